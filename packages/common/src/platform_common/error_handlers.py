@@ -1,0 +1,154 @@
+"""Turn every failure into the error envelope: our errors, FastAPI's and Starlette's own.
+
+``install_error_handlers`` registers handlers for ``APIError``, request validation
+and Starlette's ``HTTPException`` (404, 405, ...), and wraps the app in a last-resort
+middleware that logs unhandled exceptions and answers 500 without leaking anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from platform_common.errors import (
+    APIError,
+    ErrorEnvelope,
+    ErrorMeta,
+    ErrorObject,
+    ErrorSource,
+    InternalError,
+    UnprocessableEntity,
+)
+from platform_common.request_id import REQUEST_ID_HEADER, current_request_id
+
+logger = structlog.get_logger(__name__)
+
+# Codes for statuses Starlette raises itself; anything else falls back to the phrase.
+_CODES_BY_STATUS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    503: "service_unavailable",
+}
+
+
+def envelope_response(
+    errors: Sequence[ErrorObject], status_code: int, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    body = ErrorEnvelope(errors=list(errors), meta=ErrorMeta(request_id=current_request_id()))
+    return JSONResponse(
+        body.model_dump(mode="json", exclude_none=True), status_code=status_code, headers=headers
+    )
+
+
+def _escape_pointer_token(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def source_for_location(loc: Sequence[str | int]) -> ErrorSource | None:
+    """Map a pydantic error location to a JSON:API ``source``.
+
+    ``("body", "tags", 2)`` → pointer ``/tags/2``; ``("query", "size")`` → parameter
+    ``size``; ``("header", "if-match")`` → header ``if-match``.
+    """
+    if not loc:
+        return None
+    where, *rest = loc
+    if where == "body":
+        return ErrorSource(pointer="".join(f"/{_escape_pointer_token(p)}" for p in rest))
+    if where == "header" and rest:
+        return ErrorSource(header=str(rest[0]))
+    if where in {"query", "path", "cookie"} and rest:
+        return ErrorSource(parameter=str(rest[0]))
+    return None
+
+
+def validation_error_objects(errors: Iterable[Any]) -> list[ErrorObject]:
+    """One error object per validation problem, never echoing the rejected input."""
+    return [
+        ErrorObject(
+            status="422",
+            code=UnprocessableEntity.code,
+            title=UnprocessableEntity.title,
+            detail=str(error.get("msg", "Invalid value")),
+            source=source_for_location(tuple(error.get("loc", ()))),
+        )
+        for error in errors
+    ] or [UnprocessableEntity().to_error_object()]
+
+
+async def _api_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, APIError)
+    return envelope_response([exc.to_error_object()], exc.status_code, exc.headers)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return envelope_response(validation_error_objects(exc.errors()), 422)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    code = _CODES_BY_STATUS.get(status, phrase.lower().replace(" ", "_").replace("-", "_"))
+    # Starlette's own detail is the status phrase; anything else came from our code.
+    detail = None if exc.detail == phrase else str(exc.detail)
+    error = ErrorObject(status=str(status), code=code, title=phrase, detail=detail)
+    return envelope_response([error], status, dict(exc.headers or {}))
+
+
+class UnhandledErrorMiddleware:
+    """Last resort: log an unhandled exception with its traceback, answer a bare 500.
+
+    A pure ASGI middleware rather than an ``Exception`` handler, so it runs inside the
+    request-id middleware and the 500 carries ``X-Request-ID`` like any other response.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_tracking)
+        except Exception:
+            logger.exception("unhandled_exception", path=scope.get("path"))
+            if started:  # Too late for a clean answer; let the server drop the connection.
+                raise
+            response = envelope_response([InternalError().to_error_object()], 500)
+            await response(scope, receive, send)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(APIError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_middleware(UnhandledErrorMiddleware)
+
+
+__all__ = ["REQUEST_ID_HEADER", "envelope_response", "install_error_handlers"]

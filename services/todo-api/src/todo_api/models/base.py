@@ -1,0 +1,45 @@
+"""Table conventions: constraint names, server-side ids and timestamps."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import DateTime, MetaData, func, text
+from sqlmodel import Field, SQLModel
+
+# Deterministic constraint names, so migrations can refer to them and autogenerate agrees.
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata: MetaData = SQLModel.metadata
+metadata.naming_convention = NAMING_CONVENTION
+
+
+class UUIDPrimaryKey(SQLModel):
+    id: uuid.UUID | None = Field(
+        default=None,
+        primary_key=True,
+        sa_column_kwargs={"server_default": text("gen_random_uuid()")},
+    )
+
+
+class CreatedAt(SQLModel):
+    created_at: datetime | None = Field(
+        default=None,
+        sa_type=DateTime(timezone=True),  # type: ignore[call-overload]
+        sa_column_kwargs={"server_default": func.now(), "nullable": False},
+    )
+
+
+class Timestamps(CreatedAt):
+    updated_at: datetime | None = Field(
+        default=None,
+        sa_type=DateTime(timezone=True),  # type: ignore[call-overload]
+        sa_column_kwargs={"server_default": func.now(), "onupdate": func.now(), "nullable": False},
+    )

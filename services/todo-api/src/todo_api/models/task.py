@@ -1,0 +1,68 @@
+"""Tasks: owned by one user, inside that user's tenant."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Enum,
+    ForeignKeyConstraint,
+    Index,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlmodel import Field
+
+from todo_api.models.base import Timestamps, UUIDPrimaryKey
+
+
+class TaskPriority(StrEnum):
+    """Declared in rising order; PostgreSQL sorts the enum in this order."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class Task(UUIDPrimaryKey, Timestamps, table=True):
+    __tablename__ = "task"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "id"),
+        # Composite key: the owner must be a user of the task's own tenant.
+        ForeignKeyConstraint(
+            ["tenant_id", "owner_id"], ["user.tenant_id", "user.id"], ondelete="CASCADE"
+        ),
+        # The owner's list, in each sortable order; ``id`` is the tie-breaker.
+        Index("ix_task_owner_created_at", "owner_id", "created_at", "id"),
+        Index("ix_task_owner_due_at", "owner_id", "due_at", "id"),
+        Index("ix_task_owner_priority", "owner_id", "priority", "id"),
+    )
+    __mapper_args__ = {"eager_defaults": True}
+
+    tenant_id: uuid.UUID = Field(foreign_key="tenant.id", ondelete="CASCADE")
+    owner_id: uuid.UUID
+    title: str = Field(max_length=200)
+    description: str = Field(default="", sa_type=Text)  # type: ignore[call-overload]
+    completed: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
+    completed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    priority: TaskPriority = Field(
+        default=TaskPriority.NORMAL,
+        sa_column=Column(
+            Enum(TaskPriority, name="task_priority", values_callable=lambda e: [m.value for m in e]),
+            nullable=False,
+            server_default=TaskPriority.NORMAL.value,
+        ),
+    )
+    due_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    tags: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")),
+    )
+    version: int = Field(default=1, sa_column_kwargs={"server_default": text("1")})

@@ -1,0 +1,19 @@
+"""Tenants: the organisations that own users and their data."""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint
+from sqlmodel import Field
+
+from todo_api.models.base import CreatedAt, UUIDPrimaryKey
+
+SLUG_PATTERN = "^[a-z0-9-]{3,63}$"
+
+
+class Tenant(UUIDPrimaryKey, CreatedAt, table=True):
+    __tablename__ = "tenant"
+    __table_args__ = (CheckConstraint(f"slug ~ '{SLUG_PATTERN}'", name="slug_format"),)
+    __mapper_args__ = {"eager_defaults": True}
+
+    slug: str = Field(max_length=63, unique=True)
+    name: str = Field(max_length=200)

@@ -1,0 +1,42 @@
+"""Users: each belongs to exactly one tenant; emails are unique across the platform."""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Column, Enum, UniqueConstraint, text
+from sqlmodel import Field
+
+from todo_api.models.base import Timestamps, UUIDPrimaryKey
+
+
+class UserRole(StrEnum):
+    OWNER = "owner"
+    ADMIN = "admin"
+    MEMBER = "member"
+
+
+class User(UUIDPrimaryKey, Timestamps, table=True):
+    __tablename__ = "user"
+    __table_args__ = (
+        # Target of composite foreign keys: a row can only point at a user of its own tenant.
+        UniqueConstraint("tenant_id", "id"),
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+    )
+    __mapper_args__ = {"eager_defaults": True}
+
+    tenant_id: uuid.UUID = Field(foreign_key="tenant.id", ondelete="CASCADE")
+    email: str = Field(max_length=320, unique=True)
+    hashed_password: str = Field(max_length=255)
+    full_name: str = Field(default="", max_length=200)
+    role: UserRole = Field(
+        default=UserRole.MEMBER,
+        sa_column=Column(
+            Enum(UserRole, name="user_role", values_callable=lambda e: [m.value for m in e]),
+            nullable=False,
+            server_default=UserRole.MEMBER.value,
+        ),
+    )
+    is_active: bool = Field(default=True, sa_column_kwargs={"server_default": text("true")})
+    token_version: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
