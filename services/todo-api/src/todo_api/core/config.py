@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 from platform_common.settings import PlatformSettings
-from pydantic import Field, PostgresDsn, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
+from sqlalchemy.engine import make_url
 
 DEV_SECRET_KEY = "dev-secret-key-not-for-production-use-00000"
 
@@ -22,7 +23,7 @@ class Settings(PlatformSettings):
         description="Signing key for access tokens; >= 32 random bytes in production.",
     )
 
-    database_url: PostgresDsn = Field(description="Runtime connection (the non-owner app role).")
+    database_url: str = Field(description="Runtime connection (the non-owner app role).")
     database_pool_size: int = Field(default=10, ge=1)
     database_max_overflow: int = Field(default=10, ge=0)
     database_pool_timeout: float = Field(default=5.0, gt=0, description="Seconds to wait for a pooled connection.")
@@ -33,12 +34,13 @@ class Settings(PlatformSettings):
     @field_validator("database_url", mode="before")
     @classmethod
     def _use_asyncpg_driver(cls, value: object) -> object:
-        """Accept plain ``postgresql://`` URLs, as most tools print them."""
-        if isinstance(value, str):
-            for prefix in ("postgresql://", "postgres://"):
-                if value.startswith(prefix):
-                    return "postgresql+asyncpg://" + value[len(prefix) :]
-        return value
+        """Accept plain ``postgresql://`` URLs (as most tools print them) and Unix sockets."""
+        if not isinstance(value, str):
+            return value
+        url = make_url(value)
+        if url.get_backend_name() != "postgresql":
+            raise ValueError("DATABASE_URL must be a postgresql:// URL")
+        return url.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
 
 
 @lru_cache

@@ -12,7 +12,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     if settings.database_statement_timeout_ms:
         server_settings["statement_timeout"] = str(settings.database_statement_timeout_ms)
     return create_async_engine(
-        str(settings.database_url),
+        settings.database_url,
         pool_size=settings.database_pool_size,
         max_overflow=settings.database_max_overflow,
         pool_timeout=settings.database_pool_timeout,

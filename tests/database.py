@@ -1,0 +1,72 @@
+"""A real PostgreSQL for the tests: the server named by TEST_DATABASE_URL, or an embedded one.
+
+Each test session provisions its own fresh database (owner and runtime roles, as in
+production), migrates it to head as the owner, and drops it at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from todo_api.db.provision import ProvisionedDatabase, drop_database, provision_database
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def alembic_config(url: str, app_role: str | None = None) -> Config:
+    config = Config(toml_file=str(ROOT / "pyproject.toml"))
+    config.attributes["url"] = url
+    if app_role:
+        config.attributes["app_role"] = app_role
+    return config
+
+
+async def migrate(url: str, revision: str = "head", *, app_role: str | None = None) -> None:
+    """``alembic upgrade``; env.py runs its own event loop, so it goes to a thread."""
+    await asyncio.to_thread(command.upgrade, alembic_config(url, app_role), revision)
+
+
+async def downgrade(url: str, revision: str = "base") -> None:
+    await asyncio.to_thread(command.downgrade, alembic_config(url), revision)
+
+
+@contextmanager
+def admin_url() -> Iterator[str]:
+    """A superuser URL: TEST_DATABASE_URL, or an embedded server for the session."""
+    configured = os.environ.get("TEST_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    import pgserver
+
+    with tempfile.TemporaryDirectory(prefix="todo-test-pg-") as data_dir:
+        server = pgserver.get_server(data_dir, cleanup_mode="stop")
+        try:
+            yield server.get_uri()
+        finally:
+            server.cleanup()
+
+
+async def fresh_database(admin: str, *, migrated: bool = True) -> ProvisionedDatabase:
+    name = f"todo_test_{uuid.uuid4().hex[:12]}"
+    provisioned = await provision_database(admin, database=name, recreate=True)
+    if migrated:
+        await migrate(provisioned.owner_url, app_role=provisioned.app_role)
+    return provisioned
+
+
+async def drop(admin: str, provisioned: ProvisionedDatabase) -> None:
+    from sqlalchemy.engine import make_url
+
+    database = make_url(provisioned.owner_url).database
+    assert database
+    await drop_database(admin, database)

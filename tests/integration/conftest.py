@@ -1,0 +1,67 @@
+"""Fixtures for tests that need the real database and the real ASGI app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from tests.database import admin_url, drop, fresh_database
+from todo_api.core.config import Settings
+from todo_api.db.provision import ProvisionedDatabase
+from todo_api.main import create_app
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    with admin_url() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+async def database(postgres_admin_url: str) -> AsyncIterator[ProvisionedDatabase]:
+    provisioned = await fresh_database(postgres_admin_url)
+    yield provisioned
+    await drop(postgres_admin_url, provisioned)
+
+
+@pytest.fixture(scope="session")
+async def owner_engine(database: ProvisionedDatabase) -> AsyncIterator[AsyncEngine]:
+    """The schema owner's connection: for test setup and cleanup, never for the app."""
+    engine = create_async_engine(Settings(database_url=database.owner_url).database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def clean_database(owner_engine: AsyncEngine) -> AsyncIterator[None]:
+    """Each test starts from empty tables and leaves none of its rows behind."""
+    yield
+    async with owner_engine.begin() as conn:
+        tables = (await conn.execute(text(
+            "SELECT string_agg(format('%I', tablename), ', ') FROM pg_tables "
+            "WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+        ))).scalar_one()
+        await conn.execute(text(f"TRUNCATE {tables} CASCADE"))
+
+
+@pytest.fixture
+def settings(database: ProvisionedDatabase) -> Settings:
+    return Settings(database_url=database.app_url, environment="test")
+
+
+@pytest.fixture
+async def app(settings: Settings, clean_database: None) -> AsyncIterator[object]:
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+
+async def test_healthz_needs_no_database(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readyz_answers_when_the_database_does(client: httpx.AsyncClient) -> None:
+    response = await client.get("/readyz")
+    assert response.status_code == 200
+
+
+async def test_readyz_is_503_in_the_envelope_when_the_database_is_unreachable(app: FastAPI) -> None:
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    healthy = app.state.engine
+    app.state.engine = create_async_engine(
+        "postgresql+asyncpg://nobody@127.0.0.1:1/none", connect_args={"timeout": 1}
+    )
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
+            response = await client.get("/readyz")
+    finally:
+        await app.state.engine.dispose()
+        app.state.engine = healthy
+    assert response.status_code == 503
+    body = response.json()
+    assert body["errors"][0]["code"] == "service_unavailable"
+    assert body["meta"]["request_id"] == response.headers["x-request-id"]
+    assert response.headers["retry-after"] == "5"
+    assert "127.0.0.1" not in response.text
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+async def test_probes_are_documented(client: httpx.AsyncClient, path: str) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    assert path in spec["paths"]
