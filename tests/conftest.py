@@ -6,7 +6,12 @@ from pathlib import Path
 
 import pytest
 
-_MARKERS_BY_FOLDER = {"unit": "unit", "integration": "integration", "contract": "contract", "deploy": "deploy"}
+_MARKERS_BY_FOLDER = {
+    "unit": "unit",
+    "integration": "integration",
+    "contract": "contract",
+    "deploy": "deploy",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from types import FrameType
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / ".data" / "postgres"
@@ -36,7 +38,14 @@ def _embedded_database() -> tuple[object, dict[str, str]]:
     return server, env
 
 
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    # SIGTERM (timeout, kill, a container stop) unwinds like Ctrl+C, so the embedded
+    # server is stopped rather than left running without its owner.
+    signal.signal(signal.SIGTERM, _interrupt)
     server = None
     if not os.environ.get("DATABASE_URL"):
         server, extra = _embedded_database()
@@ -46,9 +55,14 @@ def main() -> int:
     port = os.environ.get("PORT", "8000")
     command = [sys.executable, "-m", "uvicorn", "todo_api.main:create_app", "--factory"]
     command += ["--host", host, "--port", port, *sys.argv[1:]]
+    uvicorn = subprocess.Popen(command, cwd=ROOT)
     try:
-        return subprocess.call(command, cwd=ROOT)
+        return uvicorn.wait()
     except KeyboardInterrupt:
+        # Ctrl+C reaches uvicorn too; a SIGTERM sent to this process alone does not.
+        # One SIGTERM lets it shut down gracefully either way.
+        uvicorn.terminate()
+        uvicorn.wait()
         return 0
     finally:
         del server  # the last handle stops the embedded server; its data stays

@@ -41,10 +41,14 @@ async def clean_database(owner_engine: AsyncEngine) -> AsyncIterator[None]:
     """Each test starts from empty tables and leaves none of its rows behind."""
     yield
     async with owner_engine.begin() as conn:
-        tables = (await conn.execute(text(
-            "SELECT string_agg(format('%I', tablename), ', ') FROM pg_tables "
-            "WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
-        ))).scalar_one()
+        tables = (
+            await conn.execute(
+                text(
+                    "SELECT string_agg(format('%I', tablename), ', ') FROM pg_tables "
+                    "WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+                )
+            )
+        ).scalar_one()
         await conn.execute(text(f"TRUNCATE {tables} CASCADE"))
 
 

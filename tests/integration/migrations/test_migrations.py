@@ -29,7 +29,9 @@ async def _schema_diff(url: str) -> list[object]:
         async with engine.connect() as conn:
             return await conn.run_sync(
                 lambda sync: compare_metadata(
-                    MigrationContext.configure(sync, opts={"compare_type": True, "compare_server_default": True}),
+                    MigrationContext.configure(
+                        sync, opts={"compare_type": True, "compare_server_default": True}
+                    ),
                     metadata,
                 )
             )

@@ -35,7 +35,9 @@ async def probe_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 
     @app.get("/probes")
     async def list_probes(params: PageParamsDep) -> Page[int]:
-        return make_page(list(range(params.offset, min(params.offset + params.size, 45))), total=45, params=params)
+        return make_page(
+            list(range(params.offset, min(params.offset + params.size, 45))), total=45, params=params
+        )
 
     @app.get("/boom")
     async def boom() -> None:
@@ -84,12 +86,16 @@ async def test_wrong_method_is_405_with_allow_header(client: httpx.AsyncClient) 
 
 
 async def test_two_bad_fields_give_two_errors_with_pointers(probe_client: httpx.AsyncClient) -> None:
-    errors = assert_envelope(await probe_client.post("/probe", json={"title": "", "count": "many"}), 422, "validation_error")
+    errors = assert_envelope(
+        await probe_client.post("/probe", json={"title": "", "count": "many"}), 422, "validation_error"
+    )
     assert sorted(e["source"]["pointer"] for e in errors) == ["/count", "/title"]  # type: ignore[index]
 
 
 async def test_malformed_json_body_is_422_in_the_envelope(probe_client: httpx.AsyncClient) -> None:
-    response = await probe_client.post("/probe", content=b"{not json", headers={"content-type": "application/json"})
+    response = await probe_client.post(
+        "/probe", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert_envelope(response, 422, "validation_error")
 
 

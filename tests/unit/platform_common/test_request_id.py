@@ -12,6 +12,8 @@ def test_well_formed_ids_are_accepted(value: str) -> None:
     assert is_well_formed(value)
 
 
-@pytest.mark.parametrize("value", ["", "short", "has space in it", "x" * 129, "line\nbreak12", "<script>alert"])
+@pytest.mark.parametrize(
+    "value", ["", "short", "has space in it", "x" * 129, "line\nbreak12", "<script>alert"]
+)
 def test_malformed_ids_are_replaced(value: str) -> None:
     assert not is_well_formed(value)

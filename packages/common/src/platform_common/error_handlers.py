@@ -92,17 +92,20 @@ def validation_error_objects(errors: Iterable[Any]) -> list[ErrorObject]:
 
 
 async def _api_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, APIError)
+    if not isinstance(exc, APIError):  # registered for APIError only
+        raise TypeError(exc)
     return envelope_response([exc.to_error_object()], exc.status_code, exc.headers)
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
+    if not isinstance(exc, RequestValidationError):  # registered for RequestValidationError only
+        raise TypeError(exc)
     return envelope_response(validation_error_objects(exc.errors()), 422)
 
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
+    if not isinstance(exc, StarletteHTTPException):  # registered for StarletteHTTPException only
+        raise TypeError(exc)
     status = exc.status_code
     phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
     code = _CODES_BY_STATUS.get(status, phrase.lower().replace(" ", "_").replace("-", "_"))

@@ -2,9 +2,18 @@
 
 Bodies follow JSON:API error objects::
 
-    {"errors": [{"status": "404", "code": "not_found", "title": "...", "detail": "...",
-                 "source": {"pointer": "/title"}}],
-     "meta": {"request_id": "..."}}
+    {
+        "errors": [
+            {
+                "status": "404",
+                "code": "not_found",
+                "title": "...",
+                "detail": "...",
+                "source": {"pointer": "/title"},
+            }
+        ],
+        "meta": {"request_id": "..."},
+    }
 """
 
 from __future__ import annotations
@@ -49,7 +58,8 @@ class APIError(Exception):
     """Base of every error an endpoint or service raises on purpose.
 
     Subclasses fix ``status_code``, ``code`` and ``title``; instances may add a
-    ``detail``, a ``source`` and extra response headers.
+    ``detail``, a ``source``, extra response headers, and ``keep_changes`` to have the
+    request's unit of work commit what it did before the error is answered.
     """
 
     status_code: ClassVar[int] = 500
@@ -62,11 +72,14 @@ class APIError(Exception):
         *,
         source: ErrorSource | None = None,
         headers: dict[str, str] | None = None,
+        keep_changes: bool = False,
     ) -> None:
         super().__init__(detail or self.title)
         self.detail = detail
         self.source = source
         self.headers = headers or {}
+        # The unit of work commits before answering, instead of rolling back.
+        self.keep_changes = keep_changes
 
     def to_error_object(self) -> ErrorObject:
         return ErrorObject(

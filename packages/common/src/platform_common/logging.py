@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 import structlog
 from structlog.types import EventDict, Processor, WrappedLogger
@@ -26,15 +26,15 @@ def add_request_id(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDic
     return event_dict
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _StderrHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever ``sys.stderr`` is now, so a swapped stream (tests) is never stale."""
 
-    @property  # type: ignore[override]
-    def stream(self) -> Any:
+    @property
+    def stream(self) -> TextIO:
         return sys.stderr
 
     @stream.setter
-    def stream(self, _: Any) -> None:
+    def stream(self, _: TextIO) -> None:
         pass
 
 

@@ -5,17 +5,38 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import structlog
 from fastapi import FastAPI
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from platform_common.error_handlers import install_error_handlers
 from platform_common.logging import configure_logging
 from platform_common.request_id import request_id_middleware
-
 from todo_api import __version__
 from todo_api.api.endpoints import health
 from todo_api.api.router import api_router
 from todo_api.core.config import Settings, get_settings
+from todo_api.core.security import build_password_hasher, build_token_codec
 from todo_api.db.engine import create_engine
+from todo_api.db.posture import posture_problems
 from todo_api.db.session import create_session_factory
+from todo_api.models import TENANT_TABLES
+
+logger = structlog.get_logger(__name__)
+
+
+async def _check_database_posture(engine: AsyncEngine, settings: Settings) -> None:
+    """Refuse to serve production unless row-level security can hold; warn elsewhere."""
+    try:
+        problems = await posture_problems(engine, TENANT_TABLES)
+    except (OSError, SQLAlchemyError) as exc:  # unreachable now: /readyz reports it
+        logger.error("database_posture_unchecked", error=type(exc).__name__)
+        return
+    if problems and settings.is_production:
+        raise RuntimeError("unsafe database posture: " + "; ".join(problems))
+    for problem in problems:
+        logger.warning("unsafe_database_posture", problem=problem)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -28,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)
+        await _check_database_posture(engine, settings)
         try:
             yield
         finally:
@@ -40,6 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.token_codec = build_token_codec(settings)
+    app.state.password_hasher = build_password_hasher(settings)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(api_router)

@@ -4,4 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from todo_api.api.endpoints import auth, tenants, users
+
 api_router = APIRouter(prefix="/api/v1")
+api_router.include_router(auth.router)
+api_router.include_router(users.router)
+api_router.include_router(tenants.router)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from platform_common.settings import PlatformSettings
 from pydantic import Field, SecretStr, field_validator
 from sqlalchemy.engine import make_url
 
-DEV_SECRET_KEY = "dev-secret-key-not-for-production-use-00000"
+from platform_common.settings import PlatformSettings
+
+DEV_SECRET_KEY = "dev-secret-key-not-for-production-use-00000"  # noqa: S105  # production refuses it
 
 
 class Settings(PlatformSettings):
@@ -20,16 +21,41 @@ class Settings(PlatformSettings):
 
     secret_key: SecretStr = Field(
         default=SecretStr(DEV_SECRET_KEY),
-        description="Signing key for access tokens; >= 32 random bytes in production.",
+        description="Active signing key for access tokens; >= 32 random bytes in production.",
     )
+    jwt_key_id: str = Field(default="primary", min_length=1, description="kid of SECRET_KEY.")
+    jwt_previous_keys: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description='Retired keys still accepted for verification, as JSON {"kid": "key"}.',
+    )
+    jwt_algorithms: list[str] = Field(default=["HS256"], min_length=1)
+    jwt_issuer: str = "todo-api"
+    jwt_audience: str = "todo-api"
+    jwt_leeway_seconds: int = Field(default=10, ge=0, le=60)
+    access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
+    refresh_token_idle_ttl_seconds: int = Field(default=14 * 24 * 3600, ge=300)
+    refresh_token_absolute_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=300)
+    password_hash_concurrency: int = Field(default=2, ge=1, le=64)
 
     database_url: str = Field(description="Runtime connection (the non-owner app role).")
     database_pool_size: int = Field(default=10, ge=1)
     database_max_overflow: int = Field(default=10, ge=0)
-    database_pool_timeout: float = Field(default=5.0, gt=0, description="Seconds to wait for a pooled connection.")
-    database_pool_recycle: int = Field(default=1800, ge=-1, description="Seconds before a connection is replaced.")
+    database_pool_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds to wait for a pooled connection."
+    )
+    database_pool_recycle: int = Field(
+        default=1800, ge=-1, description="Seconds before a connection is replaced."
+    )
     database_connect_timeout: float = Field(default=5.0, gt=0)
     database_statement_timeout_ms: int = Field(default=10_000, ge=0, description="0 disables it.")
+
+    @field_validator("jwt_algorithms")
+    @classmethod
+    def _only_hmac_algorithms(cls, value: list[str]) -> list[str]:
+        # The keyring holds shared secrets; an asymmetric algorithm must never verify with them.
+        if any(alg not in {"HS256", "HS384", "HS512"} for alg in value):
+            raise ValueError("only HS256, HS384 and HS512 are supported")
+        return value
 
     @field_validator("database_url", mode="before")
     @classmethod
@@ -45,7 +71,7 @@ class Settings(PlatformSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()  # type: ignore[call-arg]  # fields come from the environment
+    return Settings()  # fields come from the environment (the pydantic plugin knows)
 
 
 class MigrationSettings(PlatformSettings):

@@ -32,7 +32,7 @@ class UUIDPrimaryKey(SQLModel):
 class CreatedAt(SQLModel):
     created_at: datetime | None = Field(
         default=None,
-        sa_type=DateTime(timezone=True),  # type: ignore[call-overload]
+        sa_type=DateTime(timezone=True),
         sa_column_kwargs={"server_default": func.now(), "nullable": False},
     )
 
@@ -40,6 +40,6 @@ class CreatedAt(SQLModel):
 class Timestamps(CreatedAt):
     updated_at: datetime | None = Field(
         default=None,
-        sa_type=DateTime(timezone=True),  # type: ignore[call-overload]
+        sa_type=DateTime(timezone=True),
         sa_column_kwargs={"server_default": func.now(), "onupdate": func.now(), "nullable": False},
     )

@@ -36,9 +36,7 @@ class Task(UUIDPrimaryKey, Timestamps, table=True):
     __table_args__ = (
         UniqueConstraint("tenant_id", "id"),
         # Composite key: the owner must be a user of the task's own tenant.
-        ForeignKeyConstraint(
-            ["tenant_id", "owner_id"], ["user.tenant_id", "user.id"], ondelete="CASCADE"
-        ),
+        ForeignKeyConstraint(["tenant_id", "owner_id"], ["user.tenant_id", "user.id"], ondelete="CASCADE"),
         # The owner's list, in each sortable order; ``id`` is the tie-breaker.
         Index("ix_task_owner_created_at", "owner_id", "created_at", "id"),
         Index("ix_task_owner_due_at", "owner_id", "due_at", "id"),
@@ -49,9 +47,9 @@ class Task(UUIDPrimaryKey, Timestamps, table=True):
     tenant_id: uuid.UUID = Field(foreign_key="tenant.id", ondelete="CASCADE")
     owner_id: uuid.UUID
     title: str = Field(max_length=200)
-    description: str = Field(default="", sa_type=Text)  # type: ignore[call-overload]
+    description: str = Field(default="", sa_type=Text)
     completed: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
-    completed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    completed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     priority: TaskPriority = Field(
         default=TaskPriority.NORMAL,
         sa_column=Column(
@@ -60,7 +58,7 @@ class Task(UUIDPrimaryKey, Timestamps, table=True):
             server_default=TaskPriority.NORMAL.value,
         ),
     )
-    due_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    due_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     tags: list[str] = Field(
         default_factory=list,
         sa_column=Column(ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")),

@@ -1,1 +1,1 @@
-
+"""Business rules. Services orchestrate repositories inside the caller's unit of work."""

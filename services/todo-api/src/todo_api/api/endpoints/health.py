@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import structlog
 from fastapi import APIRouter, Request
-from platform_common.errors import ServiceUnavailable, error_responses
 from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from platform_common.errors import ServiceUnavailable, error_responses
 
 router = APIRouter(tags=["health"])
 logger = structlog.get_logger(__name__)

@@ -1,0 +1,1 @@
+"""Authentication primitives: access tokens, refresh-token secrets, password hashing."""

@@ -1,0 +1,159 @@
+"""Access tokens: short-lived HS256 JWTs signed with a key from a rotating keyring.
+
+This is the only module that imports ``jose``, so the JWT library can be swapped here
+alone. Every claim is required and checked; the accepted algorithms come from
+configuration, never from the token; the key is chosen by ``kid`` from our own keyring.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from jose import JWTError, jwt
+from jose.exceptions import ExpiredSignatureError, JWTClaimsError
+
+MIN_KEY_BYTES = 32
+_REQUIRED_CLAIMS = ("iss", "aud", "sub", "tid", "role", "ver", "iat", "nbf", "exp", "jti")
+
+
+class InvalidToken(Exception):
+    """The token is not acceptable; ``reason`` is for logs and metrics, never for clients."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    subject: uuid.UUID
+    tenant_id: uuid.UUID
+    role: str
+    token_version: int
+    token_id: str
+    issued_at: int
+    expires_at: int
+
+
+@dataclass(frozen=True)
+class Keyring:
+    """Signing keys by id: ``active_kid`` signs, every key in ``keys`` verifies.
+
+    Rotation: add the new key, make it active, keep the old one until the last token
+    it signed has expired (one access-token lifetime), then drop it.
+    """
+
+    active_kid: str
+    keys: Mapping[str, str]
+
+    def __post_init__(self) -> None:
+        if self.active_kid not in self.keys:
+            raise ValueError("the active key id must be in the keyring")
+        for kid, key in self.keys.items():
+            if len(key.encode()) < MIN_KEY_BYTES:
+                raise ValueError(f"signing key {kid!r} is shorter than {MIN_KEY_BYTES} bytes")
+
+
+@dataclass(frozen=True)
+class TokenCodec:
+    keyring: Keyring
+    issuer: str
+    audience: str
+    ttl_seconds: int
+    algorithms: Sequence[str] = field(default=("HS256",))
+    leeway_seconds: int = 10
+
+    def issue(
+        self, *, subject: uuid.UUID, tenant_id: uuid.UUID, role: str, token_version: int
+    ) -> AccessClaims:
+        now = int(time.time())
+        return AccessClaims(
+            subject=subject,
+            tenant_id=tenant_id,
+            role=role,
+            token_version=token_version,
+            token_id=uuid.uuid4().hex,
+            issued_at=now,
+            expires_at=now + self.ttl_seconds,
+        )
+
+    def encode(self, claims: AccessClaims) -> str:
+        payload = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": str(claims.subject),
+            "tid": str(claims.tenant_id),
+            "role": claims.role,
+            "ver": claims.token_version,
+            "iat": claims.issued_at,
+            "nbf": claims.issued_at,
+            "exp": claims.expires_at,
+            "jti": claims.token_id,
+        }
+        kid = self.keyring.active_kid
+        return jwt.encode(payload, self.keyring.keys[kid], algorithm=self.algorithms[0], headers={"kid": kid})
+
+    def decode(self, token: str) -> AccessClaims:
+        try:
+            header = jwt.get_unverified_header(token)
+        except JWTError as exc:
+            raise InvalidToken("malformed") from exc
+        if header.get("alg") not in self.algorithms:
+            raise InvalidToken("algorithm")
+        key = self.keyring.keys.get(header.get("kid")) if isinstance(header.get("kid"), str) else None
+        if key is None:
+            raise InvalidToken("unknown_key")
+        try:
+            payload = jwt.decode(
+                token,
+                key,
+                algorithms=list(self.algorithms),
+                audience=self.audience,
+                issuer=self.issuer,
+                options={
+                    "leeway": self.leeway_seconds,
+                    **{
+                        f"require_{claim}": True
+                        for claim in ("iat", "nbf", "exp", "sub", "aud", "iss", "jti")
+                    },
+                },
+            )
+        except ExpiredSignatureError as exc:
+            raise InvalidToken("expired") from exc
+        except JWTClaimsError as exc:
+            raise InvalidToken("claims") from exc
+        except JWTError as exc:
+            raise InvalidToken("signature") from exc
+        return self._claims(payload)
+
+    def _claims(self, payload: Mapping[str, object]) -> AccessClaims:
+        if any(claim not in payload for claim in _REQUIRED_CLAIMS):
+            raise InvalidToken("claims")
+        issued_at, expires_at, version = payload["iat"], payload["exp"], payload["ver"]
+        if not all(type(v) is int for v in (issued_at, expires_at, version)):
+            raise InvalidToken("claims")
+        assert isinstance(issued_at, int) and isinstance(expires_at, int) and isinstance(version, int)
+        if issued_at > time.time() + self.leeway_seconds:
+            raise InvalidToken("issued_in_future")
+        if expires_at - issued_at > self.ttl_seconds + self.leeway_seconds:
+            raise InvalidToken("claims")  # a token we would never have issued
+        role, token_id = payload["role"], payload["jti"]
+        if not isinstance(role, str) or not isinstance(token_id, str):
+            raise InvalidToken("claims")
+        try:
+            subject = uuid.UUID(str(payload["sub"]))
+            tenant_id = uuid.UUID(str(payload["tid"]))
+        except ValueError as exc:
+            raise InvalidToken("claims") from exc
+        return AccessClaims(
+            subject=subject,
+            tenant_id=tenant_id,
+            role=role,
+            token_version=version,
+            token_id=token_id,
+            issued_at=issued_at,
+            expires_at=expires_at,
+        )

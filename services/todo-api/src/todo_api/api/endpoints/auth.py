@@ -1,0 +1,65 @@
+"""Sign-up and the token lifecycle: OAuth2 password login, rotation, logout."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, status
+
+from platform_common.auth.passwords import MAX_PASSWORD_LENGTH
+from platform_common.errors import Conflict, Unauthorized, error_responses
+from todo_api.api.deps import Authentication, AuthServiceDep
+from todo_api.schemas.auth import LogoutRequest, RefreshRequest, SignupRequest, SignupResponse, TokenPair
+from todo_api.schemas.tenant import TenantRead
+from todo_api.schemas.user import UserRead
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+@router.post(
+    "/signup",
+    status_code=status.HTTP_201_CREATED,
+    operation_id="auth_signup",
+    summary="Create a tenant and its first user (the owner)",
+    responses=error_responses(Conflict),
+)
+async def signup(body: SignupRequest, auth: AuthServiceDep) -> SignupResponse:
+    tenant, user = await auth.signup(body)
+    return SignupResponse(tenant=TenantRead.model_validate(tenant), user=UserRead.model_validate(user))
+
+
+@router.post(
+    "/token",
+    operation_id="auth_token",
+    summary="Log in with the OAuth2 password flow",
+    responses=error_responses(Unauthorized),
+)
+async def token(
+    auth: AuthServiceDep,
+    username: Annotated[str, Form(max_length=320, description="The user's e-mail address.")],
+    password: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)],
+    grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
+    scope: Annotated[str, Form(max_length=1000)] = "",
+) -> TokenPair:
+    return await auth.login(username, password)
+
+
+@router.post(
+    "/refresh",
+    operation_id="auth_refresh",
+    summary="Exchange a refresh token for a new token pair (rotation)",
+    responses=error_responses(Unauthorized),
+)
+async def refresh(body: RefreshRequest, auth: AuthServiceDep) -> TokenPair:
+    return await auth.refresh(body.refresh_token)
+
+
+@router.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="auth_logout",
+    summary="Revoke the refresh-token family and the current access token",
+    responses=error_responses(Unauthorized),
+)
+async def logout(body: LogoutRequest, authentication: Authentication, auth: AuthServiceDep) -> None:
+    await auth.logout(authentication, body.refresh_token)

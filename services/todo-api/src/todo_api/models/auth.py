@@ -1,0 +1,49 @@
+"""Server-side token state: refresh-token rotation chains and revoked access tokens."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKeyConstraint, Index
+from sqlmodel import Field
+
+from todo_api.models.base import CreatedAt, UUIDPrimaryKey
+
+
+class RefreshToken(UUIDPrimaryKey, CreatedAt, table=True):
+    """One link of a rotation chain; only the SHA-256 of the secret is stored.
+
+    All links of one login share ``family_id``. Presenting a link that was already
+    used revokes the whole family (reuse detection, RFC 9700 §4.14.2).
+    """
+
+    __tablename__ = "refresh_token"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "user_id"], ["user.tenant_id", "user.id"], ondelete="CASCADE"),
+        Index("ix_refresh_token_family_id", "family_id"),
+        Index("ix_refresh_token_user_id", "user_id"),
+    )
+    __mapper_args__ = {"eager_defaults": True}
+
+    tenant_id: uuid.UUID = Field(foreign_key="tenant.id", ondelete="CASCADE")
+    user_id: uuid.UUID
+    family_id: uuid.UUID
+    parent_id: uuid.UUID | None = None
+    token_hash: str = Field(max_length=64, unique=True)
+    user_token_version: int
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+    family_expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+    used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class RevokedAccessToken(CreatedAt, table=True):
+    """Access tokens ended early by logout, kept until they would have expired anyway."""
+
+    __tablename__ = "revoked_access_token"
+    __mapper_args__ = {"eager_defaults": True}
+
+    jti: str = Field(primary_key=True, max_length=64)
+    tenant_id: uuid.UUID = Field(foreign_key="tenant.id", ondelete="CASCADE")
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True), index=True)

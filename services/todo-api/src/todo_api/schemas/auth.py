@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from todo_api.models.tenant import SLUG_PATTERN
+from todo_api.schemas.common import Email, FullName, Password, RequestModel, TenantName
+from todo_api.schemas.tenant import TenantRead
+from todo_api.schemas.user import UserRead
+
+OpaqueToken = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class SignupRequest(RequestModel):
+    tenant_name: TenantName
+    tenant_slug: Annotated[str, Field(pattern=SLUG_PATTERN, examples=["acme"])]
+    email: Email
+    password: Password
+    full_name: FullName = ""
+
+
+class SignupResponse(BaseModel):
+    tenant: TenantRead
+    user: UserRead
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="Seconds until the access token expires.", examples=[900])
+    refresh_token: str
+
+
+class RefreshRequest(RequestModel):
+    refresh_token: OpaqueToken
+
+
+class LogoutRequest(RequestModel):
+    refresh_token: OpaqueToken

@@ -1,0 +1,119 @@
+"""Sign-up → token → me → refresh → reuse detection → logout, end to end."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from tests.integration.factories import PASSWORD, add_member, login, signup
+
+
+async def test_signup_creates_a_tenant_and_its_owner_without_the_hash(client: httpx.AsyncClient) -> None:
+    body = {
+        "tenant_name": "Acme",
+        "tenant_slug": "acme",
+        "email": "Ada@Example.com",
+        "password": PASSWORD,
+        "full_name": "Ada",
+    }
+    response = await client.post("/api/v1/auth/signup", json=body)
+    assert response.status_code == 201
+    created = response.json()
+    assert created["tenant"]["slug"] == "acme"
+    assert created["user"]["role"] == "owner"
+    assert created["user"]["email"] == "ada@example.com"
+    assert created["user"]["tenant_id"] == created["tenant"]["id"]
+    assert "hashed_password" not in response.text and "argon2" not in response.text
+
+
+async def test_duplicate_slug_or_email_is_409(client: httpx.AsyncClient) -> None:
+    await signup(client, "acme")
+    same_slug = {"tenant_name": "X", "tenant_slug": "acme", "email": "x@x.example.com", "password": PASSWORD}
+    same_email = {"tenant_name": "X", "tenant_slug": "other", "email": "owner@acme.example.com", "password": PASSWORD}
+    for body in (same_slug, same_email):
+        response = await client.post("/api/v1/auth/signup", json=body)
+        assert response.status_code == 409
+        assert response.json()["errors"][0]["code"] == "conflict"
+
+
+async def test_full_token_lifecycle(client: httpx.AsyncClient) -> None:
+    account = await signup(client, "acme")
+    me = await client.get("/api/v1/users/me", headers=account.headers)
+    assert me.status_code == 200
+    assert me.json()["id"] == account.user_id
+
+    rotated = await client.post("/api/v1/auth/refresh", json={"refresh_token": account.refresh_token})
+    assert rotated.status_code == 200
+    pair = rotated.json()
+    assert pair["token_type"] == "bearer" and pair["expires_in"] == 900
+    assert pair["refresh_token"] != account.refresh_token
+
+    # Reuse of the first (now used) refresh token revokes the whole family.
+    reuse = await client.post("/api/v1/auth/refresh", json={"refresh_token": account.refresh_token})
+    assert reuse.status_code == 401
+    after_reuse = await client.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    assert after_reuse.status_code == 401
+
+    # A fresh login starts a new family; logout ends it and the access token.
+    tokens = await login(client, account.email)
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    out = await client.post("/api/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]}, headers=headers)
+    assert out.status_code == 204
+    assert (await client.get("/api/v1/users/me", headers=headers)).status_code == 401
+    refresh = await client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert refresh.status_code == 401
+    # Other sessions of the same user are untouched.
+    assert (await client.get("/api/v1/users/me", headers=account.headers)).status_code == 200
+
+
+async def test_login_failures_are_indistinguishable(client: httpx.AsyncClient) -> None:
+    owner = await signup(client, "acme")
+    member = await add_member(client, owner, "bob")
+    await client.patch(f"/api/v1/users/{member.user_id}", json={"is_active": False}, headers=owner.headers)
+    attempts = [
+        ("nobody@acme.example.com", PASSWORD),
+        (owner.email, "wrong password here"),
+        (member.email, PASSWORD),
+    ]
+    responses = [
+        await client.post("/api/v1/auth/token", data={"username": u, "password": p}) for u, p in attempts
+    ]
+    assert {r.status_code for r in responses} == {401}
+    bodies = [r.json()["errors"] for r in responses]
+    assert bodies[0] == bodies[1] == bodies[2]
+    assert all(r.headers["www-authenticate"] == "Bearer" for r in responses)
+
+
+async def test_password_change_requires_the_current_one_and_ends_old_tokens(client: httpx.AsyncClient) -> None:
+    account = await signup(client, "acme")
+    wrong = await client.post(
+        "/api/v1/users/me/password",
+        json={"current_password": "not the password", "new_password": "a brand new password"},
+        headers=account.headers,
+    )
+    assert wrong.status_code == 401
+    changed = await client.post(
+        "/api/v1/users/me/password",
+        json={"current_password": PASSWORD, "new_password": "a brand new password"},
+        headers=account.headers,
+    )
+    assert changed.status_code == 204
+    assert (await client.get("/api/v1/users/me", headers=account.headers)).status_code == 401
+    refresh = await client.post("/api/v1/auth/refresh", json={"refresh_token": account.refresh_token})
+    assert refresh.status_code == 401
+    await login(client, account.email, "a brand new password")
+
+
+async def test_concurrent_refreshes_never_yield_two_valid_pairs(client: httpx.AsyncClient) -> None:
+    account = await signup(client, "acme")
+    responses = await asyncio.gather(
+        *[client.post("/api/v1/auth/refresh", json={"refresh_token": account.refresh_token}) for _ in range(5)]
+    )
+    winners = [r.json() for r in responses if r.status_code == 200]
+    assert len(winners) <= 1
+    assert all(r.status_code in {200, 401} for r in responses)
+    if winners and len(responses) > 1:
+        # A loser presented a used token: the family, winner included, is revoked.
+        again = await client.post("/api/v1/auth/refresh", json={"refresh_token": winners[0]["refresh_token"]})
+        assert again.status_code == 401
