@@ -14,7 +14,7 @@ from todo_api.db.session import SessionFactory, unit_of_work
 from todo_api.models import User
 from todo_api.services.auth import Authenticated, AuthService
 
-TOKEN_URL = "/api/v1/auth/token"
+TOKEN_URL = "/api/v1/auth/token"  # noqa: S105  # a path, not a secret
 
 bearer_token = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 

@@ -10,12 +10,12 @@ pre-tenant lookups the policies allow (by e-mail, by refresh-token hash).
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Literal
 
-from sqlalchemy import event, func, select, text
+from sqlalchemy import event, func, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import SessionTransaction
-from sqlmodel import Session
+from sqlmodel import Session, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 _TENANT_INFO_KEY = "tenant_id"
@@ -44,5 +44,5 @@ async def use_lookup(session: AsyncSession, key: LookupKey, value: str) -> None:
     await _set_local(session, key, value)
 
 
-async def _set_local(session: AsyncSession, key: str, value: str) -> Any:
-    return await session.exec(select(func.set_config(key, value, True)))
+async def _set_local(session: AsyncSession, key: str, value: str) -> None:
+    await session.exec(select(func.set_config(key, value, True)))

@@ -37,4 +37,5 @@ class TenantRepository:
 
 async def new_tenant_id(session: AsyncSession) -> uuid.UUID:
     """A server-generated id, known before the row exists so its tenant context can be set."""
-    return (await session.exec(select(func.gen_random_uuid()))).one()
+    tenant_id: uuid.UUID = (await session.exec(select(func.gen_random_uuid()))).one()
+    return tenant_id

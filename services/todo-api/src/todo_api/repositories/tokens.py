@@ -34,7 +34,7 @@ class RefreshTokenRepository(TenantScopedRepository[RefreshToken]):
             )
             .values(revoked_at=func.now())
         )
-        await self.session.exec(statement)  # type: ignore[call-overload]
+        await self.session.exec(statement)
 
 
 class RevokedAccessTokenRepository(TenantScopedRepository[RevokedAccessToken]):

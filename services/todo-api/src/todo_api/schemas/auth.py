@@ -27,7 +27,7 @@ class SignupResponse(BaseModel):
 
 class TokenPair(BaseModel):
     access_token: str
-    token_type: Literal["bearer"] = "bearer"
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105  # the OAuth2 token type, not a secret
     expires_in: int = Field(description="Seconds until the access token expires.", examples=[900])
     refresh_token: str
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from platform_common.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
@@ -16,7 +17,17 @@ def _no_nul(value: str) -> str:
     return value
 
 
-SafeStr = Annotated[str, AfterValidator(_no_nul)]
+NoNul = AfterValidator(_no_nul)
+SafeStr = Annotated[str, NoNul]
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+# Offsets are required (naive datetimes are ambiguous) and normalised, so a response
+# shows the same instant the same way whether it came from the request or the database.
+UtcDateTime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 
 
 class RequestModel(BaseModel):
@@ -26,7 +37,8 @@ class RequestModel(BaseModel):
 
 
 Password = Annotated[
-    SafeStr,
+    str,
+    NoNul,
     Field(
         min_length=MIN_PASSWORD_LENGTH,
         max_length=MAX_PASSWORD_LENGTH,
@@ -35,10 +47,11 @@ Password = Annotated[
 ]
 Email = Annotated[EmailStr, AfterValidator(str.lower), Field(max_length=320, examples=["ada@example.com"])]
 FullName = Annotated[
-    SafeStr, StringConstraints(strip_whitespace=True, max_length=200), Field(examples=["Ada Lovelace"])
+    str, StringConstraints(strip_whitespace=True, max_length=200), NoNul, Field(examples=["Ada Lovelace"])
 ]
 TenantName = Annotated[
-    SafeStr,
+    str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    NoNul,
     Field(examples=["Acme Inc."]),
 ]

@@ -24,7 +24,7 @@ from todo_api.schemas.auth import SignupRequest, TokenPair
 from todo_api.services.errors import conflict_from
 
 GENERIC_LOGIN_FAILURE = "Incorrect e-mail or password"
-GENERIC_TOKEN_FAILURE = "Invalid or expired credentials"
+GENERIC_TOKEN_FAILURE = "Invalid or expired credentials"  # noqa: S105  # a message
 
 
 class AuthenticationFailed(Unauthorized):
@@ -138,6 +138,8 @@ class AuthService:
         hashed = await self.hasher.hash(new_password)
         users = UserRepository(self.session, user.tenant_id)
         await users.update(user, {"hashed_password": hashed, "token_version": user.token_version + 1})
+        if user.id is None:
+            raise ValueError("the user must be persisted first")
         await RefreshTokenRepository(self.session, user.tenant_id).revoke_user(user.id)
 
     async def authenticate(self, token: str | None) -> Authenticated:
@@ -166,7 +168,8 @@ class AuthService:
     async def _issue_pair(
         self, user: User, *, family_id: uuid.UUID, parent_id: uuid.UUID | None, family_expires_at: datetime
     ) -> TokenPair:
-        assert user.id is not None
+        if user.id is None:
+            raise ValueError("the user must be persisted first")
         claims = self.codec.issue(
             subject=user.id, tenant_id=user.tenant_id, role=user.role.value, token_version=user.token_version
         )

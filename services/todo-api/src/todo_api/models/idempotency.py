@@ -1,0 +1,30 @@
+"""Idempotency keys: the first response to a keyed create, replayed for repeats."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, DateTime, ForeignKeyConstraint, Index
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field
+
+from todo_api.models.base import CreatedAt
+
+
+class IdempotencyKey(CreatedAt, table=True):
+    __tablename__ = "idempotency_key"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "user_id"], ["user.tenant_id", "user.id"], ondelete="CASCADE"),
+        Index("ix_idempotency_key_expires_at", "expires_at"),
+    )
+    __mapper_args__ = {"eager_defaults": True}
+
+    user_id: uuid.UUID = Field(primary_key=True)
+    key: str = Field(primary_key=True, max_length=255)
+    tenant_id: uuid.UUID = Field(foreign_key="tenant.id", ondelete="CASCADE")
+    request_hash: str = Field(max_length=64)
+    response_status: int | None = None
+    response_body: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]

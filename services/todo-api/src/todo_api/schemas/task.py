@@ -1,0 +1,107 @@
+"""Task requests and responses."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from todo_api.models.task import TaskPriority
+from todo_api.schemas.common import NoNul, RequestModel, UtcDateTime
+
+MAX_TAGS = 20
+SORT_FIELDS = ("created_at", "updated_at", "due_at", "priority", "title")
+
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    NoNul,
+    Field(examples=["Write the quarterly report"]),
+]
+Description = Annotated[str, Field(max_length=10_000, examples=["Numbers from finance first."]), NoNul]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=50), NoNul]
+
+
+def _distinct(tags: list[str]) -> list[str]:
+    unique = list(dict.fromkeys(tags))
+    if len(unique) > MAX_TAGS:
+        raise ValueError(f"at most {MAX_TAGS} distinct tags")
+    return unique
+
+
+Tags = Annotated[list[Tag], Field(max_length=100, examples=[["work", "q3"]]), AfterValidator(_distinct)]
+
+
+class TaskCreate(RequestModel):
+    title: Title
+    description: Description = ""
+    priority: TaskPriority = TaskPriority.NORMAL
+    due_at: UtcDateTime | None = Field(default=None, examples=["2026-12-01T17:00:00+01:00"])
+    tags: Tags = Field(default_factory=list)
+    completed: bool = False
+
+
+class TaskUpdate(RequestModel):
+    """JSON merge patch: absent fields stay as they are; ``null`` clears ``description`` and
+    ``due_at``. The other fields may be omitted but not null (defaults are never validated,
+    so ``None`` below only ever means "absent")."""
+
+    title: Title = Field(default=None)
+    description: Description | None = None
+    priority: TaskPriority = Field(default=None)
+    due_at: UtcDateTime | None = None
+    tags: Tags = Field(default=None)
+    completed: bool = Field(default=None)
+
+    def changes(self) -> dict[str, object]:
+        """The fields the client sent; a cleared description becomes empty."""
+        sent = self.model_dump(exclude_unset=True)
+        if "description" in sent and sent["description"] is None:
+            sent["description"] = ""
+        return sent
+
+
+class TaskRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    title: str
+    description: str
+    completed: bool
+    completed_at: datetime | None
+    priority: TaskPriority
+    due_at: datetime | None
+    tags: list[str]
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class TaskStats(BaseModel):
+    total: int
+    completed: int
+    open: int
+    overdue: int
+    due_today: int
+
+
+@dataclass(frozen=True)
+class SortKey:
+    field: str
+    descending: bool
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    completed: bool | None = None
+    priorities: Sequence[TaskPriority] = ()
+    due_before: datetime | None = None
+    due_after: datetime | None = None
+    tags: Sequence[str] = ()
+    search: str | None = None
+    overdue: bool | None = None
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))

@@ -1,0 +1,107 @@
+"""Task rules: private to their owner, versioned for conditional requests, idempotent creation."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from platform_common.errors import NotFound, PreconditionFailed, UnprocessableEntity
+from platform_common.pagination import PageParams
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from todo_api.models import Task, User
+from todo_api.repositories.idempotency import IdempotencyRepository
+from todo_api.repositories.tasks import SortKey, TaskFilter, TaskRepository
+from todo_api.schemas.task import TaskCreate, TaskRead, TaskStats, TaskUpdate
+
+IDEMPOTENCY_TTL = timedelta(hours=24)
+
+
+def etag_for(task: Task | TaskRead) -> str:
+    """A strong validator: the version changes with every write of the task."""
+    return f'"{task.version}"'
+
+
+def matches(header: str, etag: str) -> bool:
+    """Strong comparison against an ``If-Match``/``If-None-Match`` list (``*`` matches any)."""
+    candidates = [part.strip() for part in header.split(",")]
+    return "*" in candidates or etag in candidates
+
+
+@dataclass(frozen=True)
+class Created:
+    task: TaskRead
+    replayed: bool
+
+
+class TaskService:
+    def __init__(self, session: AsyncSession, owner: User) -> None:
+        assert owner.id is not None
+        self.tasks = TaskRepository(session, owner.tenant_id, owner.id)
+        self.keys = IdempotencyRepository(session, owner.tenant_id, owner.id)
+
+    async def create(self, request: TaskCreate, idempotency_key: str | None = None) -> Created:
+        if idempotency_key is None:
+            return Created(await self._insert(request), replayed=False)
+        request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
+        if await self.keys.claim(idempotency_key, request_hash, datetime.now(UTC) + IDEMPOTENCY_TTL):
+            task = await self._insert(request)
+            await self.keys.record(idempotency_key, 201, task.model_dump(mode="json"))
+            return Created(task, replayed=False)
+        previous = await self.keys.find(idempotency_key)
+        if previous is None or previous.response_body is None:  # pragma: no cover - claim() excludes it
+            raise UnprocessableEntity("The Idempotency-Key is in use")
+        if previous.request_hash != request_hash:
+            raise UnprocessableEntity("This Idempotency-Key was used with a different request body")
+        return Created(TaskRead.model_validate(previous.response_body), replayed=True)
+
+    async def list(
+        self, task_filter: TaskFilter, sort: Sequence[SortKey], params: PageParams
+    ) -> tuple[list[TaskRead], int]:
+        rows, total = await self.tasks.search(task_filter, sort, limit=params.limit, offset=params.offset)
+        return [TaskRead.model_validate(row) for row in rows], total
+
+    async def get(self, task_id: uuid.UUID) -> TaskRead:
+        return TaskRead.model_validate(await self._get(task_id))
+
+    async def update(self, task_id: uuid.UUID, request: TaskUpdate, if_match: str | None) -> TaskRead:
+        task = await self._get(task_id, for_update=True)
+        self._check_precondition(task, if_match)
+        changes = request.changes()
+        if "completed" in changes and changes["completed"] != task.completed:
+            changes["completed_at"] = datetime.now(UTC) if changes["completed"] else None
+        changes["version"] = task.version + 1
+        return TaskRead.model_validate(await self.tasks.update(task, changes))
+
+    async def delete(self, task_id: uuid.UUID, if_match: str | None) -> None:
+        task = await self._get(task_id, for_update=True)
+        self._check_precondition(task, if_match)
+        await self.tasks.delete(task)
+
+    async def stats(self, timezone: ZoneInfo) -> TaskStats:
+        now = datetime.now(UTC)
+        day_start = datetime.combine(now.astimezone(timezone).date(), time.min, tzinfo=timezone)
+        counts = await self.tasks.stats(now=now, day_start=day_start, day_end=day_start + timedelta(days=1))
+        return TaskStats(**counts)
+
+    async def _insert(self, request: TaskCreate) -> TaskRead:
+        values = request.model_dump()
+        if request.completed:
+            values["completed_at"] = datetime.now(UTC)
+        return TaskRead.model_validate(await self.tasks.create(values))
+
+    async def _get(self, task_id: uuid.UUID, *, for_update: bool = False) -> Task:
+        task = await self.tasks.get(task_id, for_update=for_update)
+        if task is None:
+            raise NotFound("Task not found")
+        return task
+
+    @staticmethod
+    def _check_precondition(task: Task, if_match: str | None) -> None:
+        if if_match is not None and not matches(if_match, etag_for(task)):
+            raise PreconditionFailed("The task has changed since it was read", headers={"ETag": etag_for(task)})
+
