@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from pydantic import BaseModel, Field
 
 from platform_common.pagination import Page, PageParamsDep, make_page
@@ -125,3 +124,27 @@ async def test_unhandled_exception_is_a_bare_500(probe_client: httpx.AsyncClient
     assert "detail" not in errors[0]
     for leak in ("SELECT", "secrets", "app.py", "RuntimeError", "Traceback"):
         assert leak not in response.text
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+async def test_oversized_body_is_413_in_the_envelope(probe_client: httpx.AsyncClient, chunked: bool) -> None:
+    payload = b'{"title": "' + b"x" * (1024 * 1024 + 1) + b'", "count": 1}'
+
+    async def stream() -> AsyncIterator[bytes]:
+        yield payload
+
+    response = await probe_client.post(
+        "/probe", content=stream() if chunked else payload, headers={"content-type": "application/json"}
+    )
+    assert_envelope(response, 413, "payload_too_large")
+
+
+async def test_openapi_documents_every_error_with_the_envelope(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    for path, operations in spec["paths"].items():
+        for method, operation in operations.items():
+            for status, response in operation["responses"].items():
+                if status.startswith(("4", "5")):
+                    schema = response["content"]["application/json"]["schema"]
+                    assert schema == {"$ref": "#/components/schemas/ErrorEnvelope"}, (path, method, status)

@@ -10,8 +10,10 @@ from fastapi import FastAPI
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from platform_common.body_limit import BodySizeLimitMiddleware
 from platform_common.error_handlers import install_error_handlers
 from platform_common.logging import configure_logging
+from platform_common.openapi import use_error_envelope_in_openapi
 from platform_common.request_id import request_id_middleware
 from todo_api import __version__
 from todo_api.api.endpoints import health
@@ -65,8 +67,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.token_codec = build_token_codec(settings)
     app.state.password_hasher = build_password_hasher(settings)
     install_error_handlers(app)
+    use_error_envelope_in_openapi(app)
     app.include_router(health.router)
     app.include_router(api_router)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     # Outermost: every response, errors included, carries the request id.
     app.add_middleware(request_id_middleware)
     return app

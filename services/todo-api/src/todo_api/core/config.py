@@ -19,6 +19,10 @@ class Settings(PlatformSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 
+    max_request_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="Larger request bodies are refused with 413."
+    )
+
     secret_key: SecretStr = Field(
         default=SecretStr(DEV_SECRET_KEY),
         description="Active signing key for access tokens; >= 32 random bytes in production.",

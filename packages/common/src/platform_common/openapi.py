@@ -1,0 +1,51 @@
+"""OpenAPI that tells the truth about errors: FastAPI documents its 422 with its own
+``HTTPValidationError`` body, but every error here is the envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from platform_common.errors import ErrorEnvelope
+
+_ENVELOPE_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
+_FASTAPI_ERROR_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+
+def _envelope_for_validation_errors(spec: dict[str, Any]) -> dict[str, Any]:
+    for operations in spec.get("paths", {}).values():
+        for operation in operations.values():
+            response = operation.get("responses", {}).get("422")
+            if response is not None:
+                response["description"] = "Invalid request"
+                response["content"] = {"application/json": {"schema": dict(_ENVELOPE_REF)}}
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    for name in _FASTAPI_ERROR_SCHEMAS:
+        schemas.pop(name, None)
+    if "ErrorEnvelope" not in schemas:
+        envelope = ErrorEnvelope.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(envelope.pop("$defs", {}))
+        schemas["ErrorEnvelope"] = envelope
+    return spec
+
+
+def use_error_envelope_in_openapi(app: FastAPI) -> None:
+    """Make ``app.openapi()`` document every 422 with the envelope schema (built once)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            spec = get_openapi(
+                title=app.title,
+                version=app.version,
+                summary=app.summary,
+                description=app.description,
+                routes=app.routes,
+                tags=app.openapi_tags,
+                servers=app.servers,
+            )
+            app.openapi_schema = _envelope_for_validation_errors(spec)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
