@@ -19,42 +19,58 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '6756e5ba9fd8'
-down_revision: str | Sequence[str] | None = '138f8d6cc97e'
+revision: str = "6756e5ba9fd8"
+down_revision: str | Sequence[str] | None = "138f8d6cc97e"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table('revoked_access_token',
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('jti', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_revoked_access_token_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('jti', name=op.f('pk_revoked_access_token'))
+    op.create_table(
+        "revoked_access_token",
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("jti", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"],
+            ["tenant.id"],
+            name=op.f("fk_revoked_access_token_tenant_id_tenant"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("jti", name=op.f("pk_revoked_access_token")),
     )
-    op.create_index(op.f('ix_revoked_access_token_expires_at'), 'revoked_access_token', ['expires_at'], unique=False)
-    op.create_table('refresh_token',
-    sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
-    sa.Column('id', sa.Uuid(), server_default=sa.text('gen_random_uuid()'), nullable=False),
-    sa.Column('tenant_id', sa.Uuid(), nullable=False),
-    sa.Column('user_id', sa.Uuid(), nullable=False),
-    sa.Column('family_id', sa.Uuid(), nullable=False),
-    sa.Column('parent_id', sa.Uuid(), nullable=True),
-    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('user_token_version', sa.Integer(), nullable=False),
-    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('family_expires_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
-    sa.ForeignKeyConstraint(['tenant_id', 'user_id'], ['user.tenant_id', 'user.id'], name=op.f('fk_refresh_token_tenant_id_user_id_user'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_refresh_token_tenant_id_tenant'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_refresh_token')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_refresh_token_token_hash'))
+    op.create_index(
+        op.f("ix_revoked_access_token_expires_at"), "revoked_access_token", ["expires_at"], unique=False
     )
-    op.create_index('ix_refresh_token_family_id', 'refresh_token', ['family_id'], unique=False)
-    op.create_index('ix_refresh_token_user_id', 'refresh_token', ['user_id'], unique=False)
+    op.create_table(
+        "refresh_token",
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.Column("id", sa.Uuid(), server_default=sa.text("gen_random_uuid()"), nullable=False),
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("family_id", sa.Uuid(), nullable=False),
+        sa.Column("parent_id", sa.Uuid(), nullable=True),
+        sa.Column("token_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("user_token_version", sa.Integer(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("family_expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "user_id"],
+            ["user.tenant_id", "user.id"],
+            name=op.f("fk_refresh_token_tenant_id_user_id_user"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenant.id"], name=op.f("fk_refresh_token_tenant_id_tenant"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_refresh_token")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_refresh_token_token_hash")),
+    )
+    op.create_index("ix_refresh_token_family_id", "refresh_token", ["family_id"], unique=False)
+    op.create_index("ix_refresh_token_user_id", "refresh_token", ["user_id"], unique=False)
     _enable_row_level_security()
 
 
@@ -105,9 +121,9 @@ def _disable_row_level_security() -> None:
 
 def downgrade() -> None:
     _disable_row_level_security()
-    op.drop_index('ix_refresh_token_user_id', table_name='refresh_token')
-    op.drop_index('ix_refresh_token_family_id', table_name='refresh_token')
-    op.drop_table('refresh_token')
-    op.drop_index(op.f('ix_revoked_access_token_expires_at'), table_name='revoked_access_token')
-    op.drop_table('revoked_access_token')
+    op.drop_index("ix_refresh_token_user_id", table_name="refresh_token")
+    op.drop_index("ix_refresh_token_family_id", table_name="refresh_token")
+    op.drop_table("refresh_token")
+    op.drop_index(op.f("ix_revoked_access_token_expires_at"), table_name="revoked_access_token")
+    op.drop_table("revoked_access_token")
     op.execute("DROP FUNCTION app_current_tenant()")

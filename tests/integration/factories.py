@@ -51,7 +51,9 @@ async def add_member(
     assert response.status_code == 201, response.text
     user = response.json()
     if role != "member":
-        promoted = await client.patch(f"/api/v1/users/{user['id']}", json={"role": role}, headers=admin.headers)
+        promoted = await client.patch(
+            f"/api/v1/users/{user['id']}", json={"role": role}, headers=admin.headers
+        )
         assert promoted.status_code == 200, promoted.text
     tokens = await login(client, email)
     return Account(user["tenant_id"], user["id"], email, tokens["access_token"], tokens["refresh_token"])

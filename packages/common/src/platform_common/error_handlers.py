@@ -27,6 +27,7 @@ from platform_common.errors import (
     InternalError,
     UnprocessableEntity,
 )
+from platform_common.observability.request_context import hand_over_exception
 from platform_common.request_id import REQUEST_ID_HEADER, current_request_id
 
 logger = structlog.get_logger(__name__)
@@ -118,6 +119,9 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
 class UnhandledErrorMiddleware:
     """Last resort: log an unhandled exception with its traceback, answer a bare 500.
 
+    With observability installed the exception goes to the request's access line instead,
+    so the traceback is logged once, next to the route, status and ids.
+
     A pure ASGI middleware rather than an ``Exception`` handler, so it runs inside the
     request-id middleware and the 500 carries ``X-Request-ID`` like any other response.
     """
@@ -139,8 +143,9 @@ class UnhandledErrorMiddleware:
 
         try:
             await self.app(scope, receive, send_tracking)
-        except Exception:
-            logger.exception("unhandled_exception", path=scope.get("path"))
+        except Exception as exc:
+            if not hand_over_exception(scope, exc):
+                logger.exception("unhandled_exception", path=scope.get("path"))
             if started:  # Too late for a clean answer; let the server drop the connection.
                 raise
             response = envelope_response([InternalError().to_error_object()], 500)

@@ -1,7 +1,9 @@
 """Structured logging: one structlog pipeline for our own, stdlib and uvicorn records.
 
 JSON lines in production (or when asked), a readable console otherwise. Every record
-made during a request carries its ``request_id``.
+made during a request carries its ``request_id``, the current ``trace_id``/``span_id`` and,
+once the caller is authenticated, ``tenant_id``/``user_id``. Tracebacks never include local
+variables (they hold passwords and tokens) and every line goes through secret redaction.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any, TextIO
 import structlog
 from structlog.types import EventDict, Processor, WrappedLogger
 
+from platform_common.observability.log_processors import add_request_identity, add_trace_context
+from platform_common.observability.redaction import redact_secrets
 from platform_common.request_id import current_request_id
 
 # Third-party loggers that install their own handlers; we take their records instead.
@@ -38,10 +42,21 @@ class _StderrHandler(logging.StreamHandler[TextIO]):
         pass
 
 
-def _renderer(json_output: bool) -> Processor:
+def _renderers(json_output: bool) -> list[Processor]:
+    """Exception rendering, redaction, output: per handler, so a cached logger never keeps a stale chain."""
     if json_output:
-        return structlog.processors.JSONRenderer()
-    return structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        structured = structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+        return [
+            structlog.processors.ExceptionRenderer(structured),
+            redact_secrets,
+            structlog.processors.JSONRenderer(),
+        ]
+    # Plain text traceback first, so redaction sees it; the console renderer prints it as is.
+    return [
+        structlog.processors.format_exc_info,
+        redact_secrets,
+        structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()),
+    ]
 
 
 def configure_logging(level: str = "INFO", *, json_output: bool) -> None:
@@ -52,9 +67,9 @@ def configure_logging(level: str = "INFO", *, json_output: bool) -> None:
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         add_request_id,
+        add_trace_context,
+        add_request_identity,
     ]
-    if json_output:
-        shared.append(structlog.processors.dict_tracebacks)
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
@@ -63,7 +78,7 @@ def configure_logging(level: str = "INFO", *, json_output: bool) -> None:
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[structlog.stdlib.ExtraAdder(), *shared],
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, _renderer(json_output)],
+        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *_renderers(json_output)],
     )
     handler = _StderrHandler()
     handler.setFormatter(formatter)

@@ -33,7 +33,7 @@ class TenantScopedRepository(Generic[ModelT]):
 
         Extra ``columns`` are selected after the model (rows become tuples).
         """
-        statement: Select[Any] = select(self.model, *columns).where(  # type: ignore[call-overload]
+        statement: Select[Any] = select(self.model, *columns).where(
             col(self.model.tenant_id) == self.tenant_id
         )
         return statement

@@ -24,13 +24,19 @@ async def test_signup_creates_a_tenant_and_its_owner_without_the_hash(client: ht
     assert created["user"]["role"] == "owner"
     assert created["user"]["email"] == "ada@example.com"
     assert created["user"]["tenant_id"] == created["tenant"]["id"]
-    assert "hashed_password" not in response.text and "argon2" not in response.text
+    assert "hashed_password" not in response.text
+    assert "argon2" not in response.text
 
 
 async def test_duplicate_slug_or_email_is_409(client: httpx.AsyncClient) -> None:
     await signup(client, "acme")
     same_slug = {"tenant_name": "X", "tenant_slug": "acme", "email": "x@x.example.com", "password": PASSWORD}
-    same_email = {"tenant_name": "X", "tenant_slug": "other", "email": "owner@acme.example.com", "password": PASSWORD}
+    same_email = {
+        "tenant_name": "X",
+        "tenant_slug": "other",
+        "email": "owner@acme.example.com",
+        "password": PASSWORD,
+    }
     for body in (same_slug, same_email):
         response = await client.post("/api/v1/auth/signup", json=body)
         assert response.status_code == 409
@@ -46,7 +52,8 @@ async def test_full_token_lifecycle(client: httpx.AsyncClient) -> None:
     rotated = await client.post("/api/v1/auth/refresh", json={"refresh_token": account.refresh_token})
     assert rotated.status_code == 200
     pair = rotated.json()
-    assert pair["token_type"] == "bearer" and pair["expires_in"] == 900
+    assert pair["token_type"] == "bearer"
+    assert pair["expires_in"] == 900
     assert pair["refresh_token"] != account.refresh_token
 
     # Reuse of the first (now used) refresh token revokes the whole family.
@@ -58,7 +65,9 @@ async def test_full_token_lifecycle(client: httpx.AsyncClient) -> None:
     # A fresh login starts a new family; logout ends it and the access token.
     tokens = await login(client, account.email)
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
-    out = await client.post("/api/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]}, headers=headers)
+    out = await client.post(
+        "/api/v1/auth/logout", json={"refresh_token": tokens["refresh_token"]}, headers=headers
+    )
     assert out.status_code == 204
     assert (await client.get("/api/v1/users/me", headers=headers)).status_code == 401
     refresh = await client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
@@ -85,7 +94,9 @@ async def test_login_failures_are_indistinguishable(client: httpx.AsyncClient) -
     assert all(r.headers["www-authenticate"] == "Bearer" for r in responses)
 
 
-async def test_password_change_requires_the_current_one_and_ends_old_tokens(client: httpx.AsyncClient) -> None:
+async def test_password_change_requires_the_current_one_and_ends_old_tokens(
+    client: httpx.AsyncClient,
+) -> None:
     account = await signup(client, "acme")
     wrong = await client.post(
         "/api/v1/users/me/password",
@@ -108,7 +119,10 @@ async def test_password_change_requires_the_current_one_and_ends_old_tokens(clie
 async def test_concurrent_refreshes_never_yield_two_valid_pairs(client: httpx.AsyncClient) -> None:
     account = await signup(client, "acme")
     responses = await asyncio.gather(
-        *[client.post("/api/v1/auth/refresh", json={"refresh_token": account.refresh_token}) for _ in range(5)]
+        *[
+            client.post("/api/v1/auth/refresh", json={"refresh_token": account.refresh_token})
+            for _ in range(5)
+        ]
     )
     winners = [r.json() for r in responses if r.status_code == 200]
     assert len(winners) <= 1

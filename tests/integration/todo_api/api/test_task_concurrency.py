@@ -34,7 +34,9 @@ async def test_only_one_of_20_patches_with_the_same_if_match_wins(
     assert final["version"] == 2
 
 
-async def test_20_creates_with_one_idempotency_key_make_one_task(client: httpx.AsyncClient, owner: Account) -> None:
+async def test_20_creates_with_one_idempotency_key_make_one_task(
+    client: httpx.AsyncClient, owner: Account
+) -> None:
     headers = {**owner.headers, "Idempotency-Key": "burst"}
     responses = await asyncio.gather(
         *[client.post(TASKS, json={"title": "Exactly once"}, headers=headers) for _ in range(20)]
@@ -44,7 +46,9 @@ async def test_20_creates_with_one_idempotency_key_make_one_task(client: httpx.A
     assert (await client.get(TASKS, headers=owner.headers)).json()["total"] == 1
 
 
-async def test_200_concurrent_creates_leave_exactly_200_tasks(client: httpx.AsyncClient, owner: Account) -> None:
+async def test_200_concurrent_creates_leave_exactly_200_tasks(
+    client: httpx.AsyncClient, owner: Account
+) -> None:
     responses = await asyncio.gather(
         *[client.post(TASKS, json={"title": f"Task {i}"}, headers=owner.headers) for i in range(200)]
     )

@@ -25,7 +25,11 @@ async def create(client: httpx.AsyncClient, account: Account, **fields: object) 
 async def test_create_returns_201_location_and_etag(client: httpx.AsyncClient, owner: Account) -> None:
     response = await client.post(
         TASKS,
-        json={"title": "  Write report  ", "tags": ["Work", "work", " Q3 "], "due_at": "2030-01-01T09:00:00+01:00"},
+        json={
+            "title": "  Write report  ",
+            "tags": ["Work", "work", " Q3 "],
+            "due_at": "2030-01-01T09:00:00+01:00",
+        },
         headers=owner.headers,
     )
     assert response.status_code == 201

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import text
@@ -19,7 +18,7 @@ TENANTS, USERS_PER_TENANT, TASKS_PER_USER = 20, 5, 500  # 50,000 tasks
 
 
 @pytest.fixture
-async def seeded(owner_engine: AsyncEngine, clean_database: None) -> AsyncIterator[tuple[uuid.UUID, uuid.UUID]]:
+async def seeded(owner_engine: AsyncEngine, clean_database: None) -> tuple[uuid.UUID, uuid.UUID]:
     """Tenants, users and tasks bulk-inserted as the owner, one tenant at a time (RLS is forced)."""
     async with owner_engine.begin() as conn:
         for t in range(TENANTS):
@@ -48,11 +47,13 @@ async def seeded(owner_engine: AsyncEngine, clean_database: None) -> AsyncIterat
             )
             if t == 0:
                 owner = (
-                    await conn.execute(text('SELECT id FROM "user" WHERE tenant_id = :tid LIMIT 1'), {"tid": tenant_id})
+                    await conn.execute(
+                        text('SELECT id FROM "user" WHERE tenant_id = :tid LIMIT 1'), {"tid": tenant_id}
+                    )
                 ).scalar_one()
                 chosen = (tenant_id, owner)
         await conn.execute(text("ANALYZE"))
-    yield chosen
+    return chosen
 
 
 async def _plan(conn: AsyncConnection, statement: Select[object]) -> str:
@@ -61,7 +62,9 @@ async def _plan(conn: AsyncConnection, statement: Select[object]) -> str:
     return "\n".join(row[0] for row in rows)
 
 
-@pytest.mark.parametrize("sort", [[SortKey("created_at", True)], [SortKey("due_at", True)], [SortKey("due_at", False)]])
+@pytest.mark.parametrize(
+    "sort", [[SortKey("created_at", True)], [SortKey("due_at", True)], [SortKey("due_at", False)]]
+)
 async def test_listing_one_users_tasks_never_scans_the_table(
     database: ProvisionedDatabase, seeded: tuple[uuid.UUID, uuid.UUID], sort: list[SortKey]
 ) -> None:

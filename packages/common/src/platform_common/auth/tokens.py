@@ -103,7 +103,8 @@ class TokenCodec:
             raise InvalidToken("malformed") from exc
         if header.get("alg") not in self.algorithms:
             raise InvalidToken("algorithm")
-        key = self.keyring.keys.get(header.get("kid")) if isinstance(header.get("kid"), str) else None
+        kid = header.get("kid")
+        key = self.keyring.keys.get(kid) if isinstance(kid, str) else None
         if key is None:
             raise InvalidToken("unknown_key")
         try:
@@ -133,9 +134,8 @@ class TokenCodec:
         if any(claim not in payload for claim in _REQUIRED_CLAIMS):
             raise InvalidToken("claims")
         issued_at, expires_at, version = payload["iat"], payload["exp"], payload["ver"]
-        if not all(type(v) is int for v in (issued_at, expires_at, version)):
-            raise InvalidToken("claims")
-        assert isinstance(issued_at, int) and isinstance(expires_at, int) and isinstance(version, int)
+        if type(issued_at) is not int or type(expires_at) is not int or type(version) is not int:
+            raise InvalidToken("claims")  # bool is an int subclass: exact type
         if issued_at > time.time() + self.leeway_seconds:
             raise InvalidToken("issued_in_future")
         if expires_at - issued_at > self.ttl_seconds + self.leeway_seconds:

@@ -27,4 +27,4 @@ class IdempotencyKey(CreatedAt, table=True):
     request_hash: str = Field(max_length=64)
     response_status: int | None = None
     response_body: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
-    expires_at: datetime = Field(sa_type=DateTime(timezone=True))  # type: ignore[call-overload]
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))

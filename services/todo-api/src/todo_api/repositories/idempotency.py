@@ -6,12 +6,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from platform_common.repository import TenantScopedRepository
 from sqlalchemy import func
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from platform_common.repository import TenantScopedRepository
 from todo_api.models import IdempotencyKey
 
 
@@ -39,7 +39,7 @@ class IdempotencyRepository(TenantScopedRepository[IdempotencyKey]):
                 expires_at=expires_at,
             )
             .on_conflict_do_update(
-                index_elements=[IdempotencyKey.user_id, IdempotencyKey.key],
+                index_elements=["user_id", "key"],
                 set_={
                     "request_hash": request_hash,
                     "expires_at": expires_at,
@@ -51,13 +51,16 @@ class IdempotencyRepository(TenantScopedRepository[IdempotencyKey]):
             )
             .returning(col(IdempotencyKey.key))
         )
-        return (await self.session.exec(statement)).first() is not None  # type: ignore[call-overload]
+        return (await self.session.exec(statement)).first() is not None
 
     async def find(self, key: str) -> IdempotencyKey | None:
-        statement = self.select().where(col(IdempotencyKey.user_id) == self.user_id, col(IdempotencyKey.key) == key)
+        statement = self.select().where(
+            col(IdempotencyKey.user_id) == self.user_id, col(IdempotencyKey.key) == key
+        )
         return (await self.session.exec(statement)).first()  # type: ignore[call-overload, no-any-return]
 
     async def record(self, key: str, status: int, body: dict[str, Any]) -> None:
         row = await self.find(key)
-        assert row is not None, "record() follows a successful claim() in the same transaction"
+        if row is None:
+            raise RuntimeError("record() follows a successful claim() in the same transaction")
         await self.update(row, {"response_status": status, "response_body": body})

@@ -7,21 +7,21 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from platform_common.repository import TenantScopedRepository
 from sqlalchemy import ColumnElement, and_, func, literal, not_, or_
 from sqlalchemy.sql import Select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from platform_common.repository import TenantScopedRepository
 from todo_api.models import Task
 from todo_api.schemas.task import SortKey, TaskFilter
 
 COLUMNS_BY_SORT_FIELD = {
-    "created_at": Task.created_at,
-    "updated_at": Task.updated_at,
-    "due_at": Task.due_at,
-    "priority": Task.priority,
-    "title": Task.title,
+    "created_at": col(Task.created_at),
+    "updated_at": col(Task.updated_at),
+    "due_at": col(Task.due_at),
+    "priority": col(Task.priority),
+    "title": col(Task.title),
 }
 
 
@@ -89,7 +89,10 @@ class TaskRepository(TenantScopedRepository[Task]):
         if f.search:
             pattern = _like_pattern(f.search)
             conditions.append(
-                or_(col(Task.title).ilike(pattern, escape="\\"), col(Task.description).ilike(pattern, escape="\\"))
+                or_(
+                    col(Task.title).ilike(pattern, escape="\\"),
+                    col(Task.description).ilike(pattern, escape="\\"),
+                )
             )
         if f.overdue is not None:
             overdue = _is_overdue(f.now)
@@ -99,6 +102,9 @@ class TaskRepository(TenantScopedRepository[Task]):
     @staticmethod
     def _order(sort: Sequence[SortKey]) -> list[Any]:
         """The requested keys, then ``id`` in the first key's direction (stable and index-friendly)."""
-        order = [COLUMNS_BY_SORT_FIELD[k.field].desc() if k.descending else COLUMNS_BY_SORT_FIELD[k.field].asc() for k in sort]  # type: ignore[attr-defined]
+        order: list[Any] = [
+            COLUMNS_BY_SORT_FIELD[k.field].desc() if k.descending else COLUMNS_BY_SORT_FIELD[k.field].asc()
+            for k in sort
+        ]
         order.append(col(Task.id).desc() if sort and sort[0].descending else col(Task.id).asc())
         return order

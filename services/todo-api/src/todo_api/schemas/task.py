@@ -23,7 +23,9 @@ Title = Annotated[
     Field(examples=["Write the quarterly report"]),
 ]
 Description = Annotated[str, Field(max_length=10_000, examples=["Numbers from finance first."]), NoNul]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=50), NoNul]
+Tag = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=50), NoNul
+]
 
 
 def _distinct(tags: list[str]) -> list[str]:
@@ -50,12 +52,13 @@ class TaskUpdate(RequestModel):
     ``due_at``. The other fields may be omitted but not null (defaults are never validated,
     so ``None`` below only ever means "absent")."""
 
-    title: Title = Field(default=None)
+    # The ignores keep these non-nullable in the schema while None marks them absent.
+    title: Title = Field(default=None)  # type: ignore[assignment]
     description: Description | None = None
-    priority: TaskPriority = Field(default=None)
+    priority: TaskPriority = Field(default=None)  # type: ignore[assignment]
     due_at: UtcDateTime | None = None
-    tags: Tags = Field(default=None)
-    completed: bool = Field(default=None)
+    tags: Tags = Field(default=None)  # type: ignore[arg-type]
+    completed: bool = Field(default=None)  # type: ignore[assignment]
 
     def changes(self) -> dict[str, object]:
         """The fields the client sent; a cleared description becomes empty."""

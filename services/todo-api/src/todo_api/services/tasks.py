@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from platform_common.errors import NotFound, PreconditionFailed, UnprocessableEntity
-from platform_common.pagination import PageParams
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from platform_common.errors import NotFound, PreconditionFailed, UnprocessableEntity
+from platform_common.pagination import PageParams
 from todo_api.models import Task, User
 from todo_api.repositories.idempotency import IdempotencyRepository
-from todo_api.repositories.tasks import SortKey, TaskFilter, TaskRepository
-from todo_api.schemas.task import TaskCreate, TaskRead, TaskStats, TaskUpdate
+from todo_api.repositories.tasks import TaskRepository
+from todo_api.schemas.task import SortKey, TaskCreate, TaskFilter, TaskRead, TaskStats, TaskUpdate
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
@@ -40,7 +40,8 @@ class Created:
 
 class TaskService:
     def __init__(self, session: AsyncSession, owner: User) -> None:
-        assert owner.id is not None
+        if owner.id is None:
+            raise ValueError("the owner must be persisted first")
         self.tasks = TaskRepository(session, owner.tenant_id, owner.id)
         self.keys = IdempotencyRepository(session, owner.tenant_id, owner.id)
 
@@ -103,5 +104,6 @@ class TaskService:
     @staticmethod
     def _check_precondition(task: Task, if_match: str | None) -> None:
         if if_match is not None and not matches(if_match, etag_for(task)):
-            raise PreconditionFailed("The task has changed since it was read", headers={"ETag": etag_for(task)})
-
+            raise PreconditionFailed(
+                "The task has changed since it was read", headers={"ETag": etag_for(task)}
+            )

@@ -10,6 +10,7 @@ from platform_common.auth.passwords import MAX_PASSWORD_LENGTH
 from platform_common.errors import Conflict, Unauthorized, error_responses
 from todo_api.api.deps import Authentication, AuthServiceDep
 from todo_api.schemas.auth import LogoutRequest, RefreshRequest, SignupRequest, SignupResponse, TokenPair
+from todo_api.schemas.common import SafeStr
 from todo_api.schemas.tenant import TenantRead
 from todo_api.schemas.user import UserRead
 
@@ -36,8 +37,8 @@ async def signup(body: SignupRequest, auth: AuthServiceDep) -> SignupResponse:
 )
 async def token(
     auth: AuthServiceDep,
-    username: Annotated[str, Form(max_length=320, description="The user's e-mail address.")],
-    password: Annotated[str, Form(max_length=MAX_PASSWORD_LENGTH)],
+    username: Annotated[SafeStr, Form(max_length=320, description="The user's e-mail address.")],
+    password: Annotated[SafeStr, Form(max_length=MAX_PASSWORD_LENGTH)],
     grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
     scope: Annotated[str, Form(max_length=1000)] = "",
 ) -> TokenPair:

@@ -7,6 +7,8 @@ from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
+from pydantic import AwareDatetime
+
 from platform_common.errors import (
     ErrorSource,
     NotFound,
@@ -16,12 +18,18 @@ from platform_common.errors import (
     error_responses,
 )
 from platform_common.pagination import Page, PageParamsDep, make_page
-from pydantic import AwareDatetime
-
 from todo_api.api.deps import CurrentUser, SessionDep
 from todo_api.models import TaskPriority
 from todo_api.schemas.common import SafeStr
-from todo_api.schemas.task import SORT_FIELDS, SortKey, TaskCreate, TaskFilter, TaskRead, TaskStats, TaskUpdate
+from todo_api.schemas.task import (
+    SORT_FIELDS,
+    SortKey,
+    TaskCreate,
+    TaskFilter,
+    TaskRead,
+    TaskStats,
+    TaskUpdate,
+)
 from todo_api.services.tasks import TaskService, etag_for, matches
 
 router = APIRouter(prefix="/tasks", tags=["tasks"], responses=error_responses(Unauthorized))
@@ -37,7 +45,9 @@ def task_filter(
     priority: Annotated[list[TaskPriority] | None, Query(description="Repeatable; any may match.")] = None,
     due_before: AwareDatetime | None = None,
     due_after: AwareDatetime | None = None,
-    tag: Annotated[list[SafeStr] | None, Query(description="Repeatable; all must match.", max_length=20)] = None,
+    tag: Annotated[
+        list[SafeStr] | None, Query(description="Repeatable; all must match.", max_length=20)
+    ] = None,
     q: Annotated[
         SafeStr | None, Query(max_length=200, description="Case-insensitive text in title or description.")
     ] = None,
@@ -67,11 +77,15 @@ def sort_keys(
     keys = [SortKey(part.lstrip("-"), part.startswith("-")) for part in sort.split(",")]
     unknown = [k.field for k in keys if k.field not in SORT_FIELDS]
     if unknown:
-        raise UnprocessableEntity(f"Unknown sort field: {', '.join(unknown)}", source=ErrorSource(parameter="sort"))
+        raise UnprocessableEntity(
+            f"Unknown sort field: {', '.join(unknown)}", source=ErrorSource(parameter="sort")
+        )
     return keys
 
 
-def timezone(tz: Annotated[str, Query(max_length=64, description="IANA zone for 'today'.")] = "UTC") -> ZoneInfo:
+def timezone(
+    tz: Annotated[str, Query(max_length=64, description="IANA zone for 'today'.")] = "UTC",
+) -> ZoneInfo:
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -96,7 +110,9 @@ async def create_task(
     response: Response,
     idempotency_key: Annotated[
         str | None,
-        Header(min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$", description="Repeat-safe creation, 24 h."),
+        Header(
+            min_length=1, max_length=255, pattern=r"^[\x21-\x7e]+$", description="Repeat-safe creation, 24 h."
+        ),
     ] = None,
 ) -> TaskRead:
     created = await TaskService(session, user).create(body, idempotency_key)
@@ -173,5 +189,7 @@ async def update_task(
     summary="Delete a task",
     responses=error_responses(NotFound, PreconditionFailed),
 )
-async def delete_task(task_id: uuid.UUID, user: CurrentUser, session: SessionDep, if_match: IfMatch = None) -> None:
+async def delete_task(
+    task_id: uuid.UUID, user: CurrentUser, session: SessionDep, if_match: IfMatch = None
+) -> None:
     await TaskService(session, user).delete(task_id, if_match)
