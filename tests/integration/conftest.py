@@ -54,7 +54,8 @@ async def clean_database(owner_engine: AsyncEngine) -> AsyncIterator[None]:
 
 @pytest.fixture
 def settings(database: ProvisionedDatabase) -> Settings:
-    return Settings(database_url=database.app_url, environment="test")
+    # metrics_port=0: each app's metrics listener takes a free port, never a fixed one.
+    return Settings(database_url=database.app_url, environment="test", metrics_port=0)
 
 
 @pytest.fixture

@@ -7,18 +7,24 @@ from contextlib import asynccontextmanager
 
 import structlog
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from platform_common.body_limit import BodySizeLimitMiddleware
+from platform_common.client_ip import parse_networks
+from platform_common.database_errors import install_database_error_handlers
 from platform_common.error_handlers import install_error_handlers
+from platform_common.http_hardening import AllowedHostsMiddleware, SecurityHeadersMiddleware
 from platform_common.logging import configure_logging
 from platform_common.openapi import use_error_envelope_in_openapi
+from platform_common.ratelimit import RateLimiter
 from platform_common.request_id import request_id_middleware
 from todo_api import __version__
 from todo_api.api.endpoints import health
 from todo_api.api.router import api_router
 from todo_api.core.config import Settings, get_settings
+from todo_api.core.rate_limits import RatePolicies
 from todo_api.core.security import build_password_hasher, build_token_codec
 from todo_api.db.engine import create_engine
 from todo_api.db.posture import posture_problems
@@ -57,20 +63,62 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await engine.dispose()
 
+    docs = settings.serve_docs
     app = FastAPI(
         title="todo-api",
         version=__version__,
         summary="Secure multi-tenant REST API for todos.",
         lifespan=lifespan,
+        openapi_url=settings.openapi_url,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
     )
     app.state.settings = settings
     app.state.token_codec = build_token_codec(settings)
     app.state.password_hasher = build_password_hasher(settings)
+    app.state.rate_limiter = RateLimiter(
+        storage_uri=settings.rate_limit_storage_uri,
+        enabled=settings.rate_limit_enabled,
+        fail_open=settings.rate_limit_fail_open,
+        key_prefix=settings.service_name,
+    )
+    app.state.rate_policies = RatePolicies.from_settings(settings)
+    app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     install_error_handlers(app)
+    install_database_error_handlers(app)
     use_error_envelope_in_openapi(app)
     app.include_router(health.router)
     app.include_router(api_router)
+    _add_middleware(app, settings)
+    return app
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    """Innermost first: each ``add_middleware`` wraps everything added before it."""
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match"],
+            expose_headers=[*EXPOSED_HEADERS],
+        )
+    app.add_middleware(AllowedHostsMiddleware, allowed_hosts=settings.trusted_hosts)
+    app.add_middleware(SecurityHeadersMiddleware, hsts_seconds=settings.hsts_seconds)
     # Outermost: every response, errors included, carries the request id.
     app.add_middleware(request_id_middleware)
-    return app
+
+
+# Response headers a browser client may read.
+EXPOSED_HEADERS = (
+    "ETag",
+    "Location",
+    "Retry-After",
+    "X-Request-ID",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+    "Idempotent-Replayed",
+)

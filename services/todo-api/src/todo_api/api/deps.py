@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Form, Request, Response
 from fastapi.security import OAuth2PasswordBearer
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from platform_common.client_ip import client_ip
+from platform_common.ratelimit import RateLimiter
+from todo_api.core.rate_limits import RatePolicies
 from todo_api.db.session import SessionFactory, unit_of_work
 from todo_api.models import User
 from todo_api.services.auth import Authenticated, AuthService
@@ -38,10 +41,33 @@ def get_auth_service(request: Request, session: SessionDep) -> AuthService:
 AuthServiceDep = Annotated[AuthService, Depends(get_auth_service)]
 
 
+def get_client_ip(request: Request) -> str:
+    return client_ip(request.scope, request.app.state.trusted_proxies)
+
+
+ClientIP = Annotated[str, Depends(get_client_ip)]
+
+
+def _limits(request: Request) -> tuple[RateLimiter, RatePolicies]:
+    return request.app.state.rate_limiter, request.app.state.rate_policies
+
+
 async def get_authentication(
-    auth: AuthServiceDep, token: Annotated[str | None, Depends(bearer_token)]
+    request: Request,
+    response: Response,
+    auth: AuthServiceDep,
+    token: Annotated[str | None, Depends(bearer_token)],
 ) -> Authenticated:
-    return await auth.authenticate(token)
+    """Verify the token, count the request against the caller's and the tenant's limits,
+    then check the caller's current state in the database."""
+    claims = auth.verify(token)
+    limiter, policies = _limits(request)
+    await limiter.check(
+        response,
+        (policies.user, f"{claims.tenant_id}:{claims.subject}"),
+        (policies.tenant, str(claims.tenant_id)),
+    )
+    return await auth.load(claims)
 
 
 Authentication = Annotated[Authenticated, Depends(get_authentication)]
@@ -52,3 +78,21 @@ async def get_current_user(authentication: Authentication) -> User:
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+
+
+async def limit_anonymous(request: Request, response: Response, ip: ClientIP) -> None:
+    limiter, policies = _limits(request)
+    await limiter.check(response, (policies.anonymous, ip))
+
+
+async def limit_signup(request: Request, response: Response, ip: ClientIP) -> None:
+    limiter, policies = _limits(request)
+    await limiter.check(response, (policies.anonymous, ip), (policies.signup, ip))
+
+
+async def limit_login(
+    request: Request, response: Response, ip: ClientIP, username: Annotated[str, Form(max_length=320)]
+) -> None:
+    """Per client IP, and per account across all IPs (a distributed guess at one password)."""
+    limiter, policies = _limits(request)
+    await limiter.check(response, (policies.login_ip, ip), (policies.login_account, username.strip().lower()))

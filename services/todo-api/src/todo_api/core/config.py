@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from limits import parse
 from pydantic import Field, SecretStr, field_validator
 from sqlalchemy.engine import make_url
 
+from platform_common.client_ip import parse_networks
 from platform_common.settings import PlatformSettings
 
 DEV_SECRET_KEY = "dev-secret-key-not-for-production-use-00000"  # noqa: S105  # production refuses it
@@ -18,6 +20,34 @@ class Settings(PlatformSettings):
     service_name: str = "todo-api"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+
+    rate_limit_enabled: bool = Field(default=True, description="false turns every limit off.")
+    rate_limit_storage_uri: str = Field(
+        default="memory://",
+        description="memory:// (one replica) or redis://host:6379/0 (counters shared by replicas).",
+    )
+    rate_limit_fail_open: bool = Field(
+        default=True, description="Serve when the storage is down (login still fails closed)."
+    )
+    rate_limit_authenticated: str = Field(default="600/minute", description="Per user (tid:sub).")
+    rate_limit_tenant: str = Field(default="3000/minute", description="Per tenant, all its users together.")
+    rate_limit_anonymous: str = Field(default="60/minute", description="Per client IP, public routes.")
+    rate_limit_login_ip: str = Field(default="20/minute", description="Logins per client IP.")
+    rate_limit_login_account: str = Field(default="5/minute", description="Logins per e-mail, all IPs.")
+    rate_limit_signup: str = Field(default="10/hour", description="Sign-ups per client IP.")
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Peers (IPs or CIDRs) whose X-Forwarded-For is believed, as a JSON list.",
+    )
+    cors_origins: list[str] = Field(default_factory=list, description="Allowed browser origins (JSON list).")
+    trusted_hosts: list[str] = Field(default=["*"], description="Accepted Host headers (JSON list).")
+    hsts_seconds: int = Field(default=0, ge=0, description="Strict-Transport-Security max-age; 0 = off.")
+    docs_enabled: bool | None = Field(
+        default=None, description="Serve /docs and /redoc; default: on except in production."
+    )
+    openapi_url: str = Field(
+        default="/openapi.json", pattern=r"^/", description="Where the raw spec is served."
+    )
 
     max_request_body_bytes: int = Field(
         default=1024 * 1024, ge=1024, description="Larger request bodies are refused with 413."
@@ -60,6 +90,37 @@ class Settings(PlatformSettings):
         if any(alg not in {"HS256", "HS384", "HS512"} for alg in value):
             raise ValueError("only HS256, HS384 and HS512 are supported")
         return value
+
+    @field_validator(
+        "rate_limit_authenticated",
+        "rate_limit_tenant",
+        "rate_limit_anonymous",
+        "rate_limit_login_ip",
+        "rate_limit_login_account",
+        "rate_limit_signup",
+    )
+    @classmethod
+    def _limit_notation(cls, value: str) -> str:
+        parse(value)  # slowapi's notation, e.g. "5/minute"; raises on anything else
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        parse_networks(value)
+        return value
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _no_wildcard_origin(cls, value: list[str]) -> list[str]:
+        # Credentials (Authorization) are allowed, so a wildcard would let any site use them.
+        if "*" in value:
+            raise ValueError("list the allowed origins; '*' is not accepted")
+        return value
+
+    @property
+    def serve_docs(self) -> bool:
+        return self.docs_enabled if self.docs_enabled is not None else not self.is_production
 
     @field_validator("database_url", mode="before")
     @classmethod

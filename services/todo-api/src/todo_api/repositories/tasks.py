@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, literal, not_, or_
 from sqlalchemy.sql import Select
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from platform_common.repository import TenantScopedRepository
@@ -58,13 +58,15 @@ class TaskRepository(TenantScopedRepository[Task]):
     async def stats(self, *, now: datetime, day_start: datetime, day_end: datetime) -> dict[str, int]:
         open_ = col(Task.completed).is_(False)
         due_today = and_(open_, col(Task.due_at) >= day_start, col(Task.due_at) < day_end)
-        statement = self.select().with_only_columns(
+        # Not self.select().with_only_columns(...): sqlmodel's exec() would return only the first
+        # column of a statement built from select(Task). A tuple select, scoped by the same conditions:
+        statement = select(
             func.count(),
             func.count().filter(col(Task.completed).is_(True)),
             func.count().filter(_is_overdue(now)),
             func.count().filter(due_today),
-        )
-        total, completed, overdue, today = (await self.session.exec(statement)).one()  # type: ignore[call-overload]
+        ).where(self.select().whereclause)  # type: ignore[arg-type]  # never None: always scoped
+        total, completed, overdue, today = (await self.session.exec(statement)).one()
         return {
             "total": total,
             "completed": completed,

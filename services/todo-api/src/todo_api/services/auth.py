@@ -13,6 +13,7 @@ from platform_common.auth.opaque import new_opaque_token, token_digest
 from platform_common.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordHasher
 from platform_common.auth.tokens import AccessClaims, InvalidToken, TokenCodec
 from platform_common.errors import Unauthorized
+from platform_common.observability.security_metrics import AuthFailureReason, record_auth_failure
 from todo_api.core.config import Settings
 from todo_api.db.tenancy import use_tenant
 from todo_api.models import Tenant, User, UserRole
@@ -27,14 +28,32 @@ GENERIC_LOGIN_FAILURE = "Incorrect e-mail or password"
 GENERIC_TOKEN_FAILURE = "Invalid or expired credentials"  # noqa: S105  # a message
 
 
+# Our failure reasons, as the bounded label values of ``auth_failures_total``.
+_METRIC_REASONS = {
+    "missing": AuthFailureReason.MISSING_CREDENTIALS,
+    "bad_credentials": AuthFailureReason.INVALID_CREDENTIALS,
+    "unknown_user": AuthFailureReason.INVALID_CREDENTIALS,
+    "refresh_unknown": AuthFailureReason.INVALID_CREDENTIALS,
+    "inactive_user": AuthFailureReason.INACTIVE_ACCOUNT,
+    "refresh_expired": AuthFailureReason.EXPIRED,
+    "refresh_revoked": AuthFailureReason.REVOKED,
+    "refresh_reused": AuthFailureReason.REVOKED,
+    "refresh_stale_user": AuthFailureReason.REVOKED,
+    "revoked": AuthFailureReason.REVOKED,
+    "stale_token_version": AuthFailureReason.REVOKED,
+}
+
+
 class AuthenticationFailed(Unauthorized):
-    """Every failed authentication looks the same to the client; ``reason`` is for logs."""
+    """Every failed authentication looks the same to the client; ``reason`` is for logs
+    and the ``auth_failures_total`` metric, counted here so no raise goes uncounted."""
 
     def __init__(
         self, reason: str, detail: str = GENERIC_TOKEN_FAILURE, *, keep_changes: bool = False
     ) -> None:
         super().__init__(detail, keep_changes=keep_changes)
         self.reason = reason
+        record_auth_failure(_METRIC_REASONS.get(reason, reason))
 
 
 @dataclass(frozen=True)
@@ -142,14 +161,17 @@ class AuthService:
             raise ValueError("the user must be persisted first")
         await RefreshTokenRepository(self.session, user.tenant_id).revoke_user(user.id)
 
-    async def authenticate(self, token: str | None) -> Authenticated:
-        """Verify an access token and the current state of the user it names."""
+    def verify(self, token: str | None) -> AccessClaims:
+        """Check an access token's signature and claims (no I/O)."""
         if not token:
             raise AuthenticationFailed("missing")
         try:
-            claims = self.codec.decode(token)
+            return self.codec.decode(token)
         except InvalidToken as exc:
             raise AuthenticationFailed(exc.reason) from exc
+
+    async def load(self, claims: AccessClaims) -> Authenticated:
+        """Check the current state of the user a verified token names."""
         await use_tenant(self.session, claims.tenant_id)
         found = await UserRepository(self.session, claims.tenant_id).get_for_token(
             claims.subject, claims.token_id

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, status
+from fastapi import APIRouter, Depends, Form, status
 
 from platform_common.auth.passwords import MAX_PASSWORD_LENGTH
-from platform_common.errors import Conflict, Unauthorized, error_responses
-from todo_api.api.deps import Authentication, AuthServiceDep
+from platform_common.errors import (
+    Conflict,
+    ServiceUnavailable,
+    TooManyRequests,
+    Unauthorized,
+    error_responses,
+)
+from todo_api.api.deps import Authentication, AuthServiceDep, limit_anonymous, limit_login, limit_signup
 from todo_api.schemas.auth import LogoutRequest, RefreshRequest, SignupRequest, SignupResponse, TokenPair
 from todo_api.schemas.common import SafeStr
 from todo_api.schemas.tenant import TenantRead
@@ -22,7 +28,8 @@ router = APIRouter(prefix="/auth", tags=["auth"])
     status_code=status.HTTP_201_CREATED,
     operation_id="auth_signup",
     summary="Create a tenant and its first user (the owner)",
-    responses=error_responses(Conflict),
+    responses=error_responses(Conflict, TooManyRequests),
+    dependencies=[Depends(limit_signup)],
 )
 async def signup(body: SignupRequest, auth: AuthServiceDep) -> SignupResponse:
     tenant, user = await auth.signup(body)
@@ -33,7 +40,8 @@ async def signup(body: SignupRequest, auth: AuthServiceDep) -> SignupResponse:
     "/token",
     operation_id="auth_token",
     summary="Log in with the OAuth2 password flow",
-    responses=error_responses(Unauthorized),
+    responses=error_responses(Unauthorized, TooManyRequests, ServiceUnavailable),
+    dependencies=[Depends(limit_login)],
 )
 async def token(
     auth: AuthServiceDep,
@@ -49,7 +57,8 @@ async def token(
     "/refresh",
     operation_id="auth_refresh",
     summary="Exchange a refresh token for a new token pair (rotation)",
-    responses=error_responses(Unauthorized),
+    responses=error_responses(Unauthorized, TooManyRequests),
+    dependencies=[Depends(limit_anonymous)],
 )
 async def refresh(body: RefreshRequest, auth: AuthServiceDep) -> TokenPair:
     return await auth.refresh(body.refresh_token)
@@ -60,7 +69,7 @@ async def refresh(body: RefreshRequest, auth: AuthServiceDep) -> TokenPair:
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="auth_logout",
     summary="Revoke the refresh-token family and the current access token",
-    responses=error_responses(Unauthorized),
+    responses=error_responses(Unauthorized, TooManyRequests),
 )
 async def logout(body: LogoutRequest, authentication: Authentication, auth: AuthServiceDep) -> None:
     await auth.logout(authentication, body.refresh_token)

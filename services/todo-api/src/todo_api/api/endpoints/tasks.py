@@ -13,12 +13,12 @@ from platform_common.errors import (
     ErrorSource,
     NotFound,
     PreconditionFailed,
-    Unauthorized,
     UnprocessableEntity,
     error_responses,
 )
 from platform_common.pagination import Page, PageParamsDep, make_page
 from todo_api.api.deps import CurrentUser, SessionDep
+from todo_api.api.responses import AUTHENTICATED
 from todo_api.models import TaskPriority
 from todo_api.schemas.common import SafeStr
 from todo_api.schemas.task import (
@@ -32,7 +32,7 @@ from todo_api.schemas.task import (
 )
 from todo_api.services.tasks import TaskService, etag_for, matches
 
-router = APIRouter(prefix="/tasks", tags=["tasks"], responses=error_responses(Unauthorized))
+router = APIRouter(prefix="/tasks", tags=["tasks"], responses=AUTHENTICATED)
 
 DEFAULT_SORT = "-created_at"
 IfMatch = Annotated[

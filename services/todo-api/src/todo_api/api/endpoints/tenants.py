@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from platform_common.errors import Forbidden, NotFound, Unauthorized, error_responses
+from platform_common.errors import Forbidden, NotFound, error_responses
 from todo_api.api.deps import CurrentUser, SessionDep
+from todo_api.api.responses import AUTHENTICATED
 from todo_api.schemas.tenant import TenantRead, TenantUpdate
 from todo_api.services.tenants import TenantService
 
-router = APIRouter(prefix="/tenants", tags=["tenants"], responses=error_responses(Unauthorized, NotFound))
+router = APIRouter(
+    prefix="/tenants", tags=["tenants"], responses={**AUTHENTICATED, **error_responses(NotFound)}
+)
 
 
 @router.get("/current", operation_id="tenants_current_get", summary="The caller's tenant")

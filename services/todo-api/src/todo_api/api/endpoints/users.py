@@ -6,13 +6,14 @@ import uuid
 
 from fastapi import APIRouter, Request, status
 
-from platform_common.errors import Conflict, Forbidden, NotFound, Unauthorized, error_responses
+from platform_common.errors import Conflict, Forbidden, NotFound, error_responses
 from platform_common.pagination import Page, PageParamsDep, make_page
 from todo_api.api.deps import AuthServiceDep, CurrentUser, SessionDep
+from todo_api.api.responses import AUTHENTICATED
 from todo_api.schemas.user import PasswordChange, UserAdminUpdate, UserCreate, UserRead, UserUpdateMe
 from todo_api.services.users import UserService
 
-router = APIRouter(prefix="/users", tags=["users"], responses=error_responses(Unauthorized))
+router = APIRouter(prefix="/users", tags=["users"], responses=AUTHENTICATED)
 ADMIN_ERRORS = error_responses(Forbidden)
 ADMIN_TARGET_ERRORS = error_responses(Forbidden, NotFound)
 
