@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, func, update
 from sqlalchemy.sql import Select
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -37,6 +37,15 @@ class TenantScopedRepository(Generic[ModelT]):
             col(self.model.tenant_id) == self.tenant_id
         )
         return statement
+
+    async def update_where(self, *conditions: ColumnElement[bool], values: Mapping[str, Any]) -> None:
+        """Bulk ``UPDATE`` of this tenant's rows matching ``conditions`` (scoped like ``select``)."""
+        statement = (
+            update(self.model)
+            .where(col(self.model.tenant_id) == self.tenant_id, *conditions)
+            .values(**values)
+        )
+        await self.session.exec(statement)
 
     async def get(self, id_: uuid.UUID, *, for_update: bool = False) -> ModelT | None:
         statement = self.select().where(col(self.model.id) == id_)

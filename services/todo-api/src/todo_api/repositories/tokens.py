@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import ColumnElement, func
 from sqlmodel import col
 
 from platform_common.repository import TenantScopedRepository
@@ -24,17 +24,10 @@ class RefreshTokenRepository(TenantScopedRepository[RefreshToken]):
     async def revoke_user(self, user_id: uuid.UUID) -> None:
         await self._revoke(col(RefreshToken.user_id) == user_id)
 
-    async def _revoke(self, condition: object) -> None:
-        statement = (
-            update(RefreshToken)
-            .where(
-                col(RefreshToken.tenant_id) == self.tenant_id,
-                condition,  # type: ignore[arg-type]
-                col(RefreshToken.revoked_at).is_(None),
-            )
-            .values(revoked_at=func.now())
+    async def _revoke(self, condition: ColumnElement[bool]) -> None:
+        await self.update_where(
+            condition, col(RefreshToken.revoked_at).is_(None), values={"revoked_at": func.now()}
         )
-        await self.session.exec(statement)
 
 
 class RevokedAccessTokenRepository(TenantScopedRepository[RevokedAccessToken]):
