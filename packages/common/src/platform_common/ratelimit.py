@@ -67,6 +67,7 @@ class RateLimiter:
     ) -> None:
         self.enabled = enabled
         self.fail_open = fail_open
+        self.key_prefix = key_prefix  # separates the counters of services sharing one Redis
         self._in_process = storage_uri.startswith("memory://")
         options = (
             {}
@@ -81,7 +82,6 @@ class RateLimiter:
             storage_uri=storage_uri,
             storage_options=options,  # type: ignore[arg-type]  # slowapi's hint is narrower than limits takes
             strategy="fixed-window",
-            key_prefix=key_prefix,
             enabled=enabled,
         )
 
@@ -125,8 +125,9 @@ class RateLimiter:
 
     def _hit_now(self, policy: Policy, key: str) -> Window:
         strategy = self._limiter.limiter
-        allowed = strategy.hit(policy.limit, policy.name, key)
-        stats = strategy.get_window_stats(policy.limit, policy.name, key)
+        identifiers = (self.key_prefix, policy.name, key)
+        allowed = strategy.hit(policy.limit, *identifiers)
+        stats = strategy.get_window_stats(policy.limit, *identifiers)
         remaining = stats.remaining if allowed else -1
         return Window(policy.limit.amount, remaining, stats.reset_time)
 

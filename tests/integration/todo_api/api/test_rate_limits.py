@@ -12,6 +12,9 @@ import redis
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
 
+from platform_common.errors import TooManyRequests
+from platform_common.observability.security_metrics import RateLimitScope
+from platform_common.ratelimit import Policy, RateLimiter
 from tests.integration.factories import PASSWORD, add_member, signup
 from todo_api.core.config import Settings
 from todo_api.main import create_app
@@ -189,6 +192,18 @@ async def test_two_instances_share_one_budget_through_redis(limited: Callable[..
             for client in (first, second, first, second)
         ]
     assert statuses == [200, 200, 200, 429]
+
+
+@requires_redis
+async def test_services_sharing_redis_keep_separate_counters() -> None:
+    policy = Policy.of("user", "1/minute", RateLimitScope.USER)
+    first, second = (
+        RateLimiter(storage_uri=REDIS_URL, key_prefix=f"svc-{uuid.uuid4().hex[:8]}") for _ in range(2)
+    )
+    await first.check(None, (policy, "same-key"))
+    await second.check(None, (policy, "same-key"))  # its own budget, not the first service's
+    with pytest.raises(TooManyRequests):
+        await first.check(None, (policy, "same-key"))
 
 
 async def test_storage_outage_fails_open_except_login(limited: Callable[..., Settings]) -> None:
