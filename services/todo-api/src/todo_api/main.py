@@ -17,6 +17,7 @@ from platform_common.database_errors import install_database_error_handlers
 from platform_common.error_handlers import install_error_handlers
 from platform_common.http_hardening import AllowedHostsMiddleware, SecurityHeadersMiddleware
 from platform_common.logging import configure_logging
+from platform_common.observability.setup import setup_observability
 from platform_common.openapi import use_error_envelope_in_openapi
 from platform_common.ratelimit import RateLimiter
 from platform_common.request_id import request_id_middleware
@@ -107,6 +108,13 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         )
     app.add_middleware(AllowedHostsMiddleware, allowed_hosts=settings.trusted_hosts)
     app.add_middleware(SecurityHeadersMiddleware, hsts_seconds=settings.hsts_seconds)
+    setup_observability(
+        app,
+        settings,
+        service_name=settings.service_name,
+        service_version=__version__,
+        engine_getter=lambda: app.state.engine,
+    )
     # Outermost: every response, errors included, carries the request id.
     app.add_middleware(request_id_middleware)
 

@@ -11,6 +11,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from platform_common.client_ip import client_ip
+from platform_common.observability.request_context import bind_identity
 from platform_common.ratelimit import RateLimiter
 from todo_api.core.rate_limits import RatePolicies
 from todo_api.db.session import SessionFactory, unit_of_work
@@ -67,7 +68,9 @@ async def get_authentication(
         (policies.user, f"{claims.tenant_id}:{claims.subject}"),
         (policies.tenant, str(claims.tenant_id)),
     )
-    return await auth.load(claims)
+    authenticated = await auth.load(claims)
+    bind_identity(request, tenant_id=claims.tenant_id, user_id=claims.subject)
+    return authenticated
 
 
 Authentication = Annotated[Authenticated, Depends(get_authentication)]

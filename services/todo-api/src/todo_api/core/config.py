@@ -9,12 +9,13 @@ from pydantic import Field, SecretStr, field_validator
 from sqlalchemy.engine import make_url
 
 from platform_common.client_ip import parse_networks
+from platform_common.observability.settings import ObservabilitySettings
 from platform_common.settings import PlatformSettings
 
 DEV_SECRET_KEY = "dev-secret-key-not-for-production-use-00000"  # noqa: S105  # production refuses it
 
 
-class Settings(PlatformSettings):
+class Settings(ObservabilitySettings):
     secret_fields = ("secret_key",)
 
     service_name: str = "todo-api"

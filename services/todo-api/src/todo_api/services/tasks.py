@@ -13,6 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from platform_common.errors import NotFound, PreconditionFailed, UnprocessableEntity
 from platform_common.pagination import PageParams
+from todo_api.core.metrics import TASKS_COMPLETED, TASKS_CREATED
 from todo_api.models import Task, User
 from todo_api.repositories.idempotency import IdempotencyRepository
 from todo_api.repositories.tasks import TaskRepository
@@ -75,6 +76,8 @@ class TaskService:
         changes = request.changes()
         if "completed" in changes and changes["completed"] != task.completed:
             changes["completed_at"] = datetime.now(UTC) if changes["completed"] else None
+            if changes["completed"]:
+                TASKS_COMPLETED.inc()
         changes["version"] = task.version + 1
         return TaskRead.model_validate(await self.tasks.update(task, changes))
 
@@ -93,7 +96,10 @@ class TaskService:
         values = request.model_dump()
         if request.completed:
             values["completed_at"] = datetime.now(UTC)
-        return TaskRead.model_validate(await self.tasks.create(values))
+            TASKS_COMPLETED.inc()
+        task = TaskRead.model_validate(await self.tasks.create(values))
+        TASKS_CREATED.inc()
+        return task
 
     async def _get(self, task_id: uuid.UUID, *, for_update: bool = False) -> Task:
         task = await self.tasks.get(task_id, for_update=for_update)

@@ -1,0 +1,36 @@
+"""RED metrics of the HTTP server. Labels are bounded by construction.
+
+``route`` is a route template or ``unmatched`` (see ``routes``), ``method`` one of the
+standard methods or ``other``, ``status`` a three-digit code: never a raw path, an id or a
+tenant. In multi-process mode the in-progress gauge is summed over live workers.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+# 5 ms .. 10 s; 0.3 s is a bucket boundary because the latency SLO is p99 < 300 ms.
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.5, 5.0, 10.0)
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+REQUESTS = Counter(
+    "http_requests_total", "HTTP requests answered, by route template.", ["method", "route", "status"]
+)
+DURATION = Histogram(
+    "http_request_duration_seconds",
+    "Time from request arrival to the last byte of the response.",
+    ["method", "route"],
+    buckets=LATENCY_BUCKETS,
+)
+IN_PROGRESS = Gauge(
+    "http_requests_in_progress", "HTTP requests being handled.", ["method"], multiprocess_mode="livesum"
+)
+
+
+def bounded_method(method: str) -> str:
+    return method if method in _METHODS else "other"
+
+
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    REQUESTS.labels(method, route, str(status)).inc()
+    DURATION.labels(method, route).observe(seconds)

@@ -1,0 +1,95 @@
+"""OpenTelemetry traces: one SDK provider per process, export configured by ``OTEL_*`` only.
+
+- Server spans from ``opentelemetry-instrumentation-fastapi`` (named ``GET /api/v1/tasks/{task_id}``,
+  ``http.route`` set). It works with the locked FastAPI 0.165: the instrumentation resolves
+  templates of included routers through ``fastapi.routing.iter_route_contexts``. FastAPI's own
+  native telemetry steps aside when it finds this middleware in the stack, so there is one
+  server span per request (a test checks both).
+- Database spans from ``opentelemetry-instrumentation-asyncpg``: it patches asyncpg once per
+  process, so every engine (including one recreated per lifespan, or per test) is covered.
+  The SQLAlchemy instrumentor is not used as well: it binds to one engine per process and
+  would nest a second span around each statement.
+- W3C ``traceparent`` in (continued), and out: the global propagator (``OTEL_PROPAGATORS``,
+  default tracecontext + baggage) serves outgoing calls, and every response carries a
+  ``traceresponse`` header naming the server span.
+- Export: OTLP over HTTP when ``OTEL_EXPORTER_OTLP_ENDPOINT`` or
+  ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`` is set (the exporter reads headers, timeout and
+  certificates from ``OTEL_*`` itself), unless ``OTEL_TRACES_EXPORTER=none``; otherwise
+  spans still exist (their ids correlate logs) but nothing leaves the process. Sampling
+  comes from ``OTEL_TRACES_SAMPLER`` as the SDK reads it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Collection, Mapping
+
+from fastapi import FastAPI
+from opentelemetry import trace
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.instrumentation.asyncpg import AsyncPGInstrumentor
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.instrumentation.propagators import TraceResponsePropagator, set_global_response_propagator
+from opentelemetry.sdk.resources import OTELResourceDetector, Resource
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
+
+
+def otlp_exporter(environ: Mapping[str, str] = os.environ) -> SpanExporter | None:
+    """The span exporter the environment asks for, or None. Unsupported choices fail at start."""
+    exporter = environ.get("OTEL_TRACES_EXPORTER", "otlp").strip().lower()
+    if exporter == "none":
+        return None
+    endpoint = environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") or environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
+    if not endpoint:
+        return None
+    protocol = environ.get("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL") or environ.get(
+        "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"
+    )
+    if exporter != "otlp" or protocol != "http/protobuf":
+        raise ValueError(
+            f"OTEL_TRACES_EXPORTER={exporter} with protocol {protocol} is not supported; "
+            "use otlp over http/protobuf, or none"
+        )
+    return OTLPSpanExporter()
+
+
+def service_resource(*, service_name: str, service_version: str, environment: str) -> Resource:
+    """Our attributes, under whatever ``OTEL_RESOURCE_ATTRIBUTES``/``OTEL_SERVICE_NAME`` set."""
+    ours = Resource.create(
+        {
+            "service.name": service_name,
+            "service.version": service_version,
+            "deployment.environment": environment,
+            "deployment.environment.name": environment,  # the current semantic-convention name
+        }
+    )
+    return ours.merge(OTELResourceDetector().detect())
+
+
+def install_tracer_provider(resource: Resource) -> TracerProvider:
+    """Set the global SDK provider, once per process; later calls get the first one back.
+
+    OpenTelemetry allows one global provider per process, and instrumentations find it
+    there. One service per process, so the first resource is the right one.
+    """
+    current = trace.get_tracer_provider()
+    if isinstance(current, TracerProvider):
+        return current
+    provider = TracerProvider(resource=resource)
+    exporter = otlp_exporter()
+    if exporter is not None:
+        provider.add_span_processor(BatchSpanProcessor(exporter))
+    trace.set_tracer_provider(provider)
+    return provider
+
+
+def instrument(app: FastAPI, *, untraced_paths: Collection[str]) -> None:
+    """Server spans for ``app``; database spans and ``traceresponse`` for the process."""
+    excluded = ",".join(f"^[a-z]+://[^/]+{re.escape(path)}$" for path in untraced_paths)
+    FastAPIInstrumentor.instrument_app(app, excluded_urls=excluded, exclude_spans=["receive", "send"])
+    asyncpg = AsyncPGInstrumentor()  # type: ignore[no-untyped-call]
+    if not asyncpg.is_instrumented_by_opentelemetry:
+        asyncpg.instrument()
+    set_global_response_propagator(TraceResponsePropagator())  # type: ignore[no-untyped-call]
