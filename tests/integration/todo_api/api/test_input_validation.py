@@ -1,0 +1,156 @@
+"""Request bodies carry only what a client may set: anything else, bad password lengths and NUL
+characters are 422 with a pointer to the offending field, never a silent write and never a 500."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.integration.factories import PASSWORD
+from tests.integration.todo_api.api.principals import Principal, bearer_for, register
+from todo_api.core.config import Settings
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+    valid_body: dict[str, Any]
+    authenticated: bool = True
+
+
+SIGNUP = Endpoint(
+    "POST",
+    "/api/v1/auth/signup",
+    {"tenant_name": "Evil", "tenant_slug": "evil", "email": "eve@evil.example.com", "password": PASSWORD},
+    authenticated=False,
+)
+UPDATE_ME = Endpoint("PATCH", "/api/v1/users/me", {"full_name": "Eve"})
+CREATE_USER = Endpoint("POST", "/api/v1/users", {"email": "eve@acme.example.com", "password": PASSWORD})
+UPDATE_USER = Endpoint("PATCH", "/api/v1/users/{me}", {"full_name": "Eve"})
+RENAME_TENANT = Endpoint("PATCH", "/api/v1/tenants/current", {"name": "Evil Corp"})
+CHANGE_PASSWORD = Endpoint(
+    "POST", "/api/v1/users/me/password", {"current_password": PASSWORD, "new_password": "x" * 20}
+)
+REFRESH = Endpoint("POST", "/api/v1/auth/refresh", {"refresh_token": "x" * 43}, authenticated=False)
+LOGOUT = Endpoint("POST", "/api/v1/auth/logout", {"refresh_token": "x" * 43})
+
+# Server-managed fields, with values an attacker would like to set.
+SERVER_FIELDS: dict[str, Any] = {
+    "id": str(uuid.uuid4()),
+    "tenant_id": str(uuid.uuid4()),
+    "owner_id": str(uuid.uuid4()),
+    "role": "owner",
+    "is_active": True,
+    "token_version": 0,
+    "hashed_password": "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+}
+
+
+@pytest.fixture
+async def caller(client: httpx.AsyncClient) -> Principal:
+    return await register(client, "acme")
+
+
+async def send(
+    client: httpx.AsyncClient, settings: Settings, caller: Principal, endpoint: Endpoint, body: dict[str, Any]
+) -> httpx.Response:
+    headers = bearer_for(settings, caller) if endpoint.authenticated else {}
+    path = endpoint.path.format(me=caller.user_id)
+    return await client.request(endpoint.method, path, json=body, headers=headers)
+
+
+def assert_invalid(response: httpx.Response, field: str) -> None:
+    assert response.status_code == 422, response.text
+    pointers = [e.get("source", {}).get("pointer") for e in response.json()["errors"]]
+    assert f"/{field}" in pointers, pointers
+
+
+@pytest.mark.parametrize("field", SERVER_FIELDS)
+@pytest.mark.parametrize(
+    "endpoint",
+    [SIGNUP, UPDATE_ME, CREATE_USER, RENAME_TENANT],
+    ids=["signup", "update me", "create user", "rename tenant"],
+)
+async def test_server_managed_fields_are_refused(
+    client: httpx.AsyncClient, settings: Settings, caller: Principal, endpoint: Endpoint, field: str
+) -> None:
+    body = {**endpoint.valid_body, field: SERVER_FIELDS[field]}
+    assert_invalid(await send(client, settings, caller, endpoint, body), field)
+
+
+async def test_the_admin_update_accepts_role_and_status_but_no_other_server_field(
+    client: httpx.AsyncClient, settings: Settings, caller: Principal
+) -> None:
+    for field in SERVER_FIELDS.keys() - {"role", "is_active"}:
+        body = {**UPDATE_USER.valid_body, field: SERVER_FIELDS[field]}
+        assert_invalid(await send(client, settings, caller, UPDATE_USER, body), field)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "field"),
+    [(SIGNUP, "password"), (CREATE_USER, "password"), (CHANGE_PASSWORD, "new_password")],
+    ids=["signup", "create user", "change password"],
+)
+@pytest.mark.parametrize(("length", "accepted"), [(11, False), (12, True), (128, True), (129, False)])
+async def test_passwords_must_be_12_to_128_characters(
+    client: httpx.AsyncClient,
+    settings: Settings,
+    caller: Principal,
+    endpoint: Endpoint,
+    field: str,
+    length: int,
+    accepted: bool,
+) -> None:
+    body = {**endpoint.valid_body, field: "p" * length}
+    response = await send(client, settings, caller, endpoint, body)
+    if accepted:
+        assert response.is_success, response.text
+    else:
+        assert_invalid(response, field)
+
+
+NUL_CASES: list[tuple[Endpoint, str]] = [
+    *((SIGNUP, field) for field in ("tenant_name", "tenant_slug", "email", "password", "full_name")),
+    (UPDATE_ME, "full_name"),
+    *((CREATE_USER, field) for field in ("email", "password", "full_name")),
+    (UPDATE_USER, "full_name"),
+    (RENAME_TENANT, "name"),
+    (CHANGE_PASSWORD, "current_password"),
+    (CHANGE_PASSWORD, "new_password"),
+    (REFRESH, "refresh_token"),
+    (LOGOUT, "refresh_token"),
+]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "field"), NUL_CASES, ids=[f"{e.method} {e.path} {f}" for e, f in NUL_CASES]
+)
+async def test_nul_characters_are_422_in_json_bodies(
+    client: httpx.AsyncClient, settings: Settings, caller: Principal, endpoint: Endpoint, field: str
+) -> None:
+    value = endpoint.valid_body.get(field, "Eve")
+    body = {**endpoint.valid_body, field: value[:3] + "\x00" + value[3:]}
+    assert_invalid(await send(client, settings, caller, endpoint, body), field)
+
+
+@pytest.mark.parametrize("field", ["username", "password"])
+async def test_nul_characters_are_422_in_the_login_form(
+    client: httpx.AsyncClient, caller: Principal, field: str
+) -> None:
+    form = {"username": caller.email, "password": PASSWORD}
+    form[field] = form[field][:3] + "\x00" + form[field][3:]
+    assert_invalid(await client.post("/api/v1/auth/token", data=form), field)
+
+
+async def test_nul_characters_in_the_path_or_query_are_422(
+    client: httpx.AsyncClient, settings: Settings, caller: Principal
+) -> None:
+    headers = bearer_for(settings, caller)
+    in_path = await client.get("/api/v1/users/%00", headers=headers)
+    in_query = await client.get("/api/v1/users", params={"page": "1\x00"}, headers=headers)
+    assert (in_path.status_code, in_query.status_code) == (422, 422)

@@ -1,0 +1,158 @@
+"""TokenCodec: the keyring's rules, and every way a token can fail to decode."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from jose import jwt
+
+from platform_common.auth.tokens import InvalidToken, Keyring, TokenCodec
+
+KEY = "k" * 32
+OLD_KEY = "o" * 32
+TTL = 900
+LEEWAY = 10
+
+
+def make_codec(keys: dict[str, str] | None = None, active: str = "current") -> TokenCodec:
+    keyring = Keyring(active_kid=active, keys=keys or {"current": KEY})
+    return TokenCodec(keyring=keyring, issuer="iss", audience="aud", ttl_seconds=TTL, leeway_seconds=LEEWAY)
+
+
+def payload(**changes: Any) -> dict[str, Any]:
+    """A payload the codec accepts; ``changes`` replace claims (a value of ``...`` drops the claim)."""
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "iss": "iss",
+        "aud": "aud",
+        "sub": str(uuid.uuid4()),
+        "tid": str(uuid.uuid4()),
+        "role": "member",
+        "ver": 0,
+        "iat": now,
+        "nbf": now,
+        "exp": now + TTL,
+        "jti": uuid.uuid4().hex,
+    }
+    claims.update(changes)
+    return {name: value for name, value in claims.items() if value is not ...}
+
+
+def at(offset: int) -> int:
+    return int(time.time()) + offset
+
+
+def signed(
+    claims: dict[str, Any] | None = None, *, key: str = KEY, alg: str = "HS256", kid: Any = "current"
+) -> str:
+    headers = {} if kid is ... else {"kid": kid}
+    return jwt.encode(claims or payload(), key, algorithm=alg, headers=headers)
+
+
+# ------------------------------------------------------------------------------ keyring
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [{"current": "k" * 31}, {"current": KEY, "old": "k" * 31}],
+    ids=["short active key", "short previous key"],
+)
+def test_keyring_rejects_keys_shorter_than_32_bytes(keys: dict[str, str]) -> None:
+    with pytest.raises(ValueError, match="shorter than 32 bytes"):
+        Keyring(active_kid="current", keys=keys)
+
+
+def test_the_active_key_id_must_be_in_the_keyring() -> None:
+    with pytest.raises(ValueError, match="active key id must be in the keyring"):
+        Keyring(active_kid="missing", keys={"current": KEY})
+
+
+# ------------------------------------------------------------------------------ round trip
+
+
+def test_issued_claims_survive_encoding() -> None:
+    codec = make_codec()
+    claims = codec.issue(subject=uuid.uuid4(), tenant_id=uuid.uuid4(), role="admin", token_version=3)
+    token = codec.encode(claims)
+    assert jwt.get_unverified_header(token) == {"alg": "HS256", "kid": "current", "typ": "JWT"}
+    assert codec.decode(token) == claims
+    assert claims.expires_at - claims.issued_at == TTL
+
+
+def test_previous_keys_verify_but_only_the_active_key_signs() -> None:
+    codec = make_codec({"current": KEY, "old": OLD_KEY})
+    assert codec.decode(signed(key=OLD_KEY, kid="old")).role == "member"
+    claims = codec.issue(subject=uuid.uuid4(), tenant_id=uuid.uuid4(), role="member", token_version=0)
+    assert jwt.get_unverified_header(codec.encode(claims))["kid"] == "current"
+
+
+def test_a_retired_key_no_longer_verifies() -> None:
+    token = signed(key=OLD_KEY, kid="old")
+    with pytest.raises(InvalidToken) as caught:
+        make_codec().decode(token)
+    assert caught.value.reason == "unknown_key"
+
+
+def test_leeway_tolerates_small_clock_skew_only() -> None:
+    codec = make_codec()
+    codec.decode(signed(payload(iat=at(-TTL - 5), nbf=at(-TTL - 5), exp=at(-5))))
+    with pytest.raises(InvalidToken, match="expired"):
+        codec.decode(signed(payload(iat=at(-TTL - 15), nbf=at(-TTL - 15), exp=at(-15))))
+
+
+# ------------------------------------------------------------------------------ rejections
+
+
+def unsigned(alg: str) -> str:
+    """``header.payload.`` with an empty signature, as an ``alg: none`` attack sends it."""
+
+    def b64(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    return f"{b64({'alg': alg, 'typ': 'JWT', 'kid': 'current'})}.{b64(payload())}."
+
+
+def missing(claim: str) -> Callable[[], str]:
+    return lambda: signed(payload(**{claim: ...}))
+
+
+# python-jose enforces these itself and reports their absence as a generic JWTError.
+JOSE_REQUIRED = ("iss", "aud", "sub", "iat", "nbf", "exp", "jti")
+REJECTIONS: dict[str, tuple[Callable[[], str], str]] = {
+    "not a JWT": (lambda: "not-a-token", "malformed"),
+    "alg none": (lambda: unsigned("none"), "algorithm"),
+    "alg None": (lambda: unsigned("None"), "algorithm"),
+    "HS512 is not configured": (lambda: signed(alg="HS512"), "algorithm"),
+    "unknown kid": (lambda: signed(kid="other"), "unknown_key"),
+    "missing kid": (lambda: signed(kid=...), "unknown_key"),
+    "kid is not a string": (lambda: signed(kid=["current"]), "unknown_key"),
+    "wrong key": (lambda: signed(key="w" * 32), "signature"),
+    "expired": (lambda: signed(payload(iat=at(-2000), nbf=at(-2000), exp=at(-1100))), "expired"),
+    "not yet valid": (lambda: signed(payload(nbf=at(300))), "claims"),
+    "issued in the future": (lambda: signed(payload(iat=at(300), exp=at(300 + TTL))), "issued_in_future"),
+    "lives longer than the ttl": (lambda: signed(payload(exp=at(TTL + LEEWAY + 60))), "claims"),
+    "wrong issuer": (lambda: signed(payload(iss="someone-else")), "claims"),
+    "wrong audience": (lambda: signed(payload(aud="someone-else")), "claims"),
+    "ver is a string": (lambda: signed(payload(ver="0")), "claims"),
+    "ver is a boolean": (lambda: signed(payload(ver=False)), "claims"),
+    "exp is a string": (lambda: signed(payload(exp=str(at(TTL)))), "claims"),
+    "sub is not a uuid": (lambda: signed(payload(sub="admin")), "claims"),
+    "tid is not a uuid": (lambda: signed(payload(tid=42)), "claims"),
+    "role is not a string": (lambda: signed(payload(role=["owner"])), "claims"),
+    "jti is not a string": (lambda: signed(payload(jti=7)), "claims"),
+    **{f"missing {claim}": (missing(claim), "claims") for claim in ("tid", "role", "ver")},
+    **{f"missing {claim}": (missing(claim), "signature") for claim in JOSE_REQUIRED},
+}
+
+
+@pytest.mark.parametrize(("make_token", "reason"), REJECTIONS.values(), ids=list(REJECTIONS))
+def test_a_bad_token_is_refused_with_a_reason(make_token: Callable[[], str], reason: str) -> None:
+    with pytest.raises(InvalidToken) as caught:
+        make_codec().decode(make_token())
+    assert caught.value.reason == reason
