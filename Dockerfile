@@ -1,0 +1,64 @@
+# todo-api. Build from the repository root (the uv workspace is the context):
+#   docker build -t todo-api .            or   ./tools/task image   (podman)
+# Commands in the image:
+#   (default)              python /app/serve.py  -> uvicorn, one process, SIGTERM-graceful
+#   alembic upgrade head   migrations, as the owner role (MIGRATIONS_DATABASE_URL, DATABASE_APP_ROLE)
+ARG BASE_IMAGE=python:3.11-slim
+
+# ---------------------------------------------------------------- build: the locked venv
+FROM ${BASE_IMAGE} AS build
+
+ARG UV_VERSION=0.13.9
+# UV_SYSTEM_CERTS: trust the OS store, so a TLS-intercepting proxy's CA installed there works.
+ENV UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    UV_NO_CACHE=1 \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_SYSTEM_CERTS=1 \
+    UV_PROJECT_ENVIRONMENT=/app/.venv
+
+RUN python3 -m venv /opt/uv \
+    && /opt/uv/bin/pip install --no-cache-dir --disable-pip-version-check "uv==${UV_VERSION}"
+
+WORKDIR /src
+# Third-party dependencies first, from the lock alone: this layer survives code changes.
+COPY uv.lock pyproject.toml ./
+COPY packages/common/pyproject.toml packages/common/
+COPY services/todo-api/pyproject.toml services/todo-api/
+RUN /opt/uv/bin/uv sync --frozen --no-dev --package todo-api --no-install-workspace
+
+# Then the two workspace members, installed as wheels (not editable: /src stays behind).
+COPY packages/common/src packages/common/src
+COPY services/todo-api/src services/todo-api/src
+RUN /opt/uv/bin/uv sync --frozen --no-dev --package todo-api --no-editable
+
+# ---------------------------------------------------------------- runtime
+FROM ${BASE_IMAGE} AS runtime
+
+LABEL org.opencontainers.image.title="todo-api" \
+      org.opencontainers.image.description="Secure multi-tenant REST API for todos"
+
+# HOME=/tmp: the only writable place under a read-only root filesystem.
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PATH=/app/.venv/bin:$PATH \
+    HOME=/tmp \
+    HOST=0.0.0.0 \
+    PORT=8000 \
+    METRICS_HOST=0.0.0.0 \
+    METRICS_PORT=9100
+
+RUN groupadd --gid 10001 todo \
+    && useradd --no-log-init --no-create-home --uid 10001 --gid 10001 --home-dir /tmp \
+        --shell /usr/sbin/nologin todo
+
+WORKDIR /app
+COPY --from=build /app/.venv /app/.venv
+# Alembic reads [tool.alembic] from pyproject.toml in the working directory.
+COPY pyproject.toml ./
+COPY migrations ./migrations
+COPY tools/image/serve.py ./serve.py
+
+USER 10001:10001
+EXPOSE 8000 9100
+CMD ["python", "/app/serve.py"]

@@ -1,0 +1,171 @@
+{{/* Names and labels. */}}
+{{- define "todo-api.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "todo-api.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "todo-api.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "todo-api.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "todo-api.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "todo-api.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/* The serving pods; the migration Job and the test pod carry other components. */}}
+{{- define "todo-api.apiSelectorLabels" -}}
+{{ include "todo-api.selectorLabels" . }}
+app.kubernetes.io/component: api
+{{- end }}
+
+{{- define "todo-api.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "todo-api.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- default "default" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{- define "todo-api.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/*
+checkov skips, as annotations with their reasons (checkov reads "checkov.io/skipN: ID=reason").
+Called with (dict "ctx" $ "skips" (list ...)); the image checks apply to every pod.
+*/}}
+{{- define "todo-api.checkovSkips" -}}
+{{- $image := .ctx.Values.image }}
+{{- $skips := .skips }}
+{{- if not $image.digest }}
+{{- $skips = append $skips "CKV_K8S_43=Pinned by tag (image.tag, default the appVersion); set image.digest to pin by digest" }}
+{{- end }}
+{{- if ne $image.pullPolicy "Always" }}
+{{- $skips = append $skips "CKV_K8S_15=Release tags are never overwritten; IfNotPresent spares a registry round trip per pod start" }}
+{{- end }}
+{{- range $i, $skip := $skips }}
+checkov.io/skip{{ add1 $i }}: {{ $skip | quote }}
+{{- end }}
+{{- end }}
+
+{{- define "todo-api.skipSecretsAsEnv" -}}
+CKV_K8S_35=The service reads its settings, secrets included, only from environment variables
+{{- end }}
+
+{{- define "todo-api.secretName" -}}
+{{- default (include "todo-api.fullname" .) .Values.secrets.existingSecret }}
+{{- end }}
+
+{{/* More than one pod can serve at once: the rate-limit counters must then be shared. */}}
+{{- define "todo-api.multiReplica" -}}
+{{- if or .Values.autoscaling.enabled (gt (int .Values.replicaCount) 1) }}true{{ end }}
+{{- end }}
+
+{{- define "todo-api.rateLimitEnabled" -}}
+{{- if ne (toString (dig "RATE_LIMIT_ENABLED" true .Values.config)) "false" }}true{{ end }}
+{{- end }}
+
+{{/*
+Refuse values that would render a broken or unsafe release. Included by the Deployment, so
+`helm install`, `upgrade` and `template` stop here (`helm lint` reports the message only).
+*/}}
+{{- define "todo-api.validate" -}}
+{{- $s := .Values.secrets }}
+{{- if not $s.existingSecret }}
+{{- range $key, $value := dict "secrets.databaseUrl" $s.databaseUrl "secrets.secretKey" $s.secretKey }}
+{{- if not $value }}
+{{- fail (printf "%s is required (or set secrets.existingSecret)" $key) }}
+{{- end }}
+{{- end }}
+{{- if and .Values.migrations.enabled (not $s.migrationsDatabaseUrl) }}
+{{- fail "secrets.migrationsDatabaseUrl (the owner role) is required for the migration hook (or set secrets.existingSecret)" }}
+{{- end }}
+{{- if and (include "todo-api.multiReplica" .) (include "todo-api.rateLimitEnabled" .) }}
+{{- if not (regexMatch "^(redis|rediss|redis\\+sentinel|redis\\+cluster)://" $s.rateLimitStorageUri) }}
+{{- fail "several replicas (replicaCount > 1 or autoscaling) need shared rate-limit counters: set secrets.rateLimitStorageUri to a redis:// URL; per-pod memory counters would multiply every limit by the number of pods" }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- $grace := int .Values.terminationGracePeriodSeconds }}
+{{- $needed := add (int .Values.preStopSleepSeconds) (include "todo-api.gracefulShutdownSeconds" . | int) }}
+{{- if lt $grace $needed }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must cover preStopSleepSeconds plus the server's graceful shutdown (%d in all), or in-flight requests are killed" $grace $needed) }}
+{{- end }}
+{{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.enabled) }}
+{{- fail "metrics.serviceMonitor.enabled needs metrics.enabled" }}
+{{- end }}
+{{- end }}
+
+{{/* The image's uvicorn --timeout-graceful-shutdown (tools/image/serve.py; tests/deploy ties them). */}}
+{{- define "todo-api.gracefulShutdownSeconds" -}}
+20
+{{- end }}
+
+{{/*
+TRUSTED_HOSTS as served: when restricted, the names the chart itself uses are added, since the
+app answers 400 to any other Host: localhost (the probes send it) and the Service's DNS names
+(the helm test and in-cluster clients).
+*/}}
+{{- define "todo-api.trustedHosts" -}}
+{{- $hosts := .Values.config.TRUSTED_HOSTS | default (list "*") }}
+{{- if not (has "*" $hosts) }}
+{{- $svc := include "todo-api.fullname" . }}
+{{- $hosts = concat $hosts (list "localhost" $svc (printf "%s.%s" $svc .Release.Namespace) (printf "%s.%s.svc" $svc .Release.Namespace)) | uniq }}
+{{- end }}
+{{- toJson $hosts }}
+{{- end }}
+
+{{/* Pod and container security: the Pod Security "restricted" profile. */}}
+{{- define "todo-api.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 10001
+runAsGroup: 10001
+fsGroup: 10001
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{- define "todo-api.containerSecurityContext" -}}
+allowPrivilegeEscalation: false
+privileged: false
+readOnlyRootFilesystem: true
+runAsNonRoot: true
+runAsUser: 10001
+runAsGroup: 10001
+capabilities:
+  drop: [ALL]
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{/* /tmp is the only writable path (the root filesystem is read-only). */}}
+{{- define "todo-api.tmpVolume" -}}
+- name: tmp
+  emptyDir:
+    sizeLimit: {{ .Values.tmpSizeLimit }}
+{{- end }}
+
+{{- define "todo-api.tmpMount" -}}
+- name: tmp
+  mountPath: /tmp
+{{- end }}
