@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.database import admin_url
 
 _MARKERS_BY_FOLDER = {
     "unit": "unit",
@@ -21,3 +24,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         marker = _MARKERS_BY_FOLDER.get(folder)
         if marker:
             item.add_marker(getattr(pytest.mark, marker))
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url() -> Iterator[str]:
+    """A superuser URL of a real PostgreSQL: TEST_DATABASE_URL, or an embedded server."""
+    with admin_url() as url:
+        yield url

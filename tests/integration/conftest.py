@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from tests.database import admin_url, drop, fresh_database
+from tests.database import drop, fresh_database
 from todo_api.core.config import Settings
 from todo_api.db.provision import ProvisionedDatabase
 from todo_api.main import create_app
-
-
-@pytest.fixture(scope="session")
-def postgres_admin_url() -> Iterator[str]:
-    with admin_url() as url:
-        yield url
 
 
 @pytest.fixture(scope="session")

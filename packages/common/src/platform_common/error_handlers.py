@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from platform_common.allowed_methods import allowed_methods
 from platform_common.errors import (
     APIError,
     ErrorEnvelope,
@@ -104,7 +105,7 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     return envelope_response(validation_error_objects(exc.errors()), 422)
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, StarletteHTTPException):  # registered for StarletteHTTPException only
         raise TypeError(exc)
     status = exc.status_code
@@ -113,7 +114,11 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     # Starlette's own detail is the status phrase; anything else came from our code.
     detail = None if exc.detail == phrase else str(exc.detail)
     error = ErrorObject(status=str(status), code=code, title=phrase, detail=detail)
-    return envelope_response([error], status, dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if status == 405:
+        documented = allowed_methods(request.app.openapi(), request.url.path)
+        headers["Allow"] = ", ".join(documented) or headers.get("Allow", "")
+    return envelope_response([error], status, headers)
 
 
 class UnhandledErrorMiddleware:

@@ -1,5 +1,6 @@
 """OpenAPI that tells the truth about errors: FastAPI documents its 422 with its own
-``HTTPValidationError`` body, but every error here is the envelope."""
+``HTTPValidationError`` body, but every error here is the envelope; and any operation with
+a body can also answer 400 (undecodable body) and 413 (too large) before its handler runs."""
 
 from __future__ import annotations
 
@@ -14,13 +15,26 @@ _ENVELOPE_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
 _FASTAPI_ERROR_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 
+# Answers any operation with a request body can give before its handler runs.
+_BODY_ERRORS = {
+    "400": "The body could not be decoded",
+    "413": "Request body too large",
+}
+
+
+def _envelope(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": dict(_ENVELOPE_REF)}}}
+
+
 def _envelope_for_validation_errors(spec: dict[str, Any]) -> dict[str, Any]:
     for operations in spec.get("paths", {}).values():
         for operation in operations.values():
-            response = operation.get("responses", {}).get("422")
-            if response is not None:
-                response["description"] = "Invalid request"
-                response["content"] = {"application/json": {"schema": dict(_ENVELOPE_REF)}}
+            responses = operation.setdefault("responses", {})
+            if "422" in responses:
+                responses["422"] = _envelope("Invalid request")
+            if "requestBody" in operation:
+                for status, description in _BODY_ERRORS.items():
+                    responses.setdefault(status, _envelope(description))
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     for name in _FASTAPI_ERROR_SCHEMAS:
         schemas.pop(name, None)

@@ -6,3 +6,12 @@ from platform_common.errors import ServiceUnavailable, TooManyRequests, Unauthor
 
 # Any route behind a bearer token may refuse it, limit the caller, or lose its database.
 AUTHENTICATED = error_responses(Unauthorized, TooManyRequests, ServiceUnavailable)
+
+
+def links_by_id(parameter: str, *operation_ids: str) -> dict[str, dict[str, object]]:
+    """OpenAPI links from a created resource's ``id`` to the operations that take it,
+    so generated clients and stateful fuzzers follow real workflows."""
+    return {
+        operation_id: {"operationId": operation_id, "parameters": {parameter: "$response.body#/id"}}
+        for operation_id in operation_ids
+    }

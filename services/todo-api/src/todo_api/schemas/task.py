@@ -11,20 +11,22 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from todo_api.models.task import TaskPriority
-from todo_api.schemas.common import NoNul, RequestModel, UtcDateTime
+from todo_api.schemas.common import NO_NUL, NON_BLANK, RequestModel, UtcDateTime
 
 MAX_TAGS = 20
 SORT_FIELDS = ("created_at", "updated_at", "due_at", "priority", "title")
 
 Title = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    NoNul,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=NON_BLANK),
     Field(examples=["Write the quarterly report"]),
 ]
-Description = Annotated[str, Field(max_length=10_000, examples=["Numbers from finance first."]), NoNul]
+Description = Annotated[
+    str, Field(max_length=10_000, pattern=NO_NUL, examples=["Numbers from finance first."])
+]
 Tag = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=50), NoNul
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=50, pattern=NON_BLANK),
 ]
 
 

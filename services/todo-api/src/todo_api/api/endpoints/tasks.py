@@ -18,7 +18,7 @@ from platform_common.errors import (
 )
 from platform_common.pagination import Page, PageParamsDep, make_page
 from todo_api.api.deps import CurrentUser, SessionDep
-from todo_api.api.responses import AUTHENTICATED
+from todo_api.api.responses import AUTHENTICATED, links_by_id
 from todo_api.models import TaskPriority
 from todo_api.schemas.common import SafeStr
 from todo_api.schemas.task import (
@@ -102,6 +102,12 @@ def _location(task: TaskRead) -> str:
     operation_id="tasks_create",
     summary="Create a task",
     response_description="The created task (or, for a repeated Idempotency-Key, the original response).",
+    responses={
+        201: {
+            "description": "The created task (or, for a repeated Idempotency-Key, the original response).",
+            "links": links_by_id("task_id", "tasks_get", "tasks_update", "tasks_delete"),
+        }
+    },
 )
 async def create_task(
     body: TaskCreate,

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, status
 from platform_common.errors import Conflict, Forbidden, NotFound, error_responses
 from platform_common.pagination import Page, PageParamsDep, make_page
 from todo_api.api.deps import AuthServiceDep, CurrentUser, SessionDep
-from todo_api.api.responses import AUTHENTICATED
+from todo_api.api.responses import AUTHENTICATED, links_by_id
 from todo_api.schemas.user import PasswordChange, UserAdminUpdate, UserCreate, UserRead, UserUpdateMe
 from todo_api.services.users import UserService
 
@@ -51,7 +51,13 @@ async def list_users(user: CurrentUser, session: SessionDep, params: PageParamsD
     status_code=status.HTTP_201_CREATED,
     operation_id="users_create",
     summary="Add a member to the caller's tenant",
-    responses=error_responses(Forbidden, Conflict),
+    responses={
+        **error_responses(Forbidden, Conflict),
+        201: {
+            "description": "The new member",
+            "links": links_by_id("user_id", "users_get", "users_update", "users_delete"),
+        },
+    },
 )
 async def create_user(body: UserCreate, user: CurrentUser, session: SessionDep, request: Request) -> UserRead:
     created = await UserService(session, user).create(body, request.app.state.password_hasher)
