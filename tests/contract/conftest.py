@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import secrets
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -11,8 +12,6 @@ import pytest
 from tests.database import drop, fresh_database
 from tests.service_process import running_service
 from todo_api.db.provision import ProvisionedDatabase
-
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="session")
@@ -34,9 +33,30 @@ def live_api(
 
 
 @pytest.fixture(scope="session")
-def bearer(live_api: str) -> dict[str, str]:
-    email = "fuzz-owner@contract.example.com"
-    body = {"tenant_name": "Contract", "tenant_slug": "contract", "email": email, "password": PASSWORD}
-    assert httpx.post(f"{live_api}/api/v1/auth/signup", json=body).status_code == 201
-    token = httpx.post(f"{live_api}/api/v1/auth/token", data={"username": email, "password": PASSWORD})
-    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+def fresh_bearer(live_api: str) -> Callable[[], dict[str, str]]:
+    """Headers with a new access token per call. The fuzzer legitimately ends its own access:
+    logout revokes the token it carries, and as owner it may promote a member and then demote
+    or deactivate itself. So each call logs in afresh, and signs up a new owner when the
+    current one can no longer log in. Passwords are random, not the spec's example."""
+    account: dict[str, str] = {}
+
+    def sign_up() -> None:
+        suffix = secrets.token_hex(4)
+        account.update(email=f"fuzz-{suffix}@contract.example.com", password=secrets.token_urlsafe(24))
+        body = {"tenant_name": "Contract", "tenant_slug": f"contract-{suffix}", **account}
+        assert httpx.post(f"{live_api}/api/v1/auth/signup", json=body).status_code == 201
+
+    def login() -> httpx.Response:
+        form = {"username": account["email"], "password": account["password"]}
+        return httpx.post(f"{live_api}/api/v1/auth/token", data=form)
+
+    def headers() -> dict[str, str]:
+        tokens = login()
+        if tokens.status_code == 401:
+            sign_up()
+            tokens = login()
+        assert tokens.status_code == 200, tokens.text
+        return {"Authorization": f"Bearer {tokens.json()['access_token']}"}
+
+    sign_up()
+    return headers

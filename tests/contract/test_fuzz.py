@@ -6,11 +6,11 @@ running server proves the two agree. Seed and budget are fixed so CI is determin
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import hypothesis
-import pytest
 import schemathesis
 from schemathesis import Case
 
@@ -26,23 +26,20 @@ FUZZ_SETTINGS = hypothesis.settings(
 )
 
 
-@pytest.fixture
-def api(live_api: str, bearer: dict[str, str]) -> dict[str, Any]:
-    return {"base_url": live_api, "headers": bearer}
-
-
 @schema.parametrize()
 @FUZZ_SETTINGS
-def test_every_operation_conforms(case: Case, api: dict[str, Any]) -> None:
-    case.call_and_validate(**api)
+def test_every_operation_conforms(
+    case: Case, live_api: str, fresh_bearer: Callable[[], dict[str, str]]
+) -> None:
+    case.call_and_validate(base_url=live_api, headers=fresh_bearer())
 
 
-def test_stateful_workflows(live_api: str, bearer: dict[str, str]) -> None:
+def test_stateful_workflows(live_api: str, fresh_bearer: Callable[[], dict[str, str]]) -> None:
     """Follows the spec's links (create → get/update/delete) with every check on each step."""
 
     class Workflow(schema.as_state_machine()):  # type: ignore[misc]
         def get_call_kwargs(self, case: Case) -> dict[str, Any]:
-            return {"base_url": live_api, "headers": bearer}
+            return {"base_url": live_api, "headers": fresh_bearer()}
 
     Workflow.run(
         settings=hypothesis.settings(

@@ -26,9 +26,23 @@ def _envelope(description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": dict(_ENVELOPE_REF)}}}
 
 
+def _headers_are_strings(operation: dict[str, Any]) -> None:
+    """FastAPI documents an optional header as ``anyOf: [string, null]``; no client can send a
+    JSON null in a header, so the schema is the string alone (absence is what optional means)."""
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        variants = schema.get("anyOf")
+        if parameter.get("in") == "header" and variants:
+            non_null = [v for v in variants if v.get("type") != "null"]
+            if len(non_null) == 1:
+                rest = {k: v for k, v in schema.items() if k != "anyOf"}
+                parameter["schema"] = {**non_null[0], **rest}
+
+
 def _envelope_for_validation_errors(spec: dict[str, Any]) -> dict[str, Any]:
     for operations in spec.get("paths", {}).values():
         for operation in operations.values():
+            _headers_are_strings(operation)
             responses = operation.setdefault("responses", {})
             if "422" in responses:
                 responses["422"] = _envelope("Invalid request")

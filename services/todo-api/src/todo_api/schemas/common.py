@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated
 
 import email_validator
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 from platform_common.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
@@ -26,7 +35,19 @@ def _to_utc(value: datetime) -> datetime:
 
 # Offsets are required (naive datetimes are ambiguous) and normalised, so a response
 # shows the same instant the same way whether it came from the request or the database.
-UtcDateTime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _iso_only(value: object) -> object:
+    # pydantic would also read a bare number as a Unix time; the schema says date-time.
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATETIME.match(value):
+        raise ValueError("must be an ISO 8601 date-time with an offset, e.g. 2026-12-01T17:00:00+01:00")
+    return value
+
+
+UtcDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_only), AfterValidator(_to_utc)]
 
 
 class RequestModel(BaseModel):

@@ -6,15 +6,26 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
+from importlib.resources import files
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from todo_api.models.task import TaskPriority
 from todo_api.schemas.common import NO_NUL, NON_BLANK, RequestModel, UtcDateTime
 
 MAX_TAGS = 20
 SORT_FIELDS = ("created_at", "updated_at", "due_at", "priority", "title")
+_SORT_KEY = f"-?({'|'.join(SORT_FIELDS)})"
+# The allow-list is in the pattern, so the spec tells clients exactly which keys exist.
+SORT_PATTERN = f"^{_SORT_KEY}(,{_SORT_KEY})*$"
+
+# IANA zones from the pinned tzdata package (not the host's database), so the spec is the
+# same on every machine.
+TimeZoneName = StrEnum(  # type: ignore[misc]
+    "TimeZoneName", {zone: zone for zone in files("tzdata").joinpath("zones").read_text().split()}
+)
 
 Title = Annotated[
     str,
@@ -46,7 +57,7 @@ class TaskCreate(RequestModel):
     priority: TaskPriority = TaskPriority.NORMAL
     due_at: UtcDateTime | None = Field(default=None, examples=["2026-12-01T17:00:00+01:00"])
     tags: Tags = Field(default_factory=list)
-    completed: bool = False
+    completed: StrictBool = False
 
 
 class TaskUpdate(RequestModel):
@@ -60,7 +71,7 @@ class TaskUpdate(RequestModel):
     priority: TaskPriority = Field(default=None)  # type: ignore[assignment]
     due_at: UtcDateTime | None = None
     tags: Tags = Field(default=None)  # type: ignore[arg-type]
-    completed: bool = Field(default=None)  # type: ignore[assignment]
+    completed: StrictBool = Field(default=None)  # type: ignore[assignment]
 
     def changes(self) -> dict[str, object]:
         """The fields the client sent; a cleared description becomes empty."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, StrictBool
 
 from todo_api.models.user import UserRole
 from todo_api.schemas.common import Email, FullName, Password, RequestModel
@@ -44,4 +44,4 @@ class UserCreate(RequestModel):
 class UserAdminUpdate(RequestModel):
     full_name: FullName | None = None
     role: UserRole | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None

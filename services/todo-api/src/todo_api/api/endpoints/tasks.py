@@ -4,47 +4,48 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
-from pydantic import AwareDatetime
 
 from platform_common.errors import (
-    ErrorSource,
     NotFound,
     PreconditionFailed,
-    UnprocessableEntity,
     error_responses,
 )
 from platform_common.pagination import Page, PageParamsDep, make_page
 from todo_api.api.deps import CurrentUser, SessionDep
 from todo_api.api.responses import AUTHENTICATED, links_by_id
 from todo_api.models import TaskPriority
-from todo_api.schemas.common import SafeStr
+from todo_api.schemas.common import SafeStr, UtcDateTime
 from todo_api.schemas.task import (
     SORT_FIELDS,
+    SORT_PATTERN,
     SortKey,
     TaskCreate,
     TaskFilter,
     TaskRead,
     TaskStats,
     TaskUpdate,
+    TimeZoneName,
 )
 from todo_api.services.tasks import TaskService, etag_for, matches
 
 router = APIRouter(prefix="/tasks", tags=["tasks"], responses=AUTHENTICATED)
 
 DEFAULT_SORT = "-created_at"
+UTC_ZONE = TimeZoneName("UTC")
 IfMatch = Annotated[
-    str | None, Header(max_length=200, description="Only act if the task's current ETag is listed.")
+    str | None,
+    Header(max_length=200, description="Only act if the task's current ETag is listed (else 412)."),
 ]
 
 
 def task_filter(
     completed: bool | None = None,
     priority: Annotated[list[TaskPriority] | None, Query(description="Repeatable; any may match.")] = None,
-    due_before: AwareDatetime | None = None,
-    due_after: AwareDatetime | None = None,
+    due_before: UtcDateTime | None = None,
+    due_after: UtcDateTime | None = None,
     tag: Annotated[
         list[SafeStr] | None, Query(description="Repeatable; all must match.", max_length=20)
     ] = None,
@@ -69,27 +70,18 @@ def sort_keys(
         str,
         Query(
             max_length=200,
-            pattern=r"^-?[a-z_]+(,-?[a-z_]+)*$",
+            pattern=SORT_PATTERN,
             description=f"Comma-separated keys from {sorted(SORT_FIELDS)}; '-' for descending.",
         ),
     ] = DEFAULT_SORT,
 ) -> list[SortKey]:
-    keys = [SortKey(part.lstrip("-"), part.startswith("-")) for part in sort.split(",")]
-    unknown = [k.field for k in keys if k.field not in SORT_FIELDS]
-    if unknown:
-        raise UnprocessableEntity(
-            f"Unknown sort field: {', '.join(unknown)}", source=ErrorSource(parameter="sort")
-        )
-    return keys
+    return [SortKey(part.lstrip("-"), part.startswith("-")) for part in sort.split(",")]
 
 
 def timezone(
-    tz: Annotated[str, Query(max_length=64, description="IANA zone for 'today'.")] = "UTC",
+    tz: Annotated[TimeZoneName, Query(description="IANA zone for 'today'.")] = UTC_ZONE,
 ) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UnprocessableEntity("Unknown time zone", source=ErrorSource(parameter="tz")) from exc
+    return ZoneInfo(tz.value)
 
 
 def _location(task: TaskRead) -> str:
@@ -149,7 +141,7 @@ async def task_stats(
 
 
 @router.get(
-    "/{task_id}",
+    "/{task_id:uuid}",
     operation_id="tasks_get",
     summary="One task, with its ETag",
     responses={**error_responses(NotFound), 304: {"description": "Not modified (If-None-Match matched)"}},
@@ -170,7 +162,7 @@ async def get_task(
 
 
 @router.patch(
-    "/{task_id}",
+    "/{task_id:uuid}",
     operation_id="tasks_update",
     summary="Change some fields of a task",
     responses=error_responses(NotFound, PreconditionFailed),
@@ -189,13 +181,16 @@ async def update_task(
 
 
 @router.delete(
-    "/{task_id}",
+    "/{task_id:uuid}",
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="tasks_delete",
     summary="Delete a task",
     responses=error_responses(NotFound, PreconditionFailed),
 )
 async def delete_task(
-    task_id: uuid.UUID, user: CurrentUser, session: SessionDep, if_match: IfMatch = None
+    task_id: uuid.UUID,
+    user: CurrentUser,
+    session: SessionDep,
+    if_match: IfMatch = None,
 ) -> None:
     await TaskService(session, user).delete(task_id, if_match)

@@ -65,7 +65,7 @@ async def create_user(body: UserCreate, user: CurrentUser, session: SessionDep, 
 
 
 @router.get(
-    "/{user_id}",
+    "/{user_id:uuid}",
     operation_id="users_get",
     summary="One user of the caller's tenant",
     responses=ADMIN_TARGET_ERRORS,
@@ -75,7 +75,7 @@ async def get_user(user_id: uuid.UUID, user: CurrentUser, session: SessionDep) -
 
 
 @router.patch(
-    "/{user_id}",
+    "/{user_id:uuid}",
     operation_id="users_update",
     summary="Change a user's role, status or name",
     responses=error_responses(Forbidden, NotFound, Conflict),
@@ -87,7 +87,7 @@ async def update_user(
 
 
 @router.delete(
-    "/{user_id}",
+    "/{user_id:uuid}",
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="users_delete",
     summary="Remove a user from the caller's tenant",
