@@ -28,10 +28,10 @@ class SignupResponse(BaseModel):
 
 
 class TokenPair(BaseModel):
-    access_token: str
+    access_token: str = Field(examples=["eyJhbGciOiJIUzI1NiIsImtpZCI6InByaW1hcnkiLCJ0eXAiOiJKV1QifQ.e30.sig"])
     token_type: Literal["bearer"] = "bearer"  # noqa: S105  # the OAuth2 token type, not a secret
     expires_in: int = Field(description="Seconds until the access token expires.", examples=[900])
-    refresh_token: str
+    refresh_token: str = Field(examples=["3q2-7wEXAMPLEoNlyB1TfNrWvE2m4kP9sYcL0aZxUu8"])
 
 
 class RefreshRequest(RequestModel):

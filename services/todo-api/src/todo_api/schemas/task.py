@@ -82,7 +82,26 @@ class TaskUpdate(RequestModel):
 
 
 class TaskRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "0f8fad5b-d9cb-469f-a165-70867728950e",
+                    "title": "Write the quarterly report",
+                    "description": "Numbers from finance first.",
+                    "completed": False,
+                    "completed_at": None,
+                    "priority": "high",
+                    "due_at": "2026-12-01T16:00:00Z",
+                    "tags": ["work", "q3"],
+                    "created_at": "2026-11-20T09:30:00Z",
+                    "updated_at": "2026-11-20T09:30:00Z",
+                    "version": 1,
+                }
+            ]
+        },
+    )
 
     id: uuid.UUID
     title: str
@@ -98,6 +117,12 @@ class TaskRead(BaseModel):
 
 
 class TaskStats(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"total": 12, "completed": 5, "open": 7, "overdue": 2, "due_today": 1}]
+        }
+    )
+
     total: int
     completed: int
     open: int

@@ -9,7 +9,19 @@ from todo_api.schemas.common import RequestModel, TenantName
 
 
 class TenantRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+                    "slug": "acme",
+                    "name": "Acme Inc.",
+                    "created_at": "2026-11-20T09:00:00Z",
+                }
+            ]
+        },
+    )
 
     id: uuid.UUID
     slug: str

@@ -12,7 +12,23 @@ from todo_api.schemas.common import Email, FullName, Password, RequestModel
 class UserRead(BaseModel):
     """A user as clients see it: never the password hash or token state."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "16fd2706-8baf-433b-82eb-8c7fada847da",
+                    "tenant_id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+                    "email": "ada@example.com",
+                    "full_name": "Ada Lovelace",
+                    "role": "owner",
+                    "is_active": True,
+                    "created_at": "2026-11-20T09:00:00Z",
+                    "updated_at": "2026-11-20T09:00:00Z",
+                }
+            ]
+        },
+    )
 
     id: uuid.UUID
     tenant_id: uuid.UUID

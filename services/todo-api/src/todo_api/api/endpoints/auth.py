@@ -28,7 +28,7 @@ router = APIRouter(prefix="/auth", tags=["auth"])
     status_code=status.HTTP_201_CREATED,
     operation_id="auth_signup",
     summary="Create a tenant and its first user (the owner)",
-    responses=error_responses(Conflict, TooManyRequests),
+    responses=error_responses(Conflict, TooManyRequests, ServiceUnavailable),
     dependencies=[Depends(limit_signup)],
 )
 async def signup(body: SignupRequest, auth: AuthServiceDep) -> SignupResponse:
@@ -57,7 +57,7 @@ async def token(
     "/refresh",
     operation_id="auth_refresh",
     summary="Exchange a refresh token for a new token pair (rotation)",
-    responses=error_responses(Unauthorized, TooManyRequests),
+    responses=error_responses(Unauthorized, TooManyRequests, ServiceUnavailable),
     dependencies=[Depends(limit_anonymous)],
 )
 async def refresh(body: RefreshRequest, auth: AuthServiceDep) -> TokenPair:
