@@ -1,0 +1,64 @@
+"""The scenarios of the Performance issue: what each one requests, and how it is checked
+with one ordinary request before wrk hammers it (a wrong token or body fails in a second,
+with the response in the error, instead of as a wall of non-2xx counts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tools.bench.seed import CREATED_TITLE_PREFIX, SEARCH_WORD
+
+TASKS = "/api/v1/tasks"
+SEARCH = f"{TASKS}?q={SEARCH_WORD}&priority=high&sort=-due_at"
+
+
+@dataclass(frozen=True)
+class Probe:
+    method: str
+    path: str  # "{id}" is replaced by one of the benchmark user's task ids
+    body: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    key: str
+    title: str
+    path: str  # wrk's URL path (its static request, unless the script builds requests)
+    script: str = "result.lua"
+    probe: Probe = field(default_factory=lambda: Probe("GET", "/api/v1/users/me"))
+    writes: bool = False
+    logins: bool = False  # a fixed rate of logins runs alongside (scenario g)
+
+
+BASELINE = Scenario("baseline", "baseline: bare FastAPI GET /ping", "/ping", probe=Probe("GET", "/ping"))
+
+SCENARIOS = {
+    s.key: s
+    for s in (
+        Scenario("a", "GET /users/me", "/api/v1/users/me"),
+        Scenario("b", "GET /tasks (page of 20)", TASKS, probe=Probe("GET", TASKS)),
+        Scenario("c", "GET /tasks search+filter+sort", SEARCH, probe=Probe("GET", SEARCH)),
+        Scenario(
+            "d",
+            "POST /tasks",
+            TASKS,
+            "create_task.lua",
+            Probe("POST", TASKS, {"title": f"{CREATED_TITLE_PREFIX} probe"}),
+            writes=True,
+        ),
+        Scenario(
+            "e",
+            "PATCH /tasks/{id}",
+            TASKS,
+            "update_task.lua",
+            Probe("PATCH", TASKS + "/{id}", {"description": "Edited by the benchmark probe."}),
+            writes=True,
+        ),
+        Scenario("f", "mixed 80% read / 20% write", TASKS, "mixed.lua", Probe("GET", TASKS), writes=True),
+        Scenario("g", "GET /tasks while logins run", TASKS, probe=Probe("GET", TASKS), logins=True),
+    )
+}
+
+# Measured on both databases: their latency must not grow with other tenants' rows.
+SIZE_SENSITIVE = ("b", "c")

@@ -1,0 +1,110 @@
+"""Serving an app under test exactly as production does: one uvicorn worker, uvloop,
+httptools, no uvicorn access log, on a free loopback port, stderr to a log file."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from todo_api.db.provision import ProvisionedDatabase
+
+ROOT = Path(__file__).resolve().parents[2]
+TODO_API = "todo_api.main:create_app"
+BASELINE = "tools.bench.baseline_app:create_app"
+UNLIMITED = "1000000/minute"  # rate limits stay on (the check still runs) but never bite
+
+
+@dataclass(frozen=True)
+class Served:
+    url: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the server process has used so far. CPU per request is steadier
+        than throughput on a shared machine: other load lengthens waits, not this figure."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def todo_api_env(database: ProvisionedDatabase) -> dict[str, str]:
+    """Production settings, except limits raised and the metrics port picked freely."""
+    env = {
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "LOG_FORMAT": "json",
+        "LOG_LEVEL": "INFO",
+        "DOCS_ENABLED": "false",
+        "DATABASE_URL": database.app_url,
+        "RATE_LIMIT_ENABLED": "true",
+        "METRICS_PORT": "0",
+    }
+    for name in ("AUTHENTICATED", "TENANT", "ANONYMOUS", "LOGIN_IP", "LOGIN_ACCOUNT", "SIGNUP"):
+        env[f"RATE_LIMIT_{name}"] = UNLIMITED
+    return env
+
+
+def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode}; see {log}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the server did not answer {url} within 60 s; see {log}")
+
+
+@contextmanager
+def serve(target: str, ready_path: str, log: Path, env: dict[str, str] | None = None) -> Iterator[Served]:
+    """Run ``target`` (an app factory) until the block ends."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        target,
+        "--factory",
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+    ]
+    command += ["--workers", "1", "--no-access-log", "--host", "127.0.0.1", "--port", str(port)]
+    # Only the variables set here configure the app; nothing leaks in from the caller's shell.
+    inherited = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG", "TMPDIR"}}
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as stderr:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env={**inherited, **(env or {})}, stdout=stderr, stderr=stderr
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_ready(process, url + ready_path, log)
+        yield Served(url, process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

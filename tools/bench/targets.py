@@ -1,0 +1,70 @@
+"""The Performance issue's targets, judged on the medians of one run of the harness."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tools.bench.measure import Measurement
+
+
+@dataclass(frozen=True)
+class Verdict:
+    target: str
+    measured: str
+    passed: bool | None  # None: not measured (scenario skipped or failed)
+
+    @property
+    def line(self) -> str:
+        word = "SKIP" if self.passed is None else "PASS" if self.passed else "FAIL"
+        return f"{word}  {self.target}: {self.measured}"
+
+
+def evaluate(results: dict[str, Measurement], connections: int) -> list[Verdict]:
+    def usable(*keys: str) -> bool:
+        return all(key in results and results[key].ok for key in keys)
+
+    def share(key: str, minimum: float, what: str) -> Verdict:
+        target = f"({key}) {what} >= {minimum:.0%} of baseline"
+        if not usable(key, "baseline"):
+            return Verdict(target, "not measured", None)
+        ratio = results[key].requests_per_second / results["baseline"].requests_per_second
+        return Verdict(target, f"{ratio:.1%}", ratio >= minimum)
+
+    def compare(
+        target: str, keys: tuple[str, str], value: Callable[[Measurement], float], limit: float, unit: str
+    ) -> Verdict:
+        if not usable(*keys):
+            return Verdict(target, "not measured", None)
+        base, other = (value(results[k]) for k in keys)
+        ratio = other / base if base else float("inf")
+        return Verdict(target, f"{ratio:.2f}x ({base:.2f} -> {other:.2f} {unit})", ratio <= limit)
+
+    verdicts = [
+        share("a", 0.25, "GET /users/me"),
+        share("b", 0.15, "GET /tasks"),
+        share("d", 0.10, "POST /tasks"),
+    ]
+    p99_target = "(b) p99 < 50 ms at 32 connections"
+    if connections != 32:
+        verdicts.append(Verdict(p99_target, f"not judged: measured at {connections} connections", None))
+    elif usable("b"):
+        verdicts.append(Verdict(p99_target, f"{results['b'].p99_ms:.2f} ms", results["b"].p99_ms < 50))
+    else:
+        verdicts.append(Verdict(p99_target, "not measured", None))
+    for key in ("b", "c"):
+        verdicts.append(
+            compare(
+                f"({key}) p50 on 1M tasks within 1.5x of the empty database",
+                (f"{key}@empty", key),
+                lambda m: m.p50_ms,
+                1.5,
+                "ms",
+            )
+        )
+    verdicts.append(
+        compare(
+            "(g) p99 of (b) during logins at most 2x of (b) alone", ("b", "g"), lambda m: m.p99_ms, 2.0, "ms"
+        )
+    )
+    return verdicts
