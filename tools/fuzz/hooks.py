@@ -1,14 +1,18 @@
-"""Schemathesis hooks: a bearer token that survives the fuzzer's own ``/auth/logout`` calls.
+"""Schemathesis hooks: a bearer token that survives the fuzzer ending its own access.
 
-Logout revokes the access token it is called with, and the fuzzer calls it, so a fixed
-``Authorization`` header would turn every later request into a 401 and test nothing. This
-provider logs in as FUZZ_EMAIL / FUZZ_PASSWORD at FUZZ_BASE_URL and, on a 401, logs in
-again (schemathesis refetches on 401). Loaded by ``task fuzz`` through SCHEMATHESIS_HOOKS.
+The fuzzer legitimately takes its caller's access away: ``/auth/logout`` revokes the access
+token it is called with, and as owner it may promote a user it created and then demote or
+deactivate itself (allowed while another active owner remains). A fixed ``Authorization``
+header would turn every later request into a 401 and test nothing. This provider logs in as
+FUZZ_EMAIL / FUZZ_PASSWORD at FUZZ_BASE_URL; when that account can no longer log in, it
+signs up a fresh tenant and owner (random password, never the spec's example) and carries
+on as them. Schemathesis refetches on 401. Loaded by ``task fuzz`` through SCHEMATHESIS_HOOKS.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 from typing import Any
 
 import httpx
@@ -18,11 +22,25 @@ from schemathesis import AuthContext, Case
 
 @schemathesis.auth()
 class FreshBearerToken:
+    def __init__(self) -> None:
+        self.base_url = os.environ["FUZZ_BASE_URL"]
+        self.account = {"username": os.environ["FUZZ_EMAIL"], "password": os.environ["FUZZ_PASSWORD"]}
+
+    def _login(self) -> httpx.Response:
+        return httpx.post(f"{self.base_url}/api/v1/auth/token", data=self.account)
+
+    def _sign_up(self) -> None:
+        suffix = secrets.token_hex(4)
+        email, password = f"fuzz-{suffix}@fuzz.example.com", secrets.token_urlsafe(24)
+        body = {"tenant_name": "Fuzz", "tenant_slug": f"fuzz-{suffix}", "email": email, "password": password}
+        httpx.post(f"{self.base_url}/api/v1/auth/signup", json=body).raise_for_status()
+        self.account = {"username": email, "password": password}
+
     def get(self, case: Case[Any], ctx: AuthContext) -> str:
-        response = httpx.post(
-            f"{os.environ['FUZZ_BASE_URL']}/api/v1/auth/token",
-            data={"username": os.environ["FUZZ_EMAIL"], "password": os.environ["FUZZ_PASSWORD"]},
-        )
+        response = self._login()
+        if response.status_code == 401:  # demoted, deactivated or removed by the fuzzer itself
+            self._sign_up()
+            response = self._login()
         response.raise_for_status()
         token: str = response.json()["access_token"]
         return token

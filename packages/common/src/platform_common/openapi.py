@@ -1,6 +1,7 @@
 """OpenAPI that tells the truth about errors: FastAPI documents its 422 with its own
 ``HTTPValidationError`` body, but every error here is the envelope; and any operation with
-a body can also answer 400 (undecodable body) and 413 (too large) before its handler runs."""
+a body can also answer 400 (undecodable body), 413 (too large) and 415 (a media type it does
+not declare, see ``platform_common.media_types``) before its handler runs."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ _FASTAPI_ERROR_SCHEMAS = ("HTTPValidationError", "ValidationError")
 _BODY_ERRORS = {
     "400": "The body could not be decoded",
     "413": "Request body too large",
+    "415": "The body is not in the media type this operation declares",
 }
 
 
@@ -27,12 +29,14 @@ def _envelope(description: str) -> dict[str, Any]:
 
 
 def _headers_are_strings(operation: dict[str, Any]) -> None:
-    """FastAPI documents an optional header as ``anyOf: [string, null]``; no client can send a
-    JSON null in a header, so the schema is the string alone (absence is what optional means)."""
+    """FastAPI documents an optional header or query parameter as ``anyOf: [<type>, null]``;
+    no client can send a JSON null in a header or a query string, so the schema is the type
+    alone (absence is what optional means). Fuzzers read the ``anyOf`` as "anything but an
+    array is invalid" and send ``?tag=1e+227``, which is a perfectly good string."""
     for parameter in operation.get("parameters", []):
         schema = parameter.get("schema", {})
         variants = schema.get("anyOf")
-        if parameter.get("in") == "header" and variants:
+        if parameter.get("in") in {"header", "query"} and variants:
             non_null = [v for v in variants if v.get("type") != "null"]
             if len(non_null) == 1:
                 rest = {k: v for k, v in schema.items() if k != "anyOf"}

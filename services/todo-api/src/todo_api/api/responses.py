@@ -15,3 +15,11 @@ def links_by_id(parameter: str, *operation_ids: str) -> dict[str, dict[str, obje
         operation_id: {"operationId": operation_id, "parameters": {parameter: "$response.body#/id"}}
         for operation_id in operation_ids
     }
+
+
+def links_with_body(body: dict[str, str], *operation_ids: str) -> dict[str, dict[str, object]]:
+    """OpenAPI links that fill the target's request body from this exchange, e.g. a token
+    pair's ``refresh_token`` into ``auth_refresh`` (runtime expressions as values)."""
+    return {
+        operation_id: {"operationId": operation_id, "requestBody": body} for operation_id in operation_ids
+    }

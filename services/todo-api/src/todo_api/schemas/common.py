@@ -29,8 +29,18 @@ NON_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
 SafeStr = Annotated[str, Field(pattern=NO_NUL)]
 
 
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
+_LATEST = datetime.max.replace(tzinfo=UTC)
+
+
 def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        # Valid RFC 3339 instants such as 0001-01-01T00:00+14:00 or 9999-12-31T23:00-14:00 lie
+        # outside Python's range once in UTC (an OverflowError, a 500). Clamp them to its ends:
+        # exact for filters, at most 14 hours off for a due date at the end of the calendar.
+        return _EARLIEST if value.year == datetime.min.year else _LATEST
 
 
 # Offsets are required (naive datetimes are ambiguous) and normalised, so a response
@@ -48,6 +58,17 @@ def _iso_only(value: object) -> object:
 
 
 UtcDateTime = Annotated[AwareDatetime, BeforeValidator(_iso_only), AfterValidator(_to_utc)]
+
+
+def _assume_utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+# A timestamptz read back from PostgreSQL. asyncpg writes datetime.max / datetime.min in UTC
+# (a due date of 9999-12-31T23:59:59.999999Z, say) as PostgreSQL's +/-infinity and reads
+# those back as *naive* datetime.max / min; the column is UTC, so say so, or the response
+# would carry a date-time without an offset.
+StoredDateTime = Annotated[datetime, AfterValidator(_assume_utc)]
 
 
 class RequestModel(BaseModel):

@@ -13,7 +13,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from todo_api.models.task import TaskPriority
-from todo_api.schemas.common import NO_NUL, NON_BLANK, RequestModel, UtcDateTime
+from todo_api.schemas.common import NO_NUL, NON_BLANK, RequestModel, StoredDateTime, UtcDateTime
 
 MAX_TAGS = 20
 SORT_FIELDS = ("created_at", "updated_at", "due_at", "priority", "title")
@@ -48,7 +48,9 @@ def _distinct(tags: list[str]) -> list[str]:
     return unique
 
 
-Tags = Annotated[list[Tag], Field(max_length=100, examples=[["work", "q3"]]), AfterValidator(_distinct)]
+# maxItems is the limit itself, so every list the schema allows is accepted (the distinct
+# check below can then only merge duplicates such as "Work" and "work").
+Tags = Annotated[list[Tag], Field(max_length=MAX_TAGS, examples=[["work", "q3"]]), AfterValidator(_distinct)]
 
 
 class TaskCreate(RequestModel):
@@ -109,7 +111,7 @@ class TaskRead(BaseModel):
     completed: bool
     completed_at: datetime | None
     priority: TaskPriority
-    due_at: datetime | None
+    due_at: StoredDateTime | None
     tags: list[str]
     created_at: datetime
     updated_at: datetime

@@ -15,6 +15,7 @@ from platform_common.errors import (
     error_responses,
 )
 from todo_api.api.deps import Authentication, AuthServiceDep, limit_anonymous, limit_login, limit_signup
+from todo_api.api.responses import links_with_body
 from todo_api.schemas.auth import LogoutRequest, RefreshRequest, SignupRequest, SignupResponse, TokenPair
 from todo_api.schemas.common import SafeStr
 from todo_api.schemas.tenant import TenantRead
@@ -22,13 +23,30 @@ from todo_api.schemas.user import UserRead
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
+# Links: sign up → log in as the new owner → rotate or end the session (stateful workflows).
+_TOKEN_PAIR = {
+    "description": "A new access token and refresh token",
+    "links": links_with_body(
+        {"refresh_token": "$response.body#/refresh_token"}, "auth_refresh", "auth_logout"
+    ),
+}
+
 
 @router.post(
     "/signup",
     status_code=status.HTTP_201_CREATED,
     operation_id="auth_signup",
     summary="Create a tenant and its first user (the owner)",
-    responses=error_responses(Conflict, TooManyRequests, ServiceUnavailable),
+    responses={
+        201: {
+            "description": "The new tenant and its owner",
+            "links": links_with_body(
+                {"username": "$response.body#/user/email", "password": "$request.body#/password"},
+                "auth_token",
+            ),
+        },
+        **error_responses(Conflict, TooManyRequests, ServiceUnavailable),
+    },
     dependencies=[Depends(limit_signup)],
 )
 async def signup(body: SignupRequest, auth: AuthServiceDep) -> SignupResponse:
@@ -40,7 +58,7 @@ async def signup(body: SignupRequest, auth: AuthServiceDep) -> SignupResponse:
     "/token",
     operation_id="auth_token",
     summary="Log in with the OAuth2 password flow",
-    responses=error_responses(Unauthorized, TooManyRequests, ServiceUnavailable),
+    responses={200: _TOKEN_PAIR, **error_responses(Unauthorized, TooManyRequests, ServiceUnavailable)},
     dependencies=[Depends(limit_login)],
 )
 async def token(
@@ -57,7 +75,7 @@ async def token(
     "/refresh",
     operation_id="auth_refresh",
     summary="Exchange a refresh token for a new token pair (rotation)",
-    responses=error_responses(Unauthorized, TooManyRequests, ServiceUnavailable),
+    responses={200: _TOKEN_PAIR, **error_responses(Unauthorized, TooManyRequests, ServiceUnavailable)},
     dependencies=[Depends(limit_anonymous)],
 )
 async def refresh(body: RefreshRequest, auth: AuthServiceDep) -> TokenPair:
@@ -69,7 +87,7 @@ async def refresh(body: RefreshRequest, auth: AuthServiceDep) -> TokenPair:
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="auth_logout",
     summary="Revoke the refresh-token family and the current access token",
-    responses=error_responses(Unauthorized, TooManyRequests),
+    responses=error_responses(Unauthorized, TooManyRequests, ServiceUnavailable),
 )
 async def logout(body: LogoutRequest, authentication: Authentication, auth: AuthServiceDep) -> None:
     await auth.logout(authentication, body.refresh_token)

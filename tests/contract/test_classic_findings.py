@@ -1,0 +1,135 @@
+"""The classic fuzzer findings, pinned one by one against the live service, so a regression
+shows up by name rather than as a shrunk Schemathesis case: each answer is a documented
+status with the error envelope, never a 500."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC = json.loads((ROOT / "openapi.json").read_text())
+NIL = "00000000-0000-0000-0000-000000000000"
+
+
+def _documented(method: str, template: str, status: int) -> bool:
+    return str(status) in SPEC["paths"][template][method.lower()]["responses"]
+
+
+def _envelope(response: httpx.Response, status: int) -> dict[str, object]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/json"
+    body: dict[str, object] = response.json()
+    assert isinstance(body["errors"], list)
+    assert body["errors"][0]["status"] == str(status)
+    return body
+
+
+@pytest.fixture(scope="module")
+def api(live_api: str, fresh_bearer: Callable[[], dict[str, str]]) -> httpx.Client:
+    return httpx.Client(base_url=f"{live_api}/api/v1", headers=fresh_bearer())
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params", "body"),
+    [
+        ("POST", "/tasks", None, {"title": "a\x00b"}),
+        ("POST", "/tasks", None, {"title": "a", "tags": ["x\x00"]}),
+        ("GET", "/tasks", {"q": "a\x00"}, None),
+        ("PATCH", "/users/me", None, {"full_name": "\x00"}),
+        ("POST", "/auth/refresh", None, {"refresh_token": "\x00"}),
+    ],
+)
+def test_nul_bytes_are_422(api: httpx.Client, method: str, path: str, params: object, body: object) -> None:
+    _envelope(api.request(method, path, params=params, json=body), 422)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("value", "in_utc"),
+    [
+        ("0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00Z"),  # before year 1 once in UTC
+        ("9999-12-31T23:00:00-14:00", "9999-12-31T23:59:59.999999Z"),  # after year 9999 in UTC
+    ],
+)
+def test_date_times_at_the_ends_of_the_calendar_are_clamped_not_500(
+    api: httpx.Client, value: str, in_utc: str
+) -> None:
+    """Valid RFC 3339 (the schema's format: date-time), so accepted; Python cannot hold them in
+    UTC, so they are clamped to its range (exact for filters)."""
+    created = api.post("/tasks", json={"title": "x", "due_at": value})
+    assert created.status_code == 201, created.text
+    assert created.json()["due_at"] == in_utc
+    # Read back from PostgreSQL (where these two are stored as -infinity / infinity), still UTC.
+    assert api.get(f"/tasks/{created.json()['id']}").json()["due_at"] == in_utc
+    assert api.get("/tasks", params={"due_before": value, "due_after": value}).status_code == 200
+
+
+def test_page_numbers_past_the_documented_maximum_are_422(api: httpx.Client) -> None:
+    # OFFSET is a bigint in PostgreSQL: 2**63 would be a database error, so the spec caps it.
+    _envelope(api.get("/tasks", params={"page": 2**63}), 422)
+    assert api.get("/tasks", params={"page": 1_000_000, "size": 100}).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/tasks/not-a-uuid", "/tasks/1", "/users/%00", f"/users/{NIL}x"])
+def test_malformed_ids_in_paths_are_404(api: httpx.Client, path: str) -> None:
+    _envelope(api.get(path), 404)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "template"),
+    [
+        ("PUT", "/tasks", "/api/v1/tasks"),
+        ("PUT", f"/tasks/{NIL}", "/api/v1/tasks/{task_id}"),
+        ("DELETE", "/users/me", "/api/v1/users/me"),
+        ("GET", "/auth/token", "/api/v1/auth/token"),
+    ],
+)
+def test_405_lists_the_documented_methods_in_allow(
+    api: httpx.Client, method: str, path: str, template: str
+) -> None:
+    response = api.request(method, path)
+    _envelope(response, 405)
+    documented = {m.upper() for m in SPEC["paths"][template]}
+    assert set(response.headers["allow"].split(", ")) == documented
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "content"),
+    [
+        ("/tasks", "text/plain", b'{"title": "x"}'),
+        ("/tasks", None, b'{"title": "x"}'),
+        ("/auth/signup", "application/xml", b"<signup/>"),
+        ("/auth/token", "application/json", b'{"username": "a@b.c", "password": "x"}'),
+        ("/auth/token", "multipart/form-data; boundary=x", b"--x--\r\n"),
+    ],
+)
+def test_undeclared_media_types_are_415(
+    api: httpx.Client, path: str, content_type: str | None, content: bytes
+) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    request = api.build_request("POST", path, content=content, headers=headers)
+    if content_type is None:
+        request.headers.pop("Content-Type", None)  # httpx adds none for raw content
+    body = _envelope(api.send(request), 415)
+    assert body["errors"][0]["source"] == {"header": "Content-Type"}  # type: ignore[index]
+    assert _documented("POST", f"/api/v1{path}", 415)
+
+
+def test_undecodable_body_is_a_documented_400(api: httpx.Client) -> None:
+    response = api.post("/tasks", content=b'{"title": "\xff"}', headers={"Content-Type": "application/json"})
+    _envelope(response, 400)
+    assert _documented("POST", "/api/v1/tasks", 400)
+
+
+def test_oauth2_form_login_and_its_failures(live_api: str) -> None:
+    token_url = f"{live_api}/api/v1/auth/token"
+    wrong = httpx.post(token_url, data={"username": "nobody@example.com", "password": "x" * 12})
+    _envelope(wrong, 401)
+    assert wrong.headers["www-authenticate"] == "Bearer"
+    _envelope(httpx.post(token_url, data={"username": "a\x00@example.com", "password": "x" * 12}), 422)
+    _envelope(httpx.post(token_url, data={"username": "a@example.com"}), 422)
+    _envelope(httpx.post(token_url, data={"username": "a@b.c", "password": "p", "grant_type": "code"}), 422)
