@@ -14,14 +14,14 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
-from platform_common.observability.tracing import install_tracer_provider
+from platform_common.observability.tracing import export_to, install_tracer_provider
 
 
 @cache
 def _exporter() -> InMemorySpanExporter:
     provider = install_tracer_provider(Resource.create({"service.name": "tests"}))
     exporter = InMemorySpanExporter()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    export_to(provider, SimpleSpanProcessor(exporter))
     return exporter
 
 

@@ -18,7 +18,9 @@ FORM = "application/x-www-form-urlencoded"
         (FORM, "application/x-www-form-urlencoded; charset=UTF-8"),
     ],
 )
-def test_the_declared_media_type_is_accepted_whatever_its_case_and_parameters(declared: str, sent: str) -> None:
+def test_the_declared_media_type_is_accepted_whatever_its_case_and_parameters(
+    declared: str, sent: str
+) -> None:
     assert _accepts(declared, sent)
 
 

@@ -12,16 +12,18 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Query
 from fastapi_pagination import Page as _Page
 from fastapi_pagination import Params as _Params
+from pydantic import Field
 
 T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+MAX_PAGE = 1_000_000  # keeps OFFSET far inside PostgreSQL's bigint
 
 
 class PageParams(_Params):
-    page: int = Query(1, ge=1, le=1_000_000, description="1-based page number.")
-    size: int = Query(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Items per page.")
+    page: int = Field(1, ge=1, le=MAX_PAGE)
+    size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
 
     @property
     def limit(self) -> int:
@@ -35,7 +37,17 @@ class PageParams(_Params):
 Page = _Page
 """``Page[T]``: the response model of every list endpoint."""
 
-PageParamsDep = Annotated[PageParams, Depends()]
+
+async def page_params(
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number.")] = 1,
+    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page.")] = DEFAULT_PAGE_SIZE,
+) -> PageParams:
+    # A coroutine, not ``Depends(PageParams)``: FastAPI instantiates a class dependency in
+    # the thread pool, a thread hop on every list request.
+    return PageParams(page=page, size=size)
+
+
+PageParamsDep = Annotated[PageParams, Depends(page_params)]
 
 
 def make_page(items: Sequence[T], *, total: int, params: PageParams) -> _Page[T]:

@@ -1,11 +1,21 @@
-"""Export is configured by the standard OTEL_* variables only; nothing leaves without an endpoint."""
+"""Export is configured by the standard OTEL_* variables only; nothing leaves without an endpoint,
+and nothing is recorded until something exports."""
 
 from __future__ import annotations
 
 import pytest
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON
 
-from platform_common.observability.tracing import otlp_exporter, service_resource
+from platform_common.observability.tracing import (
+    RecordWhenExported,
+    export_to,
+    otlp_exporter,
+    service_resource,
+)
 
 
 @pytest.mark.parametrize(
@@ -67,3 +77,27 @@ def test_standard_variables_override_the_resource(monkeypatch: pytest.MonkeyPatc
     assert attributes["service.name"] == "todo-api-canary"
     assert attributes["k8s.namespace.name"] == "prod"
     assert attributes["deployment.environment"] == "staging"
+
+
+def _tracer(sampler: RecordWhenExported) -> tuple[TracerProvider, InMemorySpanExporter]:
+    provider = TracerProvider(sampler=sampler)
+    return provider, InMemorySpanExporter()
+
+
+def test_spans_are_not_recorded_until_something_exports_them_but_keep_their_ids() -> None:
+    provider, exporter = _tracer(RecordWhenExported(ALWAYS_ON))
+    with provider.get_tracer("t").start_as_current_span("unexported") as span:
+        assert not span.is_recording()
+        assert span.get_span_context().is_valid  # logs and traceresponse still carry the ids
+    export_to(provider, SimpleSpanProcessor(exporter))
+    with provider.get_tracer("t").start_as_current_span("exported") as span:
+        assert span.is_recording()
+    assert [s.name for s in exporter.get_finished_spans()] == ["exported"]
+
+
+def test_once_exporting_the_configured_sampler_decides() -> None:
+    provider, exporter = _tracer(RecordWhenExported(ALWAYS_OFF))
+    export_to(provider, SimpleSpanProcessor(exporter))
+    with provider.get_tracer("t").start_as_current_span("sampled out") as span:
+        assert not span.is_recording()
+    assert exporter.get_finished_spans() == ()

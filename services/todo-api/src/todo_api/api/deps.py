@@ -1,5 +1,8 @@
 """Dependencies routes ask for: the request's session (its unit of work), services, and
-the authenticated caller. ``get_authentication`` is the only way a route learns who calls."""
+the authenticated caller. ``get_authentication`` is the only way a route learns who calls.
+
+Every dependency is ``async def``, even those that never await: FastAPI runs a plain
+``def`` dependency (or a class) in the thread pool, a thread hop per request each."""
 
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
-def get_auth_service(request: Request, session: SessionDep) -> AuthService:
+async def get_auth_service(request: Request, session: SessionDep) -> AuthService:
     state = request.app.state
     return AuthService(session, state.settings, state.token_codec, state.password_hasher)
 
@@ -42,7 +45,7 @@ def get_auth_service(request: Request, session: SessionDep) -> AuthService:
 AuthServiceDep = Annotated[AuthService, Depends(get_auth_service)]
 
 
-def get_client_ip(request: Request) -> str:
+async def get_client_ip(request: Request) -> str:
     return client_ip(request.scope, request.app.state.trusted_proxies)
 
 

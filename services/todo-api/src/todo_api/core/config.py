@@ -81,6 +81,10 @@ class Settings(ObservabilitySettings):
     database_pool_recycle: int = Field(
         default=1800, ge=-1, description="Seconds before a connection is replaced."
     )
+    database_pool_pre_ping: bool = Field(
+        default=False,
+        description="Test each connection on checkout (three round trips under asyncpg).",
+    )
     database_connect_timeout: float = Field(default=5.0, gt=0)
     database_statement_timeout_ms: int = Field(default=10_000, ge=0, description="0 disables it.")
 

@@ -17,7 +17,11 @@ def create_engine(settings: Settings) -> AsyncEngine:
         max_overflow=settings.database_max_overflow,
         pool_timeout=settings.database_pool_timeout,
         pool_recycle=settings.database_pool_recycle,
-        pool_pre_ping=True,  # a connection dropped by a database restart is replaced, not used
+        # Off by default: under asyncpg a ping is BEGIN, a query and ROLLBACK on every checkout,
+        # as many round trips as the request's own work. Without it, the first statement on a
+        # connection a restart dropped fails (503 with Retry-After) and SQLAlchemy invalidates
+        # the whole pool, so the requests after it get fresh connections.
+        pool_pre_ping=settings.database_pool_pre_ping,
         connect_args={
             "timeout": settings.database_connect_timeout,
             "server_settings": server_settings,

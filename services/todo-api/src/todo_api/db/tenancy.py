@@ -1,9 +1,9 @@
 """Tenant context for PostgreSQL row-level security.
 
 The policies read ``app.tenant_id``, a transaction-local setting. ``use_tenant`` records
-the tenant on the session and applies it now; the ``after_begin`` hook re-applies it at
-the start of every later transaction of that session, so a commit never leaves a
-session running without its tenant. ``use_lookup`` opens one of the two narrow,
+the tenant on the session (and applies it at once if a transaction is open); the
+``after_begin`` hook applies it at the start of every transaction of that session, so a
+commit never leaves a session running without its tenant. ``use_lookup`` opens one of the two narrow,
 pre-tenant lookups the policies allow (by e-mail, by refresh-token hash).
 """
 
@@ -37,7 +37,10 @@ def _apply_tenant(session: Session, _: SessionTransaction, connection: Connectio
 
 async def use_tenant(session: AsyncSession, tenant_id: uuid.UUID) -> None:
     session.info[_TENANT_INFO_KEY] = str(tenant_id)
-    await _set_local(session, "app.tenant_id", str(tenant_id))
+    if session.in_transaction():
+        await _set_local(session, "app.tenant_id", str(tenant_id))
+    # Otherwise the next statement begins a transaction and ``after_begin`` applies the
+    # tenant: one round trip, not two.
 
 
 async def use_lookup(session: AsyncSession, key: LookupKey, value: str) -> None:

@@ -41,7 +41,7 @@ IfMatch = Annotated[
 ]
 
 
-def task_filter(
+async def task_filter(
     completed: bool | None = None,
     priority: Annotated[list[TaskPriority] | None, Query(description="Repeatable; any may match.")] = None,
     due_before: UtcDateTime | None = None,
@@ -65,7 +65,7 @@ def task_filter(
     )
 
 
-def sort_keys(
+async def sort_keys(
     sort: Annotated[
         str,
         Query(
@@ -78,7 +78,7 @@ def sort_keys(
     return [SortKey(part.lstrip("-"), part.startswith("-")) for part in sort.split(",")]
 
 
-def timezone(
+async def timezone(
     tz: Annotated[TimeZoneName, Query(description="IANA zone for 'today'.")] = UTC_ZONE,
 ) -> ZoneInfo:
     return ZoneInfo(tz.value)
