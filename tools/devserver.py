@@ -11,61 +11,59 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
+
+from tools.embedded_postgres import sigterm_unwinds, superuser_url
 
 ROOT = Path(__file__).resolve().parent.parent
+
 DATA_DIR = ROOT / ".data" / "postgres"
 
 
-def _embedded_database() -> tuple[object, dict[str, str]]:
-    import pgserver
-
+@contextmanager
+def _database() -> Iterator[None]:
+    """Unless DATABASE_URL is set, the embedded server for the block, provisioned, with
+    its URLs in the environment."""
+    if os.environ.get("DATABASE_URL"):
+        yield
+        return
     from todo_api.db.provision import DEFAULT_APP_ROLE, provision_database
 
-    DATA_DIR.parent.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(DATA_DIR, cleanup_mode="stop")
-    provisioned = asyncio.run(provision_database(server.get_uri()))
-    env = {
-        "DATABASE_URL": provisioned.app_url,
-        "MIGRATIONS_DATABASE_URL": provisioned.owner_url,
-        "DATABASE_APP_ROLE": DEFAULT_APP_ROLE,
-    }
-    print(f"embedded PostgreSQL at {DATA_DIR}", file=sys.stderr)
-    return server, env
-
-
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
+    with superuser_url(DATA_DIR) as admin:  # stopped when the block ends; its data stays
+        provisioned = asyncio.run(provision_database(admin))
+        os.environ.update(
+            {
+                "DATABASE_URL": provisioned.app_url,
+                "MIGRATIONS_DATABASE_URL": provisioned.owner_url,
+                "DATABASE_APP_ROLE": DEFAULT_APP_ROLE,
+            }
+        )
+        print(f"embedded PostgreSQL at {DATA_DIR}", file=sys.stderr)
+        yield
 
 
 def main() -> int:
-    # SIGTERM (timeout, kill, a container stop) unwinds like Ctrl+C, so the embedded
-    # server is stopped rather than left running without its owner.
-    signal.signal(signal.SIGTERM, _interrupt)
-    server = None
-    if not os.environ.get("DATABASE_URL"):
-        server, extra = _embedded_database()
-        os.environ.update(extra)
-    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, check=True)
-    host = os.environ.get("HOST", "127.0.0.1")
-    port = os.environ.get("PORT", "8000")
-    command = [sys.executable, "-m", "uvicorn", "todo_api.main:create_app", "--factory"]
-    command += ["--host", host, "--port", port, *sys.argv[1:]]
-    uvicorn = subprocess.Popen(command, cwd=ROOT)
-    try:
-        return uvicorn.wait()
-    except KeyboardInterrupt:
-        # Ctrl+C reaches uvicorn too; a SIGTERM sent to this process alone does not.
-        # One SIGTERM lets it shut down gracefully either way.
-        uvicorn.terminate()
-        uvicorn.wait()
-        return 0
-    finally:
-        del server  # the last handle stops the embedded server; its data stays
+    # SIGTERM unwinds like Ctrl+C, so uvicorn is shut down below and the embedded server
+    # stopped rather than left running without its owner.
+    with sigterm_unwinds(), _database():
+        subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, check=True)
+        host = os.environ.get("HOST", "127.0.0.1")
+        port = os.environ.get("PORT", "8000")
+        command = [sys.executable, "-m", "uvicorn", "todo_api.main:create_app", "--factory"]
+        command += ["--host", host, "--port", port, *sys.argv[1:]]
+        uvicorn = subprocess.Popen(command, cwd=ROOT)
+        try:
+            return uvicorn.wait()
+        except KeyboardInterrupt:
+            # Ctrl+C reaches uvicorn too; a SIGTERM sent to this process alone does not.
+            # One SIGTERM lets it shut down gracefully either way.
+            uvicorn.terminate()
+            uvicorn.wait()
+            return 0
 
 
 if __name__ == "__main__":

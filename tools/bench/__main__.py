@@ -19,9 +19,10 @@ from tools.bench.measure import Measurement, measure
 from tools.bench.options import Options, parse_options
 from tools.bench.postgres import BenchDatabase, admin_url, prepare, reset, server_facts
 from tools.bench.report import RunInfo, machine_facts, write
-from tools.bench.scenarios import BASELINE, SCENARIOS, SIZE_SENSITIVE, Scenario
+from tools.bench.scenarios import BASELINE, FLOOR, SCENARIOS, SIZE_SENSITIVE, Scenario
 from tools.bench.seed import BENCH_EMAIL, BENCH_PASSWORD, EMPTY, FULL, SHARED_PASSWORD, other_user_email
 from tools.bench.service import BASELINE as BASELINE_APP
+from tools.bench.service import FLOOR as FLOOR_APP
 from tools.bench.service import TODO_API, Served, serve, todo_api_env
 from tools.bench.targets import evaluate
 from tools.bench.wrk import ensure_wrk, wrk_version
@@ -107,6 +108,16 @@ def main(argv: list[str]) -> int:
         with serve(BASELINE_APP, "/ping", OUT_DIR / "app-baseline.log") as server:
             results["baseline"] = measure(
                 wrk, options, BASELINE, server, database="-", token=None, task_ids_file=None, out_dir=OUT_DIR
+            )
+        bench = full.bench
+        floor_env = {
+            "FLOOR_DATABASE_URL": full.urls.app_url,
+            "FLOOR_TENANT_ID": str(bench.tenant_id),
+            "FLOOR_USER_ID": str(bench.user_id),
+        }
+        with serve(FLOOR_APP, "/floor", OUT_DIR / "app-floor.log", floor_env) as server:
+            results["floor"] = measure(
+                wrk, options, FLOOR, server, database="full", token=None, task_ids_file=None, out_dir=OUT_DIR
             )
         for measured in _run_app(wrk, options, full, "full", wanted):
             results[measured.key] = measured

@@ -13,13 +13,13 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
 from tools.bench.seed import BENCH_EMAIL, CREATED_TITLE_PREFIX, BenchUser, SeedSpec, seed
+from tools.embedded_postgres import superuser_url
 
 from todo_api.db.provision import ProvisionedDatabase, provision_database
 
@@ -28,21 +28,9 @@ DATA_DIR = ROOT / ".data" / "bench" / "postgres"
 SEED_VERSION = "bench-seed-1"
 
 
-@contextmanager
-def admin_url() -> Iterator[str]:
+def admin_url() -> AbstractContextManager[str]:
     """A superuser URL: BENCH_DATABASE_URL as given, or an embedded server for the block."""
-    configured = os.environ.get("BENCH_DATABASE_URL")
-    if configured:
-        yield configured
-        return
-    import pgserver
-
-    DATA_DIR.parent.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(DATA_DIR, cleanup_mode="stop")
-    try:
-        yield server.get_uri()
-    finally:
-        server.cleanup()
+    return superuser_url(DATA_DIR, override_env="BENCH_DATABASE_URL")
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,12 @@ class Scenario:
 
 
 BASELINE = Scenario("baseline", "baseline: bare FastAPI GET /ping", "/ping", probe=Probe("GET", "/ping"))
+FLOOR = Scenario(
+    "floor",
+    "floor: FastAPI + asyncpg, the 4 round trips of an RLS read",
+    "/floor",
+    probe=Probe("GET", "/floor"),
+)
 
 SCENARIOS = {
     s.key: s

@@ -21,6 +21,7 @@ from todo_api.db.provision import ProvisionedDatabase
 ROOT = Path(__file__).resolve().parents[2]
 TODO_API = "todo_api.main:create_app"
 BASELINE = "tools.bench.baseline_app:create_app"
+FLOOR = "tools.bench.floor_app:create_app"
 UNLIMITED = "1000000/minute"  # rate limits stay on (the check still runs) but never bite
 
 

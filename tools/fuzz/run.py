@@ -23,10 +23,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from tools.embedded_postgres import superuser_url
 
 from todo_api.db.provision import provision_database
 
 ROOT = Path(__file__).resolve().parents[2]
+
+DATA_DIR = ROOT / ".data" / "fuzz-postgres"
 MAX_EXAMPLES = os.environ.get("FUZZ_MAX_EXAMPLES", "200")
 SEED = os.environ.get("FUZZ_SEED", "1")
 
@@ -36,23 +39,6 @@ def _free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
-
-
-@contextmanager
-def _admin_url() -> Iterator[str]:
-    configured = os.environ.get("FUZZ_DATABASE_URL")
-    if configured:
-        yield configured
-        return
-    import pgserver
-
-    data_dir = ROOT / ".data" / "fuzz-postgres"
-    data_dir.parent.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(data_dir, cleanup_mode="stop")
-    try:
-        yield server.get_uri()
-    finally:
-        server.cleanup()
 
 
 @contextmanager
@@ -93,7 +79,7 @@ def _sign_up(url: str) -> dict[str, str]:
 def main(extra: list[str]) -> int:
     reports = ROOT / "reports" / "fuzz"
     reports.mkdir(parents=True, exist_ok=True)
-    with _admin_url() as admin:
+    with superuser_url(DATA_DIR, override_env="FUZZ_DATABASE_URL") as admin:
         database = asyncio.run(provision_database(admin, database="todo_fuzz", recreate=True))
         env = {
             **os.environ,
