@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from platform_common.auth.opaque import new_opaque_token, token_digest
 from platform_common.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordHasher
 from platform_common.auth.tokens import AccessClaims, InvalidToken, TokenCodec
-from platform_common.errors import Unauthorized
+from platform_common.errors import ErrorSource, Forbidden, Unauthorized
 from platform_common.observability.security_metrics import AuthFailureReason, record_auth_failure
 from todo_api.core.config import Settings
 from todo_api.db.tenancy import use_tenant
@@ -153,7 +153,12 @@ class AuthService:
         """Requires the current password; every token issued before the change stops working."""
         valid, _ = await self.hasher.verify(current_password, user.hashed_password)
         if not valid:
-            raise AuthenticationFailed("bad_credentials", "The current password is incorrect")
+            # 403, not 401: the bearer token is fine, and a 401 (with WWW-Authenticate) tells
+            # clients to drop or refresh it. Still a failed credential check, so counted.
+            record_auth_failure(AuthFailureReason.INVALID_CREDENTIALS)
+            raise Forbidden(
+                "The current password is incorrect", source=ErrorSource(pointer="/current_password")
+            )
         hashed = await self.hasher.hash(new_password)
         users = UserRepository(self.session, user.tenant_id)
         await users.update(user, {"hashed_password": hashed, "token_version": user.token_version + 1})

@@ -33,6 +33,7 @@ async def update_me(body: UserUpdateMe, user: CurrentUser, session: SessionDep) 
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="users_me_change_password",
     summary="Change the password; every existing token of the user stops working",
+    responses=error_responses(Forbidden),  # the current password is wrong
 )
 async def change_password(body: PasswordChange, user: CurrentUser, auth: AuthServiceDep) -> None:
     await auth.change_password(user, body.current_password, body.new_password)
