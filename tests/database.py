@@ -7,19 +7,26 @@ production), migrates it to head as the owner, and drops it at the end.
 from __future__ import annotations
 
 import asyncio
-import os
 import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import asyncpg
 from alembic import command
 from alembic.config import Config
+from tools.embedded_postgres import superuser_url
 
 from todo_api.db.provision import ProvisionedDatabase, drop_database, provision_database
 
 ROOT = Path(__file__).resolve().parent.parent
+_TRUNCATE_ALL = """
+DO $$ BEGIN
+  EXECUTE (SELECT 'TRUNCATE ' || string_agg(format('%I', tablename), ', ') || ' CASCADE'
+           FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version');
+END $$
+"""
 
 
 def alembic_config(url: str, app_role: str | None = None) -> Config:
@@ -41,19 +48,21 @@ async def downgrade(url: str, revision: str = "base") -> None:
 
 @contextmanager
 def admin_url() -> Iterator[str]:
-    """A superuser URL: TEST_DATABASE_URL, or an embedded server for the session."""
-    configured = os.environ.get("TEST_DATABASE_URL")
-    if configured:
-        yield configured
-        return
-    import pgserver
+    """A superuser URL: TEST_DATABASE_URL, or an embedded server in a temporary directory."""
+    with (
+        tempfile.TemporaryDirectory(prefix="todo-test-pg-") as parent,
+        superuser_url(Path(parent) / "data", override_env="TEST_DATABASE_URL") as url,
+    ):
+        yield url
 
-    with tempfile.TemporaryDirectory(prefix="todo-test-pg-") as data_dir:
-        server = pgserver.get_server(data_dir, cleanup_mode="stop")
-        try:
-            yield server.get_uri()
-        finally:
-            server.cleanup()
+
+async def empty_tables(owner_url: str) -> None:
+    """TRUNCATE every table but Alembic's, as the owner, in one statement."""
+    connection = await asyncpg.connect(owner_url)
+    try:
+        await connection.execute(_TRUNCATE_ALL)
+    finally:
+        await connection.close()
 
 
 async def fresh_database(admin: str, *, migrated: bool = True) -> ProvisionedDatabase:

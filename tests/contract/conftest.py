@@ -7,11 +7,10 @@ import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 
-from tests.database import drop, fresh_database
+from tests.database import drop, empty_tables, fresh_database
 from tests.service_process import running_service
 from todo_api.db.provision import ProvisionedDatabase
 
@@ -64,26 +63,11 @@ def fresh_bearer(live_api: str) -> Callable[[], dict[str, str]]:
     return headers
 
 
-_TRUNCATE_ALL = """
-DO $$ BEGIN
-  EXECUTE (SELECT 'TRUNCATE ' || string_agg(format('%I', tablename), ', ') || ' CASCADE'
-           FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version');
-END $$
-"""
-
-
 @pytest.fixture(scope="session")
-def empty_tables(contract_database: ProvisionedDatabase) -> Callable[[], None]:
+def tables_emptier(contract_database: ProvisionedDatabase) -> Callable[[], None]:
     """Empty every table of the live service's database (as the owner), so a stateful scenario
     starts from the same state each time it is run: Hypothesis replays scenarios, and a
     replay that meets leftovers of the first run (a tenant slug already taken, say) goes
     another way, which it reports as flaky data generation."""
 
-    async def truncate() -> None:
-        connection = await asyncpg.connect(contract_database.owner_url)
-        try:
-            await connection.execute(_TRUNCATE_ALL)
-        finally:
-            await connection.close()
-
-    return lambda: asyncio.run(truncate())
+    return lambda: asyncio.run(empty_tables(contract_database.owner_url))

@@ -63,14 +63,14 @@ def test_every_operation_conforms(case: Case, live_api: str, bearer: CachedBeare
     case.call_and_validate(**bearer.kwargs(live_api))
 
 
-def test_stateful_workflows(live_api: str, bearer: CachedBearer, empty_tables: Callable[[], None]) -> None:
+def test_stateful_workflows(live_api: str, bearer: CachedBearer, tables_emptier: Callable[[], None]) -> None:
     """Follows the spec's links (create → get/update/delete, sign-up → login → refresh/logout)
     with every check on each step. Each scenario starts from empty tables and a new owner, so
     a replayed scenario meets the same service it met the first time."""
 
     class Workflow(schema.as_state_machine()):  # type: ignore[misc]
         def setup(self) -> None:
-            empty_tables()
+            tables_emptier()
             bearer.headers = None  # its owner is gone: the next login signs up a new one
 
         def get_call_kwargs(self, case: Case) -> dict[str, Any]:

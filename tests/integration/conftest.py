@@ -6,10 +6,9 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from tests.database import drop, fresh_database
+from tests.database import drop, empty_tables, fresh_database
 from todo_api.core.config import Settings
 from todo_api.db.provision import ProvisionedDatabase
 from todo_api.main import create_app
@@ -31,19 +30,10 @@ async def owner_engine(database: ProvisionedDatabase) -> AsyncIterator[AsyncEngi
 
 
 @pytest.fixture
-async def clean_database(owner_engine: AsyncEngine) -> AsyncIterator[None]:
+async def clean_database(database: ProvisionedDatabase) -> AsyncIterator[None]:
     """Each test starts from empty tables and leaves none of its rows behind."""
     yield
-    async with owner_engine.begin() as conn:
-        tables = (
-            await conn.execute(
-                text(
-                    "SELECT string_agg(format('%I', tablename), ', ') FROM pg_tables "
-                    "WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
-                )
-            )
-        ).scalar_one()
-        await conn.execute(text(f"TRUNCATE {tables} CASCADE"))
+    await empty_tables(database.owner_url)
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Query
 from fastapi_pagination import Page as _Page
 from fastapi_pagination import Params as _Params
-from pydantic import Field
 
 T = TypeVar("T")
 
@@ -22,8 +21,10 @@ MAX_PAGE = 1_000_000  # keeps OFFSET far inside PostgreSQL's bigint
 
 
 class PageParams(_Params):
-    page: int = Field(1, ge=1, le=MAX_PAGE)
-    size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)
+    """Validated once, as query parameters, by ``page_params``."""
+
+    page: int = 1
+    size: int = DEFAULT_PAGE_SIZE
 
     @property
     def limit(self) -> int:
@@ -44,7 +45,7 @@ async def page_params(
 ) -> PageParams:
     # A coroutine, not ``Depends(PageParams)``: FastAPI instantiates a class dependency in
     # the thread pool, a thread hop on every list request.
-    return PageParams(page=page, size=size)
+    return PageParams.model_construct(page=page, size=size)
 
 
 PageParamsDep = Annotated[PageParams, Depends(page_params)]

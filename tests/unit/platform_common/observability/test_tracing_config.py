@@ -79,13 +79,8 @@ def test_standard_variables_override_the_resource(monkeypatch: pytest.MonkeyPatc
     assert attributes["deployment.environment"] == "staging"
 
 
-def _tracer(sampler: RecordWhenExported) -> tuple[TracerProvider, InMemorySpanExporter]:
-    provider = TracerProvider(sampler=sampler)
-    return provider, InMemorySpanExporter()
-
-
 def test_spans_are_not_recorded_until_something_exports_them_but_keep_their_ids() -> None:
-    provider, exporter = _tracer(RecordWhenExported(ALWAYS_ON))
+    provider, exporter = TracerProvider(sampler=RecordWhenExported(ALWAYS_ON)), InMemorySpanExporter()
     with provider.get_tracer("t").start_as_current_span("unexported") as span:
         assert not span.is_recording()
         assert span.get_span_context().is_valid  # logs and traceresponse still carry the ids
@@ -96,7 +91,7 @@ def test_spans_are_not_recorded_until_something_exports_them_but_keep_their_ids(
 
 
 def test_once_exporting_the_configured_sampler_decides() -> None:
-    provider, exporter = _tracer(RecordWhenExported(ALWAYS_OFF))
+    provider, exporter = TracerProvider(sampler=RecordWhenExported(ALWAYS_OFF)), InMemorySpanExporter()
     export_to(provider, SimpleSpanProcessor(exporter))
     with provider.get_tracer("t").start_as_current_span("sampled out") as span:
         assert not span.is_recording()
