@@ -215,11 +215,12 @@ async def uvicorn_process(
 
 
 async def healthz_status(base_url: str) -> int | None:
-    """/healthz's status over a new connection; None when the connection is refused."""
+    """/healthz's status over a new connection; None when it is refused, or accepted in the
+    instant the listener closes and then dropped unanswered (both: not served)."""
     try:
         async with httpx.AsyncClient(base_url=base_url, timeout=1) as fresh:
             return (await fresh.get("/healthz")).status_code
-    except httpx.ConnectError:
+    except (httpx.ConnectError, httpx.RemoteProtocolError):
         return None
 
 
