@@ -2,7 +2,8 @@
 
 The URL comes from ``config.attributes["url"]`` (tests, tools) or from
 MIGRATIONS_DATABASE_URL / DATABASE_URL. After migrating, the runtime role named by
-DATABASE_APP_ROLE is granted data access (and nothing else) on every table.
+DATABASE_APP_ROLE is granted data access (and nothing else) on every table, and the right to
+execute the schema's functions (the narrow pre-tenant lookups).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy import pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from todo_api.core.config import MigrationSettings
+from platform_common.db.settings import MigrationSettings
 from todo_api.models import metadata
 
 config = context.config
@@ -34,6 +35,9 @@ def _grant_runtime_access(connection: Connection, role: str) -> None:
         f"GRANT USAGE ON SCHEMA public TO {quoted}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
+        # The pre-tenant lookups (SECURITY DEFINER functions, revoked from PUBLIC) and
+        # app_current_tenant(): executing them is all the runtime role may do with functions.
+        f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {quoted}",
         f"REVOKE ALL ON alembic_version FROM {quoted}",
     ):
         connection.execute(text(statement))

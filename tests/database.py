@@ -12,13 +12,17 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from tools.embedded_postgres import superuser_url
 
-from todo_api.db.provision import ProvisionedDatabase, drop_database, provision_database
+from platform_common.db.provision import ProvisionedDatabase, drop_database
+from todo_api.core.provisioning import provision
 
 ROOT = Path(__file__).resolve().parent.parent
 _TRUNCATE_ALL = """
@@ -27,6 +31,12 @@ DO $$ BEGIN
            FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version');
 END $$
 """
+
+
+def async_engine(url: str, **options: Any) -> AsyncEngine:
+    """A SQLAlchemy engine on ``url`` through asyncpg, for tests that write or inspect rows
+    directly (the service itself runs on asyncpg's own pool)."""
+    return create_async_engine(make_url(url).set(drivername="postgresql+asyncpg"), **options)
 
 
 def alembic_config(url: str, app_role: str | None = None) -> Config:
@@ -67,15 +77,13 @@ async def empty_tables(owner_url: str) -> None:
 
 async def fresh_database(admin: str, *, migrated: bool = True) -> ProvisionedDatabase:
     name = f"todo_test_{uuid.uuid4().hex[:12]}"
-    provisioned = await provision_database(admin, database=name, recreate=True)
+    provisioned = await provision(admin, database=name, recreate=True)
     if migrated:
         await migrate(provisioned.owner_url, app_role=provisioned.app_role)
     return provisioned
 
 
 async def drop(admin: str, provisioned: ProvisionedDatabase) -> None:
-    from sqlalchemy.engine import make_url
-
     database = make_url(provisioned.owner_url).database
     assert database
     await drop_database(admin, database)

@@ -12,14 +12,19 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.sdk.trace.sampling import ALWAYS_ON, ParentBased
 from opentelemetry.trace import SpanKind
 
-from platform_common.observability.tracing import export_to, install_tracer_provider
+from platform_common.observability.tracing import RecordWhenExported, export_to, install_tracer_provider
 
 
 @cache
 def _exporter() -> InMemorySpanExporter:
-    provider = install_tracer_provider(Resource.create({"service.name": "tests"}))
+    provider = install_tracer_provider(Resource.create({"service.name": "tests"}), sample_ratio=1.0)
+    # Another test's app may have installed the process's provider first, with its own ratio:
+    # the tests look at every trace.
+    if isinstance(provider.sampler, RecordWhenExported):
+        provider.sampler.configured = ParentBased(ALWAYS_ON)
     exporter = InMemorySpanExporter()
     export_to(provider, SimpleSpanProcessor(exporter))
     return exporter

@@ -31,15 +31,15 @@ def _database() -> Iterator[None]:
     if os.environ.get("DATABASE_URL"):
         yield
         return
-    from todo_api.db.provision import DEFAULT_APP_ROLE, provision_database
+    from todo_api.core.provisioning import APP_ROLE, provision
 
     with superuser_url(DATA_DIR) as admin:  # stopped when the block ends; its data stays
-        provisioned = asyncio.run(provision_database(admin))
+        provisioned = asyncio.run(provision(admin))
         os.environ.update(
             {
                 "DATABASE_URL": provisioned.app_url,
                 "MIGRATIONS_DATABASE_URL": provisioned.owner_url,
-                "DATABASE_APP_ROLE": DEFAULT_APP_ROLE,
+                "DATABASE_APP_ROLE": APP_ROLE,
             }
         )
         print(f"embedded PostgreSQL at {DATA_DIR}", file=sys.stderr)

@@ -19,6 +19,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+from platform_common.db import rls
+
 revision: str = "6756e5ba9fd8"
 down_revision: str | Sequence[str] | None = "138f8d6cc97e"
 branch_labels: str | Sequence[str] | None = None
@@ -84,20 +86,15 @@ TENANT_KEYS = {
 
 
 def _enable_row_level_security() -> None:
-    op.execute(
-        """
-        CREATE FUNCTION app_current_tenant() RETURNS uuid
-        LANGUAGE sql STABLE PARALLEL SAFE
-        AS $$ SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid $$
-        """
-    )
+    rls.create_current_tenant_function()
     for table, key in TENANT_KEYS.items():
-        op.execute(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
-        op.execute(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
-        op.execute(
-            f'CREATE POLICY tenant_isolation ON "{table}" '
-            f"USING ({key} = app_current_tenant()) WITH CHECK ({key} = app_current_tenant())"
-        )
+        rls.enable_tenant_isolation(table, key=key)
+    create_pre_tenant_lookup_policies()
+
+
+def create_pre_tenant_lookup_policies() -> None:
+    """Row policies for the two reads before a tenant is known (replaced by functions in
+    ``c3f1a9d2b7e4`` and dropped in ``e5a7c1b9d3f2``, whose downgrade calls this again)."""
     op.execute(
         'CREATE POLICY login_lookup ON "user" FOR SELECT '
         "USING (email = NULLIF(current_setting('app.lookup_email', true), ''))"
@@ -114,9 +111,7 @@ def _disable_row_level_security() -> None:
     for table in TENANT_KEYS:
         if table in {"refresh_token", "revoked_access_token"}:
             continue  # dropped with their tables
-        op.execute(f'DROP POLICY tenant_isolation ON "{table}"')
-        op.execute(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
-        op.execute(f'ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY')
+        rls.disable_tenant_isolation(table)
 
 
 def downgrade() -> None:
@@ -126,4 +121,4 @@ def downgrade() -> None:
     op.drop_table("refresh_token")
     op.drop_index(op.f("ix_revoked_access_token_expires_at"), table_name="revoked_access_token")
     op.drop_table("revoked_access_token")
-    op.execute("DROP FUNCTION app_current_tenant()")
+    rls.drop_current_tenant_function()

@@ -14,6 +14,8 @@ import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from platform_common.db import rls
+
 revision: str = "92281530b4d1"
 down_revision: str | Sequence[str] | None = "6756e5ba9fd8"
 branch_labels: str | Sequence[str] | None = None
@@ -43,12 +45,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("user_id", "key", name=op.f("pk_idempotency_key")),
     )
     op.create_index("ix_idempotency_key_expires_at", "idempotency_key", ["expires_at"], unique=False)
-    op.execute("ALTER TABLE idempotency_key ENABLE ROW LEVEL SECURITY")
-    op.execute("ALTER TABLE idempotency_key FORCE ROW LEVEL SECURITY")
-    op.execute(
-        "CREATE POLICY tenant_isolation ON idempotency_key "
-        "USING (tenant_id = app_current_tenant()) WITH CHECK (tenant_id = app_current_tenant())"
-    )
+    rls.enable_tenant_isolation("idempotency_key")
 
 
 def downgrade() -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from platform_common.db.provision import ProvisionedDatabase
 from tests.database import drop, empty_tables, fresh_database
 from tests.service_process import running_service
-from todo_api.db.provision import ProvisionedDatabase
 
 
 @pytest.fixture(scope="session")

@@ -7,9 +7,10 @@ import json
 import httpx
 import pytest
 
+from platform_common.db.settings import MigrationSettings
 from tests.deploy.chart import CHART_DIR, REQUIRED_SECRETS, Rendered, load_values, merge, pod_spec, render
 from tests.deploy.image_command import serve
-from todo_api.core.config import MigrationSettings, Settings
+from todo_api.core.config import Settings
 from todo_api.main import create_app
 
 # What the production example's existing Secret would hold.

@@ -21,9 +21,10 @@ import asyncpg
 import httpx
 import pytest
 
+from platform_common.db.provision import ProvisionedDatabase, drop_database
 from tests.deploy.chart import ROOT
 from tests.service_process import free_port
-from todo_api.db.provision import ProvisionedDatabase, drop_database, provision_database
+from todo_api.core.provisioning import provision
 
 IMAGE = os.environ.get("TODO_API_IMAGE", "")
 ADMIN_URL = os.environ.get("IMAGE_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -54,7 +55,7 @@ COMMON = ("--network", "host", *READ_ONLY)
 @pytest.fixture(scope="module")
 def database() -> Iterator[ProvisionedDatabase]:
     name = f"todo_image_{uuid.uuid4().hex[:8]}"
-    provisioned = asyncio.run(provision_database(ADMIN_URL, database=name, recreate=True))
+    provisioned = asyncio.run(provision(ADMIN_URL, database=name, recreate=True))
     yield provisioned
     asyncio.run(drop_database(ADMIN_URL, name))
 

@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.database import drop, empty_tables, fresh_database
+from platform_common.db.provision import ProvisionedDatabase
+from tests.database import async_engine, drop, empty_tables, fresh_database
 from todo_api.core.config import Settings
-from todo_api.db.provision import ProvisionedDatabase
 from todo_api.main import create_app
 
 
@@ -24,7 +24,7 @@ async def database(postgres_admin_url: str) -> AsyncIterator[ProvisionedDatabase
 @pytest.fixture(scope="session")
 async def owner_engine(database: ProvisionedDatabase) -> AsyncIterator[AsyncEngine]:
     """The schema owner's connection: for test setup and cleanup, never for the app."""
-    engine = create_async_engine(Settings(database_url=database.owner_url).database_url)
+    engine = async_engine(database.owner_url)
     yield engine
     await engine.dispose()
 

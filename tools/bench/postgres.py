@@ -21,7 +21,8 @@ import asyncpg
 from tools.bench.seed import BENCH_EMAIL, CREATED_TITLE_PREFIX, BenchUser, SeedSpec, seed
 from tools.embedded_postgres import superuser_url
 
-from todo_api.db.provision import ProvisionedDatabase, provision_database
+from platform_common.db.provision import ProvisionedDatabase
+from todo_api.core.provisioning import provision
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / ".data" / "bench" / "postgres"
@@ -114,12 +115,12 @@ async def reset(owner_url: str, bench: BenchUser) -> list[uuid.UUID]:
 async def prepare(admin: str, name: str, spec: SeedSpec, *, reseed: bool) -> BenchDatabase:
     """Provision, migrate and (unless an equal seed is already there) seed database ``name``;
     a database seeded differently, or at another migration, is dropped and seeded again."""
-    urls = await provision_database(admin, database=name)
+    urls = await provision(admin, database=name)
     _migrate(urls)
     wanted, found = await _marker(urls.owner_url, spec)
     seeded, seconds = False, 0.0
     if reseed or found != wanted:
-        urls = await provision_database(admin, database=name, recreate=True)
+        urls = await provision(admin, database=name, recreate=True)
         _migrate(urls)
         print(f"bench: seeding {name} ({spec.label}) ...", file=sys.stderr, flush=True)
         started = time.monotonic()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from todo_api.db.provision import ProvisionedDatabase
+from platform_common.db.provision import ProvisionedDatabase
 
 ROOT = Path(__file__).resolve().parents[2]
 TODO_API = "todo_api.main:create_app"

@@ -25,7 +25,7 @@ from pathlib import Path
 import httpx
 from tools.embedded_postgres import superuser_url
 
-from todo_api.db.provision import provision_database
+from todo_api.core.provisioning import provision
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -80,7 +80,7 @@ def main(extra: list[str]) -> int:
     reports = ROOT / "reports" / "fuzz"
     reports.mkdir(parents=True, exist_ok=True)
     with superuser_url(DATA_DIR, override_env="FUZZ_DATABASE_URL") as admin:
-        database = asyncio.run(provision_database(admin, database="todo_fuzz", recreate=True))
+        database = asyncio.run(provision(admin, database="todo_fuzz", recreate=True))
         env = {
             **os.environ,
             "DATABASE_URL": database.app_url,

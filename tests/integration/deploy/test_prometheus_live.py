@@ -24,10 +24,10 @@ import httpx
 import pytest
 import yaml
 
+from platform_common.db.provision import ProvisionedDatabase
 from tests.deploy.artifacts import JOB, RULES, Query, dashboard_queries, grafana_to_promql, rule_queries
 from tests.integration.factories import Account, signup
 from tests.service_process import answers, free_port, running_service, wait_until
-from todo_api.db.provision import ProvisionedDatabase
 
 PROMETHEUS = shutil.which("prometheus")
 pytestmark = [

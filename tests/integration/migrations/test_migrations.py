@@ -8,11 +8,9 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from tests.database import downgrade, drop, fresh_database, migrate
-from todo_api.core.config import Settings
-from todo_api.db.provision import ProvisionedDatabase
+from platform_common.db.provision import ProvisionedDatabase
+from tests.database import async_engine, downgrade, drop, fresh_database, migrate
 from todo_api.models import metadata
 
 
@@ -24,7 +22,7 @@ async def empty_database(postgres_admin_url: str) -> AsyncIterator[ProvisionedDa
 
 
 async def _schema_diff(url: str) -> list[object]:
-    engine = create_async_engine(Settings(database_url=url).database_url)
+    engine = async_engine(url)
     try:
         async with engine.connect() as conn:
             return await conn.run_sync(
@@ -40,7 +38,7 @@ async def _schema_diff(url: str) -> list[object]:
 
 
 async def _tables(url: str) -> set[str]:
-    engine = create_async_engine(Settings(database_url=url).database_url)
+    engine = async_engine(url)
     try:
         async with engine.connect() as conn:
             rows = await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
@@ -63,7 +61,7 @@ async def test_upgrade_downgrade_upgrade_and_models_agree(empty_database: Provis
 
 
 async def test_runtime_role_gets_data_access_but_not_the_version_table(database: ProvisionedDatabase) -> None:
-    engine = create_async_engine(Settings(database_url=database.app_url).database_url)
+    engine = async_engine(database.app_url)
     try:
         async with engine.connect() as conn:
             assert (await conn.execute(text("SELECT count(*) FROM tenant"))).scalar_one() == 0

@@ -19,18 +19,15 @@ from typing import Any
 import httpx
 import pgserver
 import pytest
-from fastapi import FastAPI
-from sqlalchemy import func
-from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import select
+from fastapi import FastAPI, Request
 
+from platform_common.app import ServiceRuntime, runtime_of
+from platform_common.db.provision import ProvisionedDatabase
 from tests.database import fresh_database
 from tests.integration.factories import PASSWORD, signup
 from tests.integration.platform_common.test_error_envelope import assert_envelope
 from tests.service_process import ROOT, free_port
-from todo_api.api.deps import SessionDep
 from todo_api.core.config import Settings
-from todo_api.db.provision import ProvisionedDatabase
 from todo_api.main import create_app
 
 TASKS = "/api/v1/tasks"
@@ -52,11 +49,12 @@ async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 def with_sleep_probe(app: FastAPI) -> FastAPI:
-    """A test-only route that keeps the request's session, and its pooled connection, in pg_sleep."""
+    """A test-only route that keeps a unit of work, and its pooled connection, in pg_sleep."""
 
     @app.get("/probe/sleep")
-    async def sleep(session: SessionDep, seconds: float) -> dict[str, str]:
-        await session.exec(select(func.pg_sleep(seconds)))
+    async def sleep(request: Request, seconds: float) -> dict[str, str]:
+        async with runtime_of(request, ServiceRuntime).database.transaction() as transaction:
+            await transaction.connection.execute("SELECT pg_sleep($1)", seconds)
         return {"status": "slept"}
 
     return app
@@ -126,7 +124,7 @@ async def test_database_outage_is_a_503_and_the_same_app_recovers(private_postgr
         task = {"title": "survive the outage"}
         created = await client.post(TASKS, json=task, headers=account.headers)
         assert created.status_code == 201, created.text
-        engine = app.state.engine
+        database_runtime = app.state.runtime.database
 
         await asyncio.to_thread(private_postgres.stop)
         requests = [
@@ -141,7 +139,7 @@ async def test_database_outage_is_a_503_and_the_same_app_recovers(private_postgr
         assert (await client.get("/healthz")).status_code == 200
 
         await asyncio.to_thread(private_postgres.start)
-        assert app.state.engine is engine
+        assert app.state.runtime.database is database_runtime
         assert (await client.get("/readyz")).status_code == 200
         listed = await client.get(TASKS, headers=account.headers)
         assert listed.status_code == 200, listed.text
@@ -167,10 +165,10 @@ async def test_exhausted_pool_is_a_503(database: ProvisionedDatabase, clean_data
     async with serving(app) as client:
         account = await signup(client, "saturated")
         holder = asyncio.create_task(client.get("/probe/sleep", params={"seconds": 1.5}))
-        engine: AsyncEngine = app.state.engine
+        runtime: ServiceRuntime = app.state.runtime
 
         async def connection_held() -> bool:
-            return engine.pool.checkedout() == 1  # type: ignore[attr-defined, no-any-return]
+            return runtime.database.stats().checked_out == 1
 
         await eventually(connection_held, within=5)
 

@@ -25,7 +25,8 @@ TASK_LIST = "/api/v1/tasks"
 
 @pytest.fixture
 async def json_app(settings: Settings, clean_database: None) -> AsyncIterator[FastAPI]:
-    """The app with JSON logs, as in production."""
+    """The app with JSON logs, as in production, exporting spans (to the tests' exporter)."""
+    recorded_spans()  # an exporter before the app is built: the app instruments itself then
     application = create_app(settings.model_copy(update={"log_format": "json"}))
     async with application.router.lifespan_context(application):
         yield application

@@ -13,9 +13,9 @@ import pytest
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from prometheus_client.parser import text_string_to_metric_families
 
+from platform_common.db.provision import ProvisionedDatabase
 from tests.service_process import running_service, wait_until
 from todo_api import __version__
-from todo_api.db.provision import ProvisionedDatabase
 
 pytestmark = pytest.mark.slow
 

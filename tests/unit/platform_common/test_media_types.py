@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from platform_common.media_types import _accepts
+from platform_common.http.media_types import _accepts
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"

@@ -1,8 +1,9 @@
 """Turn every failure into the error envelope: our errors, FastAPI's and Starlette's own.
 
 ``install_error_handlers`` registers handlers for ``APIError``, request validation
-and Starlette's ``HTTPException`` (404, 405, ...), and wraps the app in a last-resort
-middleware that logs unhandled exceptions and answers 500 without leaking anything.
+and Starlette's ``HTTPException`` (404, 405, ...). Anything else that escapes is answered
+with a bare 500 by the edge middleware (``platform_common.http.middleware``), which logs it
+once, on the request's access line.
 """
 
 from __future__ import annotations
@@ -16,19 +17,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from platform_common.allowed_methods import allowed_methods
 from platform_common.errors import (
     APIError,
     ErrorEnvelope,
     ErrorMeta,
     ErrorObject,
     ErrorSource,
-    InternalError,
     UnprocessableEntity,
 )
-from platform_common.observability.request_context import hand_over_exception
+from platform_common.http.allowed_methods import allowed_methods
 from platform_common.request_id import REQUEST_ID_HEADER, current_request_id
 
 logger = structlog.get_logger(__name__)
@@ -121,47 +119,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return envelope_response([error], status, headers)
 
 
-class UnhandledErrorMiddleware:
-    """Last resort: log an unhandled exception with its traceback, answer a bare 500.
-
-    With observability installed the exception goes to the request's access line instead,
-    so the traceback is logged once, next to the route, status and ids.
-
-    A pure ASGI middleware rather than an ``Exception`` handler, so it runs inside the
-    request-id middleware and the 500 carries ``X-Request-ID`` like any other response.
-    """
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def send_tracking(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_tracking)
-        except Exception as exc:
-            if not hand_over_exception(scope, exc):
-                logger.exception("unhandled_exception", path=scope.get("path"))
-            if started:  # Too late for a clean answer; let the server drop the connection.
-                raise
-            response = envelope_response([InternalError().to_error_object()], 500)
-            await response(scope, receive, send)
-
-
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(APIError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_middleware(UnhandledErrorMiddleware)
 
 
 __all__ = ["REQUEST_ID_HEADER", "envelope_response", "install_error_handlers"]

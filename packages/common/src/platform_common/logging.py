@@ -4,6 +4,12 @@ JSON lines in production (or when asked), a readable console otherwise. Every re
 made during a request carries its ``request_id``, the current ``trace_id``/``span_id`` and,
 once the caller is authenticated, ``tenant_id``/``user_id``. Tracebacks never include local
 variables (they hold passwords and tokens) and every line goes through secret redaction.
+
+Our own loggers (``structlog.get_logger(name)``) go straight from the processors to
+stderr: a level check that costs nothing below the level, JSON rendered by orjson, one
+write. Only records from the standard library's ``logging`` (uvicorn, libraries) take the
+``logging`` path, through the same processors. The stream is looked up at each write, so a
+swapped ``sys.stderr`` (tests) is never stale.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ import logging
 import sys
 from typing import Any, TextIO
 
+import orjson
 import structlog
 from structlog.types import EventDict, Processor, WrappedLogger
 
@@ -30,6 +37,55 @@ def add_request_id(_: WrappedLogger, __: str, event_dict: EventDict) -> EventDic
     return event_dict
 
 
+class StderrLogger:
+    """structlog's output end: writes a rendered line (``bytes`` or ``str``) to the current
+    ``sys.stderr``. ``name`` is what ``add_logger_name`` puts in the ``logger`` field."""
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name or ""
+
+    def msg(self, message: str | bytes) -> None:
+        stream = sys.stderr
+        if isinstance(message, bytes):
+            stream.flush()
+            stream.buffer.write(message + b"\n")
+            stream.buffer.flush()
+        else:
+            stream.write(message + "\n")
+            stream.flush()
+
+    debug = info = warning = warn = error = critical = exception = fatal = log = msg
+
+
+def _logger_factory(name: str | None = None, *_: Any) -> StderrLogger:
+    return StderrLogger(name)
+
+
+def _json_bytes(event: object, **_: Any) -> bytes:
+    return orjson.dumps(event, default=str)
+
+
+def _json_text(event: object, **_: Any) -> str:
+    return orjson.dumps(event, default=str).decode()
+
+
+def _renderers(json_output: bool, *, text: bool) -> list[Processor]:
+    """Exception rendering, redaction, output. ``text``: the stdlib path needs ``str``."""
+    if json_output:
+        structured = structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+        return [
+            structlog.processors.ExceptionRenderer(structured),
+            redact_secrets,
+            structlog.processors.JSONRenderer(serializer=_json_text if text else _json_bytes),
+        ]
+    # Plain text traceback first, so redaction sees it; the console renderer prints it as is.
+    return [
+        structlog.processors.format_exc_info,
+        redact_secrets,
+        structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()),
+    ]
+
+
 class _StderrHandler(logging.StreamHandler[TextIO]):
     """Writes to whatever ``sys.stderr`` is now, so a swapped stream (tests) is never stale."""
 
@@ -42,28 +98,11 @@ class _StderrHandler(logging.StreamHandler[TextIO]):
         pass
 
 
-def _renderers(json_output: bool) -> list[Processor]:
-    """Exception rendering, redaction, output: per handler, so a cached logger never keeps a stale chain."""
-    if json_output:
-        structured = structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
-        return [
-            structlog.processors.ExceptionRenderer(structured),
-            redact_secrets,
-            structlog.processors.JSONRenderer(),
-        ]
-    # Plain text traceback first, so redaction sees it; the console renderer prints it as is.
-    return [
-        structlog.processors.format_exc_info,
-        redact_secrets,
-        structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()),
-    ]
-
-
 def configure_logging(level: str = "INFO", *, json_output: bool) -> None:
     """Configure structlog and the stdlib root logger once, at start-up."""
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
-        structlog.stdlib.add_log_level,
+        structlog.processors.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         add_request_id,
@@ -71,14 +110,17 @@ def configure_logging(level: str = "INFO", *, json_output: bool) -> None:
         add_request_identity,
     ]
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
+        processors=[*shared, *_renderers(json_output, text=False)],
+        logger_factory=_logger_factory,
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level]),
         cache_logger_on_first_use=True,
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[structlog.stdlib.ExtraAdder(), *shared],
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *_renderers(json_output)],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            *_renderers(json_output, text=True),
+        ],
     )
     handler = _StderrHandler()
     handler.setFormatter(formatter)
@@ -89,8 +131,3 @@ def configure_logging(level: str = "INFO", *, json_output: bool) -> None:
         routed = logging.getLogger(name)
         routed.handlers.clear()
         routed.propagate = True
-
-
-def get_logger(name: str | None = None, **initial: Any) -> structlog.stdlib.BoundLogger:
-    logger: structlog.stdlib.BoundLogger = structlog.stdlib.get_logger(name, **initial)
-    return logger

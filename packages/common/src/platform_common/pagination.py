@@ -12,6 +12,9 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Query
 from fastapi_pagination import Page as _Page
 from fastapi_pagination import Params as _Params
+from pydantic import Field
+
+from platform_common.http.query import QueryModel
 
 T = TypeVar("T")
 
@@ -49,6 +52,16 @@ async def page_params(
 
 
 PageParamsDep = Annotated[PageParams, Depends(page_params)]
+
+
+class PageQuery(QueryModel):
+    """``page`` and ``size`` for a list route whose other parameters are a ``QueryModel`` too."""
+
+    page: int = Field(default=1, ge=1, le=MAX_PAGE, description="1-based page number.")
+    size: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Items per page.")
+
+    def page_params(self) -> PageParams:
+        return PageParams.model_construct(page=self.page, size=self.size)
 
 
 def make_page(items: Sequence[T], *, total: int, params: PageParams) -> _Page[T]:

@@ -1,28 +1,41 @@
-"""Request ids: accept a well-formed incoming ``X-Request-ID`` or make one, echo it back."""
+"""Request ids: accept a well-formed incoming ``X-Request-ID`` or make one, echo it back.
+
+The id lives in a context variable for the request (set by the edge middleware,
+``platform_common.http.middleware``), so every log line and error envelope made while
+handling the request carries it.
+"""
 
 from __future__ import annotations
 
 import re
-
-from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
-from starlette.types import ASGIApp
+import uuid
+from contextvars import ContextVar, Token
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
 # Wider than UUIDs (proxies such as nginx send 32 hex characters) but never free text,
-# so an id is safe to log and to echo.
-_WELL_FORMED = re.compile(r"^[A-Za-z0-9._-]{8,128}$")
+# so an id is safe to log and to echo. fullmatch, and no ``$``: a trailing newline is refused.
+_WELL_FORMED = re.compile(r"[A-Za-z0-9._-]{8,128}")
+
+_current: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 
 def is_well_formed(value: str) -> bool:
-    return bool(_WELL_FORMED.fullmatch(value))
+    return _WELL_FORMED.fullmatch(value) is not None
+
+
+def new_request_id() -> str:
+    return uuid.uuid4().hex
 
 
 def current_request_id() -> str | None:
     """The id of the request being handled, or None outside a request."""
-    return correlation_id.get()
+    return _current.get()
 
 
-def request_id_middleware(app: ASGIApp) -> CorrelationIdMiddleware:
-    """Wrap ``app`` so each request carries an id in its context and response headers."""
-    return CorrelationIdMiddleware(app, header_name=REQUEST_ID_HEADER, validator=is_well_formed)
+def bind_request_id(value: str) -> Token[str | None]:
+    return _current.set(value)
+
+
+def unbind_request_id(token: Token[str | None]) -> None:
+    _current.reset(token)

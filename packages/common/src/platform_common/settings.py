@@ -46,6 +46,9 @@ class PlatformSettings(BaseSettings):
 
     secret_fields: ClassVar[tuple[str, ...]] = ()
 
+    service_name: str = Field(
+        default="service", description="Name in logs, traces, metrics keys and application_name."
+    )
     environment: Environment = Environment.DEVELOPMENT
     log_level: str = Field(default="INFO", pattern=r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$")
     log_format: Literal["auto", "json", "console"] = Field(

@@ -1,4 +1,4 @@
-"""A small FastAPI app set up like a service: error handlers, observability, request ids."""
+"""A small service built by the platform's app factory: the observability it gets, in isolation."""
 
 from __future__ import annotations
 
@@ -9,36 +9,39 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from starlette.middleware import Middleware
 
-from platform_common.error_handlers import install_error_handlers
+from platform_common.app import ServiceRuntime, ServiceSettings, create_service_app
+from platform_common.db.provision import ProvisionedDatabase
 from platform_common.logging import configure_logging
-from platform_common.observability.settings import ObservabilitySettings
-from platform_common.observability.setup import setup_observability
-from platform_common.request_id import request_id_middleware
 
 CLIENT_IP = "203.0.113.9"
 
 
 class ObservedApp:
-    """Add routes (and inner middleware) to ``app``, then ``serve()`` it and read the logs."""
+    """Add routes to ``router`` (and inner ``middleware``), then ``serve()`` it and read the logs."""
 
-    def __init__(self, capsys: pytest.CaptureFixture[str], *, error_handlers: bool = True) -> None:
-        self.app = FastAPI()
-        if error_handlers:
-            install_error_handlers(self.app)
+    def __init__(self, capsys: pytest.CaptureFixture[str], database_url: str) -> None:
+        self.router = APIRouter()
+        self.middleware: list[Middleware] = []
+        self.app: FastAPI | Any = None
+        self._database_url = database_url
         self._capsys = capsys
         self._output = ""
 
     @asynccontextmanager
     async def serve(self, **settings: Any) -> AsyncIterator[httpx.AsyncClient]:
-        setup_observability(
-            self.app,
-            ObservabilitySettings(metrics_port=0, environment="test", **settings),
-            service_name="probe",
-            service_version="0.0.1",
+        defaults = {"service_name": "probe", "metrics_port": 0, "environment": "test", "log_format": "json"}
+        configured = ServiceSettings(database_url=self._database_url, **{**defaults, **settings})
+        self.app = create_service_app(
+            ServiceRuntime(configured, tenant_tables=()),
+            title="probe",
+            version="0.0.1",
+            summary="A service of the tests",
+            routers=[self.router],
+            middleware=self.middleware,
         )
-        self.app.add_middleware(request_id_middleware)
         transport = httpx.ASGITransport(app=self.app, raise_app_exceptions=False, client=(CLIENT_IP, 4711))
         async with (
             self.app.router.lifespan_context(self.app),
@@ -59,6 +62,6 @@ class ObservedApp:
 
 
 @pytest.fixture
-def observed(capsys: pytest.CaptureFixture[str]) -> ObservedApp:
+def observed(capsys: pytest.CaptureFixture[str], database: ProvisionedDatabase) -> ObservedApp:
     configure_logging("INFO", json_output=True)
-    return ObservedApp(capsys)
+    return ObservedApp(capsys, database.app_url)

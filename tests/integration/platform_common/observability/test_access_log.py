@@ -5,14 +5,12 @@ from __future__ import annotations
 import logging
 import re
 
-import httpx
 import pytest
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
+from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from platform_common.error_handlers import install_error_handlers
 from platform_common.errors import NotFound
-from platform_common.logging import configure_logging
 from platform_common.observability.request_context import bind_identity
 from tests.integration.platform_common.observability.conftest import CLIENT_IP, ObservedApp
 from tests.spans import recorded_spans, server_spans
@@ -41,7 +39,7 @@ def authenticate_in_thread(request: Request) -> None:  # FastAPI runs it in the 
 
 
 async def test_one_canonical_line_with_ids_route_and_caller(observed: ObservedApp) -> None:
-    observed.app.include_router(items_router(authenticate))
+    observed.router.include_router(items_router(authenticate))
     spans = recorded_spans()
     async with observed.serve() as client:
         response = await client.get("/api/v1/items/7", headers={"X-Request-ID": "req-0123456789"})
@@ -77,13 +75,13 @@ async def test_identity_bound_in_a_dependency_reaches_the_access_line(
     observed: ObservedApp, dependency: object, base_http_middleware: bool
 ) -> None:
     """Context variables set there would not propagate out; the scope holder does."""
-    observed.app.include_router(items_router(dependency))
+    observed.router.include_router(items_router(dependency))
     if base_http_middleware:  # runs the app in another task, as slowapi's middleware does
 
         async def passthrough(request: Request, call_next):  # type: ignore[no-untyped-def]
             return await call_next(request)
 
-        observed.app.add_middleware(BaseHTTPMiddleware, dispatch=passthrough)
+        observed.middleware.append(Middleware(BaseHTTPMiddleware, dispatch=passthrough))
     async with observed.serve() as client:
         await client.get("/api/v1/items/1")
     [app_line] = [line for line in observed.log_lines() if line["event"] == "item_read"]
@@ -105,11 +103,11 @@ async def test_anonymous_requests_carry_empty_identity(observed: ObservedApp) ->
 
 
 async def test_4xx_lines_carry_no_exception(observed: ObservedApp) -> None:
-    @observed.app.get("/missing/{item_id}")
+    @observed.router.get("/missing/{item_id}")
     async def missing(item_id: int) -> None:
         raise NotFound("no such item")
 
-    @observed.app.get("/forbidden")
+    @observed.router.get("/forbidden")
     async def forbidden() -> None:
         raise HTTPException(status_code=403)
 
@@ -124,14 +122,8 @@ async def test_4xx_lines_carry_no_exception(observed: ObservedApp) -> None:
     assert not [line for line in observed.log_lines() if "exception" in line]
 
 
-@pytest.mark.parametrize("error_handlers", [True, False], ids=["with-error-middleware", "bare-app"])
-async def test_5xx_traceback_is_logged_once_on_the_access_line(
-    capsys: pytest.CaptureFixture[str], error_handlers: bool
-) -> None:
-    configure_logging("INFO", json_output=True)
-    observed = ObservedApp(capsys, error_handlers=error_handlers)
-
-    @observed.app.get("/boom/{item_id}")
+async def test_5xx_traceback_is_logged_once_on_the_access_line(observed: ObservedApp) -> None:
+    @observed.router.get("/boom/{item_id}")
     async def boom(item_id: int) -> None:
         raise RuntimeError("the disk is on fire")
 
@@ -155,24 +147,6 @@ async def test_5xx_traceback_is_logged_once_on_the_access_line(
     assert not [line for line in observed.log_lines() if line["event"] == "unhandled_exception"]
     [server] = server_spans(spans)
     assert [event.name for event in server.events] == ["exception"]
-
-
-async def test_without_observability_the_error_middleware_still_logs_the_traceback(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    configure_logging("INFO", json_output=True)
-    app = FastAPI()
-    install_error_handlers(app)
-
-    @app.get("/boom")
-    async def boom() -> None:
-        raise RuntimeError("unobserved")
-
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client:
-        assert (await client.get("/boom")).status_code == 500
-    lines = [line for line in capsys.readouterr().err.splitlines() if "unhandled_exception" in line]
-    assert len(lines) == 1
-    assert "unobserved" in lines[0]
 
 
 async def test_uvicorn_access_log_is_replaced(observed: ObservedApp) -> None:

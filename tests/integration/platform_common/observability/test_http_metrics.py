@@ -23,7 +23,7 @@ def value(name: str, **labels: str) -> float:
 
 
 def add_item_route(observed: ObservedApp) -> None:
-    @observed.app.get("/api/v1/probe-items/{item_id}")
+    @observed.router.get("/api/v1/probe-items/{item_id}")
     async def get_item(item_id: uuid.UUID) -> dict[str, str]:
         return {"id": str(item_id)}
 

@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 from prometheus_client import REGISTRY
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from platform_common.db.database import Database
+from platform_common.db.provision import ProvisionedDatabase
 from platform_common.observability.pool_metrics import sample_pool
 from todo_api.core.config import Settings
-from todo_api.db.provision import ProvisionedDatabase
 
 
 def gauges() -> dict[str, float | None]:
@@ -19,16 +19,17 @@ def gauges() -> dict[str, float | None]:
 
 
 @pytest.fixture
-async def engine(database: ProvisionedDatabase) -> AsyncIterator[AsyncEngine]:
-    url = Settings(database_url=database.app_url).database_url
-    engine = create_async_engine(url, pool_size=2, max_overflow=3)
-    yield engine
-    await engine.dispose()
+async def database_pool(database: ProvisionedDatabase) -> AsyncIterator[Database]:
+    settings = Settings(database_url=database.app_url, database_pool_size=2, database_max_overflow=3)
+    pool = Database(settings, application_name="pool-metrics-test")
+    await pool.connect()
+    yield pool
+    await pool.close()
 
 
-async def test_gauges_follow_connections_in_and_beyond_the_pool(engine: AsyncEngine) -> None:
-    connections = [await engine.connect() for _ in range(3)]
-    sample_pool(engine)
+async def test_gauges_follow_connections_in_and_beyond_the_pool(database_pool: Database) -> None:
+    connections = [await database_pool.pool.acquire() for _ in range(3)]
+    sample_pool(database_pool.stats())
     assert gauges() == {
         "db_pool_size": 2,
         "db_pool_checked_out": 3,
@@ -36,13 +37,13 @@ async def test_gauges_follow_connections_in_and_beyond_the_pool(engine: AsyncEng
         "db_pool_max_overflow": 3,
     }
     for connection in connections:
-        await connection.close()
-    sample_pool(engine)
+        await database_pool.pool.release(connection)
+    sample_pool(database_pool.stats())
     assert gauges()["db_pool_checked_out"] == 0
 
 
-async def test_an_idle_new_pool_reports_no_overflow(engine: AsyncEngine) -> None:
-    """SQLAlchemy counts overflow from -pool_size while the pool fills; the gauge never goes below 0."""
-    sample_pool(engine)
+async def test_an_idle_new_pool_reports_its_size_and_no_overflow(database_pool: Database) -> None:
+    sample_pool(database_pool.stats())
+    assert gauges()["db_pool_size"] == 2
     assert gauges()["db_pool_overflow"] == 0
     assert gauges()["db_pool_checked_out"] == 0

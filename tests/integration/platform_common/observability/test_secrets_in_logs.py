@@ -6,6 +6,7 @@ import pytest
 import structlog
 from fastapi import Request
 
+from platform_common.db.provision import ProvisionedDatabase
 from platform_common.logging import configure_logging
 from tests.integration.platform_common.observability.conftest import ObservedApp
 
@@ -19,11 +20,13 @@ logger = structlog.get_logger("auth")
 
 
 @pytest.mark.parametrize("json_output", [True, False], ids=["json", "console"])
-async def test_no_secret_reaches_the_logs(capsys: pytest.CaptureFixture[str], json_output: bool) -> None:
+async def test_no_secret_reaches_the_logs(
+    capsys: pytest.CaptureFixture[str], database: ProvisionedDatabase, json_output: bool
+) -> None:
     configure_logging("DEBUG", json_output=json_output)
-    observed = ObservedApp(capsys)
+    observed = ObservedApp(capsys, database.app_url)
 
-    @observed.app.post("/api/v1/auth/refresh")
+    @observed.router.post("/api/v1/auth/refresh")
     async def refresh(request: Request) -> None:
         body = await request.json()
         logger.info(
@@ -37,7 +40,7 @@ async def test_no_secret_reaches_the_logs(capsys: pytest.CaptureFixture[str], js
         password = body["password"]  # a local variable holding the secret, for the traceback
         raise RuntimeError(f"token store refused Authorization: Bearer {ACCESS_TOKEN} ({len(password)})")
 
-    async with observed.serve() as client:
+    async with observed.serve(log_format="json" if json_output else "console", log_level="DEBUG") as client:
         response = await client.post(
             "/api/v1/auth/refresh",
             headers={"Authorization": f"Bearer {ACCESS_TOKEN}", "Cookie": f"session={SESSION_COOKIE}"},

@@ -24,9 +24,9 @@ def add_routes(observed: ObservedApp) -> dict[str, str]:
 
     api = APIRouter()
     api.include_router(router)
-    observed.app.include_router(api)
+    observed.router.include_router(api)
 
-    @observed.app.get("/healthz")
+    @observed.router.get("/healthz")
     async def healthz() -> None:
         return None
 
@@ -42,11 +42,12 @@ async def test_one_server_span_named_after_the_route_template(observed: Observed
     assert server.name == "GET /api/v1/things/{thing_id}"
     assert server.attributes is not None
     assert server.attributes["http.route"] == "/api/v1/things/{thing_id}"
-    # FastAPI's native telemetry stands aside when the contrib middleware is in the stack.
+    # One server span, the contrib instrumentation's: FastAPI's native telemetry is off.
     scopes = {
         span.instrumentation_scope.name for span in spans.get_finished_spans() if span.instrumentation_scope
     }
-    assert scopes == {"opentelemetry.instrumentation.fastapi"}
+    assert "opentelemetry.instrumentation.fastapi" in scopes
+    assert scopes <= {"opentelemetry.instrumentation.fastapi", "opentelemetry.instrumentation.asyncpg"}
 
 
 async def test_incoming_traceparent_is_continued_and_propagated_out(observed: ObservedApp) -> None:
@@ -69,10 +70,12 @@ async def test_health_probes_are_not_traced(observed: ObservedApp) -> None:
     add_routes(observed)
     spans = recorded_spans()
     async with observed.serve() as client:
+        spans.clear()  # the start-up's own queries (the pool, the posture check) are traced
         await client.get("/healthz")
         await client.get("/healthz?verbose=1")
+        await client.get("/readyz")  # a probe's query gets no span either
     assert spans.get_finished_spans() == ()
-    assert len(observed.access_lines()) == 2  # still logged and counted
+    assert len(observed.access_lines()) == 3  # still logged and counted
 
 
 async def test_tracing_can_be_turned_off(observed: ObservedApp) -> None:

@@ -1,8 +1,9 @@
 """Users made through the public API, and access tokens for them signed by hand with python-jose.
 
 A token from ``bearer_for`` is exactly what the app would issue at login, without the
-cost of a login (a password verification) per user; ``claims_for`` and ``sign`` let a
-test change any single part of it.
+cost of a login (a password verification) per user: each principal gets a session row
+(what a login opens; tokens name it in ``sid``) written directly, as the runtime role in
+the principal's tenant. ``claims_for`` and ``sign`` let a test change any single part.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import asyncpg
 import httpx
 from jose import jwt
 
@@ -27,6 +29,7 @@ class Principal:
     user_id: str
     email: str
     role: str
+    session_id: str
 
     @property
     def label(self) -> str:
@@ -34,14 +37,33 @@ class Principal:
         return self.email.split(".")[0]
 
 
-async def register(client: httpx.AsyncClient, slug: str) -> Principal:
+async def open_session(settings: Settings, tenant_id: str, user_id: str) -> str:
+    """A live session of the user, as a login would open it; its id is the tokens' ``sid``."""
+    session_id = str(uuid.uuid4())
+    connection = await asyncpg.connect(settings.database_url)
+    try:
+        async with connection.transaction():
+            await connection.execute("SELECT set_config('app.tenant_id', $1, true)", tenant_id)
+            await connection.execute(
+                "INSERT INTO auth_session (id, tenant_id, user_id, expires_at) "
+                "VALUES ($1, $2, $3, now() + interval '1 day')",
+                uuid.UUID(session_id),
+                uuid.UUID(tenant_id),
+                uuid.UUID(user_id),
+            )
+    finally:
+        await connection.close()
+    return session_id
+
+
+async def register(client: httpx.AsyncClient, settings: Settings, slug: str) -> Principal:
     """Sign up a tenant; its owner is ``owner@<slug>.example.com`` (no login)."""
     email = f"owner@{slug}.example.com"
     body = {"tenant_name": slug.title(), "tenant_slug": slug, "email": email, "password": PASSWORD}
     response = await client.post("/api/v1/auth/signup", json=body)
     assert response.status_code == 201, response.text
-    created = response.json()
-    return Principal(created["tenant"]["id"], created["user"]["id"], email, "owner")
+    tenant_id, user_id = response.json()["tenant"]["id"], response.json()["user"]["id"]
+    return Principal(tenant_id, user_id, email, "owner", await open_session(settings, tenant_id, user_id))
 
 
 async def add_user(
@@ -57,17 +79,20 @@ async def add_user(
     if role != "member":
         promoted = await client.patch(f"/api/v1/users/{user_id}", json={"role": role}, headers=headers)
         assert promoted.status_code == 200, promoted.text
-    return Principal(admin.tenant_id, user_id, email, role)
+    return Principal(
+        admin.tenant_id, user_id, email, role, await open_session(settings, admin.tenant_id, user_id)
+    )
 
 
 def claims_for(settings: Settings, who: Principal, *, ver: int = 0) -> Claims:
     """The claims the app puts in an access token for ``who``, issued now."""
     now = int(time.time())
     return {
-        "iss": settings.jwt_issuer,
-        "aud": settings.jwt_audience,
+        "iss": settings.token_issuer,
+        "aud": settings.token_audience,
         "sub": who.user_id,
         "tid": who.tenant_id,
+        "sid": who.session_id,
         "role": who.role,
         "ver": ver,
         "iat": now,

@@ -56,13 +56,18 @@ async def test_full_token_lifecycle(client: httpx.AsyncClient) -> None:
     assert pair["expires_in"] == 900
     assert pair["refresh_token"] != account.refresh_token
 
-    # Reuse of the first (now used) refresh token revokes the whole family.
+    # Reuse of the first (now used) refresh token ends the whole session: its refresh tokens
+    # and every access token it issued, the one from before the rotation included.
     reuse = await client.post("/api/v1/auth/refresh", json={"refresh_token": account.refresh_token})
     assert reuse.status_code == 401
     after_reuse = await client.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
     assert after_reuse.status_code == 401
+    for access_token in (account.access_token, pair["access_token"]):
+        ended = await client.get("/api/v1/users/me", headers={"Authorization": f"Bearer {access_token}"})
+        assert ended.status_code == 401
 
-    # A fresh login starts a new family; logout ends it and the access token.
+    # A fresh login starts a new session; logout ends it and its access token.
+    other = await login(client, account.email)
     tokens = await login(client, account.email)
     headers = {"Authorization": f"Bearer {tokens['access_token']}"}
     out = await client.post(
@@ -73,7 +78,8 @@ async def test_full_token_lifecycle(client: httpx.AsyncClient) -> None:
     refresh = await client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
     assert refresh.status_code == 401
     # Other sessions of the same user are untouched.
-    assert (await client.get("/api/v1/users/me", headers=account.headers)).status_code == 200
+    other_headers = {"Authorization": f"Bearer {other['access_token']}"}
+    assert (await client.get("/api/v1/users/me", headers=other_headers)).status_code == 200
 
 
 async def test_login_failures_are_indistinguishable(client: httpx.AsyncClient) -> None:

@@ -52,8 +52,8 @@ SERVER_FIELDS: dict[str, Any] = {
 
 
 @pytest.fixture
-async def caller(client: httpx.AsyncClient) -> Principal:
-    return await register(client, "acme")
+async def caller(client: httpx.AsyncClient, settings: Settings) -> Principal:
+    return await register(client, settings, "acme")
 
 
 async def send(

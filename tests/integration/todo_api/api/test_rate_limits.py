@@ -14,7 +14,8 @@ from prometheus_client import REGISTRY
 
 from platform_common.errors import TooManyRequests
 from platform_common.observability.security_metrics import RateLimitScope
-from platform_common.ratelimit import Policy, RateLimiter
+from platform_common.ratelimit.counters import counters_for
+from platform_common.ratelimit.limiter import Policy, RateLimiter
 from tests.integration.factories import PASSWORD, add_member, signup
 from todo_api.core.config import Settings
 from todo_api.main import create_app
@@ -198,7 +199,8 @@ async def test_two_instances_share_one_budget_through_redis(limited: Callable[..
 async def test_services_sharing_redis_keep_separate_counters() -> None:
     policy = Policy.of("user", "1/minute", RateLimitScope.USER)
     first, second = (
-        RateLimiter(storage_uri=REDIS_URL, key_prefix=f"svc-{uuid.uuid4().hex[:8]}") for _ in range(2)
+        RateLimiter(counters=counters_for(REDIS_URL), key_prefix=f"svc-{uuid.uuid4().hex[:8]}")
+        for _ in range(2)
     )
     await first.check(None, (policy, "same-key"))
     await second.check(None, (policy, "same-key"))  # its own budget, not the first service's

@@ -40,7 +40,7 @@ class Crew:
 
 
 async def hire_crew(client: httpx.AsyncClient, settings: Settings, slug: str) -> Crew:
-    owner = await register(client, slug)
+    owner = await register(client, settings, slug)
     admin = await add_user(client, settings, owner, "alice", role="admin")
     return Crew(owner, admin, await add_user(client, settings, owner, "bob"))
 
@@ -62,7 +62,9 @@ async def test_foreign_user_ids_are_404_to_admins_and_403_to_members(
 ) -> None:
     acme, globex = crews
     before = {crew.owner.tenant_id: await list_users(client, settings, crew.owner) for crew in crews}
-    nowhere = Principal(acme.owner.tenant_id, str(uuid.uuid4()), "nobody@nowhere", "member")
+    nowhere = Principal(
+        acme.owner.tenant_id, str(uuid.uuid4()), "nobody@nowhere", "member", acme.owner.session_id
+    )
 
     observed: dict[tuple[str, str, str], int] = {}
     expected: dict[tuple[str, str, str], int] = {}

@@ -10,6 +10,7 @@ import base64
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -18,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import SecretStr
 
+from platform_common.db.provision import ProvisionedDatabase
 from tests.integration.factories import PASSWORD, login
 from tests.integration.todo_api.api.principals import (
     Claims,
@@ -26,11 +28,11 @@ from tests.integration.todo_api.api.principals import (
     bearer,
     bearer_for,
     claims_for,
+    open_session,
     register,
     sign,
 )
 from todo_api.core.config import Settings
-from todo_api.db.provision import ProvisionedDatabase
 from todo_api.main import create_app
 
 ME = "/api/v1/users/me"
@@ -55,8 +57,8 @@ def assert_rejected(response: httpx.Response) -> None:
 
 
 @pytest.fixture
-async def victim(client: httpx.AsyncClient) -> Principal:
-    return await register(client, "acme")
+async def victim(client: httpx.AsyncClient, settings: Settings) -> Principal:
+    return await register(client, settings, "acme")
 
 
 @asynccontextmanager
@@ -211,7 +213,7 @@ async def test_a_genuine_signature_over_another_tenants_ids_is_401(
     client: httpx.AsyncClient, settings: Settings, victim: Principal, claim: str
 ) -> None:
     """Only the key holder can sign, but ``sub`` and ``tid`` must still name one user of one tenant."""
-    stranger = await register(client, "globex")
+    stranger = await register(client, settings, "globex")
     foreign = {"tid": stranger.tenant_id, "sub": stranger.user_id}[claim]
     token = sign(settings, {**claims_for(settings, victim), claim: foreign})
     assert_rejected(await client.get(ME, headers=bearer(token)))
@@ -253,10 +255,13 @@ async def test_a_token_issued_before_a_password_change_is_401(
     before = bearer_for(settings, victim, ver=0)
     change = {"current_password": PASSWORD, "new_password": "a brand new password"}
     assert (await client.post(f"{ME}/password", json=change, headers=before)).status_code == 204
-    assert_rejected(await client.get(ME, headers=before))
-    # Only the version differs: a token carrying the new one is accepted, a future one is not.
-    assert (await client.get(ME, headers=bearer_for(settings, victim, ver=1))).status_code == 200
-    assert_rejected(await client.get(ME, headers=bearer_for(settings, victim, ver=2)))
+    assert_rejected(await client.get(ME, headers=before))  # its session ended with the change
+    # In a session opened after the change only the version differs: a token carrying the new
+    # one is accepted, the old or a future one is not.
+    renewed = replace(victim, session_id=await open_session(settings, victim.tenant_id, victim.user_id))
+    assert (await client.get(ME, headers=bearer_for(settings, renewed, ver=1))).status_code == 200
+    assert_rejected(await client.get(ME, headers=bearer_for(settings, renewed, ver=0)))
+    assert_rejected(await client.get(ME, headers=bearer_for(settings, renewed, ver=2)))
 
 
 async def test_refresh_and_access_tokens_are_not_interchangeable(

@@ -30,7 +30,7 @@ class Crew:
 
 @pytest.fixture
 async def crew(client: httpx.AsyncClient, settings: Settings) -> Crew:
-    owner = await register(client, "acme")
+    owner = await register(client, settings, "acme")
     admin = await add_user(client, settings, owner, "alice", role="admin")
     return Crew(owner, admin, await add_user(client, settings, owner, "bob"))
 

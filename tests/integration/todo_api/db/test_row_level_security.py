@@ -16,14 +16,16 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from todo_api.core.config import Settings
-from todo_api.db.provision import ProvisionedDatabase
-from todo_api.models import TENANT_TABLES
+from platform_common.db.provision import ProvisionedDatabase
+from platform_common.db.tables import tenant_tables
+from tests.database import async_engine
+from todo_api.models import metadata
 
-# The column that says which tenant a row belongs to.
-TENANT_KEY = {table: "id" if table == "tenant" else "tenant_id" for table in TENANT_TABLES}
+# Every tenant-owned table, and the column that says which tenant a row belongs to.
+TENANT_KEY = tenant_tables(metadata)
+TENANT_TABLES = tuple(TENANT_KEY)
 INSUFFICIENT_PRIVILEGE = "42501"  # a policy violation, or DDL only the owner may run
 FK_VIOLATION = "23503"
 
@@ -38,7 +40,7 @@ class Seeded:
 
 @pytest.fixture(scope="module")
 async def runtime_engine(database: ProvisionedDatabase) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(Settings(database_url=database.app_url).database_url)
+    engine = async_engine(database.app_url)
     yield engine
     await engine.dispose()
 
@@ -61,6 +63,7 @@ async def seed_tenant(owner_engine: AsyncEngine, slug: str) -> Seeded:
     """One row in every tenant table, written as the owner inside the tenant's context."""
     tenant_id, user_id = str(uuid.uuid4()), str(uuid.uuid4())
     seeded = Seeded(tenant_id, user_id, f"owner@{slug}.example.com", uuid.uuid4().hex * 2)
+    session_id = str(uuid.uuid4())
     later = datetime.now(UTC) + timedelta(days=1)
     async with owner_engine.begin() as conn:
         await set_tenant(conn, tenant_id)
@@ -78,11 +81,14 @@ async def seed_tenant(owner_engine: AsyncEngine, slug: str) -> Seeded:
             conn, "task", tenant_id=tenant_id, owner_id=user_id, title=f"{slug} task", description=""
         )
         await insert(
+            conn, "auth_session", id=session_id, tenant_id=tenant_id, user_id=user_id, expires_at=later
+        )
+        await insert(
             conn,
             "refresh_token",
             tenant_id=tenant_id,
             user_id=user_id,
-            family_id=str(uuid.uuid4()),
+            family_id=session_id,
             token_hash=seeded.token_hash,
             user_token_version=0,
             expires_at=later,
@@ -237,23 +243,29 @@ async def test_the_tenant_setting_ends_with_its_transaction(
             assert await tenant_keys(conn, "task") == []
 
 
-async def test_the_login_lookup_reveals_exactly_one_user(
+async def test_the_login_lookup_returns_only_what_login_needs_of_exactly_one_account(
     runtime_engine: AsyncEngine, tenants: tuple[Seeded, Seeded]
 ) -> None:
     a, b = tenants
-    for email, expected in [(a.email, [a.user_id]), (b.email, [b.user_id]), (a.email.upper(), []), ("%", [])]:
+    for email, expected in [(a.email, a), (b.email, b), (a.email.upper(), None), ("%", None)]:
         async with runtime_engine.begin() as conn:
-            await set_lookup(conn, "app.lookup_email", email)
-            users = await conn.execute(text('SELECT id FROM "user"'))
-            assert [str(u) for u in users.scalars()] == expected, email
-            # The lookup opens nothing else, and only for reading.
+            rows = (
+                (await conn.execute(text("SELECT * FROM auth_login_account(:e)"), {"e": email}))
+                .mappings()
+                .all()
+            )
+            if expected is None:
+                assert rows == [], email
+            else:
+                [row] = rows
+                assert set(row) == {"id", "tenant_id", "hashed_password", "is_active"}
+                assert (str(row["id"]), str(row["tenant_id"])) == (expected.user_id, expected.tenant_id)
+            # The function opens nothing for the caller: its rows, then nothing at all.
+            assert await tenant_keys(conn, "user") == []
             assert await tenant_keys(conn, "task") == []
-            assert await tenant_keys(conn, "refresh_token") == []
-            updated = await conn.execute(text("UPDATE \"user\" SET full_name = 'changed'"))
-            assert updated.rowcount == 0
 
 
-async def test_the_refresh_token_lookup_reveals_exactly_one_token(
+async def test_the_refresh_token_lookup_returns_only_the_tenant(
     runtime_engine: AsyncEngine, tenants: tuple[Seeded, Seeded]
 ) -> None:
     a, b = tenants
@@ -263,9 +275,34 @@ async def test_the_refresh_token_lookup_reveals_exactly_one_token(
         ("0" * 64, []),
     ]:
         async with runtime_engine.begin() as conn:
-            await set_lookup(conn, "app.lookup_token_hash", token_hash)
-            assert await tenant_keys(conn, "refresh_token") == expected
-            assert await tenant_keys(conn, "user") == []
+            rows = await conn.execute(text("SELECT * FROM auth_refresh_token_tenant(:h)"), {"h": token_hash})
+            assert [str(tenant) for tenant in rows.scalars()] == expected
+            assert await tenant_keys(conn, "refresh_token") == []
+
+
+@pytest.mark.parametrize(
+    ("setting", "value_of", "table"),
+    [
+        ("app.lookup_email", lambda seeded: seeded.email, "user"),
+        ("app.lookup_token_hash", lambda seeded: seeded.token_hash, "refresh_token"),
+        ("app.definer_auth_login_account", lambda seeded: seeded.email, "user"),
+        ("app.definer_auth_refresh_token_tenant", lambda seeded: seeded.token_hash, "refresh_token"),
+    ],
+)
+async def test_no_setting_the_runtime_role_can_write_opens_a_row_without_a_tenant(
+    runtime_engine: AsyncEngine, tenants: tuple[Seeded, Seeded], setting: str, value_of: Any, table: str
+) -> None:
+    """The old pre-tenant policies are gone, and the functions' own policy binds only the owner."""
+    a, _ = tenants
+    async with runtime_engine.begin() as conn:
+        await set_lookup(conn, setting, value_of(a))
+        assert await tenant_keys(conn, table) == []
+
+
+async def test_the_runtime_role_may_not_change_the_lookup_functions(runtime_engine: AsyncEngine) -> None:
+    async with runtime_engine.begin() as conn:
+        replaced = "CREATE OR REPLACE FUNCTION auth_login_account(p_email text) RETURNS SETOF \"user\" LANGUAGE sql AS 'SELECT 1'"
+        assert await sqlstate_of(conn, replaced) in {INSUFFICIENT_PRIVILEGE, "42P13"}
 
 
 @pytest.mark.parametrize(

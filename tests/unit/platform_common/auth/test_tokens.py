@@ -33,6 +33,7 @@ def payload(**changes: Any) -> dict[str, Any]:
         "aud": "aud",
         "sub": str(uuid.uuid4()),
         "tid": str(uuid.uuid4()),
+        "sid": str(uuid.uuid4()),
         "role": "member",
         "ver": 0,
         "iat": now,
@@ -78,7 +79,9 @@ def test_the_active_key_id_must_be_in_the_keyring() -> None:
 
 def test_issued_claims_survive_encoding() -> None:
     codec = make_codec()
-    claims = codec.issue(subject=uuid.uuid4(), tenant_id=uuid.uuid4(), role="admin", token_version=3)
+    claims = codec.issue(
+        subject=uuid.uuid4(), tenant_id=uuid.uuid4(), session_id=uuid.uuid4(), role="admin", token_version=3
+    )
     token = codec.encode(claims)
     assert jwt.get_unverified_header(token) == {"alg": "HS256", "kid": "current", "typ": "JWT"}
     assert codec.decode(token) == claims
@@ -88,7 +91,9 @@ def test_issued_claims_survive_encoding() -> None:
 def test_previous_keys_verify_but_only_the_active_key_signs() -> None:
     codec = make_codec({"current": KEY, "old": OLD_KEY})
     assert codec.decode(signed(key=OLD_KEY, kid="old")).role == "member"
-    claims = codec.issue(subject=uuid.uuid4(), tenant_id=uuid.uuid4(), role="member", token_version=0)
+    claims = codec.issue(
+        subject=uuid.uuid4(), tenant_id=uuid.uuid4(), session_id=uuid.uuid4(), role="member", token_version=0
+    )
     assert jwt.get_unverified_header(codec.encode(claims))["kid"] == "current"
 
 
@@ -97,6 +102,31 @@ def test_a_retired_key_no_longer_verifies() -> None:
     with pytest.raises(InvalidToken) as caught:
         make_codec().decode(token)
     assert caught.value.reason == "unknown_key"
+
+
+def test_a_cached_token_still_expires_and_is_never_accepted_early(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The verified-claims cache skips the signature check, never the clock."""
+    codec = make_codec()
+    token = signed(payload(iat=at(-TTL + 30), nbf=at(-TTL + 30), exp=at(30)))
+    assert codec.decode(token).expires_at == at(30)  # verified, now cached
+    later = time.time() + 30 + LEEWAY + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+    with pytest.raises(InvalidToken) as caught:
+        codec.decode(token)
+    assert caught.value.reason == "expired"
+    earlier = later - 2 * TTL
+    monkeypatch.setattr(time, "time", lambda: earlier)
+    with pytest.raises(InvalidToken) as caught:
+        codec.decode(token)
+    assert caught.value.reason == "issued_in_future"
+
+
+def test_a_refused_token_is_not_cached() -> None:
+    codec = make_codec()
+    token = signed(key="w" * 32)
+    for _ in range(2):
+        with pytest.raises(InvalidToken, match="signature"):
+            codec.decode(token)
 
 
 def test_leeway_tolerates_small_clock_skew_only() -> None:
@@ -144,9 +174,11 @@ REJECTIONS: dict[str, tuple[Callable[[], str], str]] = {
     "exp is a string": (lambda: signed(payload(exp=str(at(TTL)))), "claims"),
     "sub is not a uuid": (lambda: signed(payload(sub="admin")), "claims"),
     "tid is not a uuid": (lambda: signed(payload(tid=42)), "claims"),
+    "sid is not a uuid": (lambda: signed(payload(sid="session")), "claims"),
+    "nbf is not iat": (lambda: signed(payload(nbf=at(-5))), "claims"),
     "role is not a string": (lambda: signed(payload(role=["owner"])), "claims"),
     "jti is not a string": (lambda: signed(payload(jti=7)), "claims"),
-    **{f"missing {claim}": (missing(claim), "claims") for claim in ("tid", "role", "ver")},
+    **{f"missing {claim}": (missing(claim), "claims") for claim in ("tid", "sid", "role", "ver")},
     **{f"missing {claim}": (missing(claim), "signature") for claim in JOSE_REQUIRED},
 }
 

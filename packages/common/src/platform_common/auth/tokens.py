@@ -3,6 +3,13 @@
 This is the only module that imports ``jose``, so the JWT library can be swapped here
 alone. Every claim is required and checked; the accepted algorithms come from
 configuration, never from the token; the key is chosen by ``kid`` from our own keyring.
+
+Verified claims are cached by the exact token string (a bounded LRU): whether a given
+byte string carries a valid signature cannot change, so a repeat presentation skips the
+HMAC and JSON work and only re-checks the clock (``exp``, ``nbf``). Revocation is never
+cached: the caller still checks the token's session and user in the database on every
+request. A key removed from the keyring (rotation) takes its tokens' cache entries with
+it, since a new codec, with an empty cache, is built from the new settings.
 """
 
 from __future__ import annotations
@@ -12,11 +19,13 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from cachetools import LRUCache
 from jose import JWTError, jwt
 from jose.exceptions import ExpiredSignatureError, JWTClaimsError
 
 MIN_KEY_BYTES = 32
-_REQUIRED_CLAIMS = ("iss", "aud", "sub", "tid", "role", "ver", "iat", "nbf", "exp", "jti")
+_REQUIRED_CLAIMS = ("iss", "aud", "sub", "tid", "sid", "role", "ver", "iat", "nbf", "exp", "jti")
+CACHED_TOKENS = 4096  # verified tokens remembered per process (a few MB at most)
 
 
 class InvalidToken(Exception):
@@ -27,10 +36,14 @@ class InvalidToken(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AccessClaims:
+    """What a verified access token says. ``session_id`` names the login (the refresh-token
+    family) it belongs to: ending the session ends every access token it issued."""
+
     subject: uuid.UUID
     tenant_id: uuid.UUID
+    session_id: uuid.UUID
     role: str
     token_version: int
     token_id: str
@@ -65,14 +78,24 @@ class TokenCodec:
     ttl_seconds: int
     algorithms: Sequence[str] = field(default=("HS256",))
     leeway_seconds: int = 10
+    _verified: LRUCache[str, AccessClaims] = field(
+        default_factory=lambda: LRUCache(CACHED_TOKENS), init=False, repr=False, compare=False
+    )
 
     def issue(
-        self, *, subject: uuid.UUID, tenant_id: uuid.UUID, role: str, token_version: int
+        self,
+        *,
+        subject: uuid.UUID,
+        tenant_id: uuid.UUID,
+        session_id: uuid.UUID,
+        role: str,
+        token_version: int,
     ) -> AccessClaims:
         now = int(time.time())
         return AccessClaims(
             subject=subject,
             tenant_id=tenant_id,
+            session_id=session_id,
             role=role,
             token_version=token_version,
             token_id=uuid.uuid4().hex,
@@ -86,6 +109,7 @@ class TokenCodec:
             "aud": self.audience,
             "sub": str(claims.subject),
             "tid": str(claims.tenant_id),
+            "sid": str(claims.session_id),
             "role": claims.role,
             "ver": claims.token_version,
             "iat": claims.issued_at,
@@ -97,6 +121,19 @@ class TokenCodec:
         return jwt.encode(payload, self.keyring.keys[kid], algorithm=self.algorithms[0], headers={"kid": kid})
 
     def decode(self, token: str) -> AccessClaims:
+        """The token's claims, verified; ``InvalidToken`` (with a reason) otherwise."""
+        claims: AccessClaims | None = self._verified.get(token)
+        if claims is None:
+            claims = self._verify(token)
+            self._verified[token] = claims
+        now = time.time()
+        if claims.expires_at + self.leeway_seconds <= now:
+            raise InvalidToken("expired")
+        if claims.issued_at - self.leeway_seconds > now:  # nbf == iat for our tokens
+            raise InvalidToken("issued_in_future")
+        return claims
+
+    def _verify(self, token: str) -> AccessClaims:
         try:
             header = jwt.get_unverified_header(token)
         except JWTError as exc:
@@ -146,11 +183,15 @@ class TokenCodec:
         try:
             subject = uuid.UUID(str(payload["sub"]))
             tenant_id = uuid.UUID(str(payload["tid"]))
+            session_id = uuid.UUID(str(payload["sid"]))
         except ValueError as exc:
             raise InvalidToken("claims") from exc
+        if payload["nbf"] != issued_at:
+            raise InvalidToken("claims")  # we issue nbf == iat; the cache re-checks only iat
         return AccessClaims(
             subject=subject,
             tenant_id=tenant_id,
+            session_id=session_id,
             role=role,
             token_version=version,
             token_id=token_id,

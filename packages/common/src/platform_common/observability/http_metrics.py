@@ -31,6 +31,26 @@ def bounded_method(method: str) -> str:
     return method if method in _METHODS else "other"
 
 
+# Children by label values: ``labels()`` takes a lock and builds a key on every call, and
+# the label sets are bounded (methods x route templates x statuses), so keep them.
+_requests: dict[tuple[str, str, int], Counter] = {}
+_durations: dict[tuple[str, str], Histogram] = {}
+_in_progress: dict[str, Gauge] = {}
+
+
+def in_progress(method: str) -> Gauge:
+    child = _in_progress.get(method)
+    if child is None:
+        child = _in_progress[method] = IN_PROGRESS.labels(method)
+    return child
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
-    REQUESTS.labels(method, route, str(status)).inc()
-    DURATION.labels(method, route).observe(seconds)
+    counter = _requests.get((method, route, status))
+    if counter is None:
+        counter = _requests[(method, route, status)] = REQUESTS.labels(method, route, str(status))
+    counter.inc()
+    histogram = _durations.get((method, route))
+    if histogram is None:
+        histogram = _durations[(method, route)] = DURATION.labels(method, route)
+    histogram.observe(seconds)

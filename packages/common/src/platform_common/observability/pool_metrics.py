@@ -1,9 +1,10 @@
-"""Connection-pool gauges of one SQLAlchemy ``AsyncEngine``, sampled every few seconds.
+"""Connection-pool gauges of the service's database pool, sampled every few seconds.
 
 Sampled rather than computed at scrape time: with several workers the scrape is answered
 from the gauge files every worker writes (``multiprocess_mode="livesum"`` sums the live
 ones), so each worker must publish its own pool's numbers. Saturation is
-``checked_out / (size + max_overflow)``.
+``checked_out / (size + max_overflow)``: ``size`` is the connections the pool keeps
+(DATABASE_POOL_SIZE), ``max_overflow`` how many more it may open under burst.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from collections.abc import Callable
 
 import structlog
 from prometheus_client import Gauge
-from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.pool import QueuePool
+
+from platform_common.db.database import PoolStats
 
 SAMPLE_INTERVAL_SECONDS = 5.0
 logger = structlog.get_logger(__name__)
@@ -31,25 +32,18 @@ POOL_MAX_OVERFLOW = Gauge(
 )
 
 
-def sample_pool(engine: AsyncEngine) -> None:
-    pool = engine.pool
-    if not isinstance(pool, QueuePool):  # NullPool, StaticPool: nothing to saturate
-        return
-    POOL_SIZE.set(pool.size())
-    POOL_CHECKED_OUT.set(pool.checkedout())
-    # overflow() counts from -size while the pool fills; only connections beyond it matter.
-    POOL_OVERFLOW.set(max(pool.overflow(), 0))
-    POOL_MAX_OVERFLOW.set(pool._max_overflow)  # no public accessor; pinned by a test
+def sample_pool(stats: PoolStats) -> None:
+    POOL_SIZE.set(stats.min_size)
+    POOL_CHECKED_OUT.set(stats.checked_out)
+    POOL_OVERFLOW.set(max(stats.size - stats.min_size, 0))
+    POOL_MAX_OVERFLOW.set(stats.max_size - stats.min_size)
 
 
-async def sample_pool_forever(engine_getter: Callable[[], AsyncEngine]) -> None:
-    """Until cancelled; the getter is called each time, so a replaced engine is followed.
-
-    A failed sample is logged and retried, never allowed to end the loop (or the shutdown).
-    """
+async def sample_pool_forever(stats: Callable[[], PoolStats]) -> None:
+    """Until cancelled. A failed sample is logged and retried, never allowed to end the loop."""
     while True:
         try:
-            sample_pool(engine_getter())
+            sample_pool(stats())
         except Exception as exc:
             logger.warning("pool_sample_failed", error=repr(exc))
         await asyncio.sleep(SAMPLE_INTERVAL_SECONDS)

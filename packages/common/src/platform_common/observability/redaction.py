@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from structlog.types import EventDict, WrappedLogger
 
@@ -35,6 +36,12 @@ def is_sensitive_key(key: object) -> bool:
         key = key.decode("latin-1")
     if not isinstance(key, str):
         return False
+    return _sensitive_name(key)
+
+
+@lru_cache(maxsize=4096)
+def _sensitive_name(key: str) -> bool:
+    """Per key name, once: every log line asks about the same few field names."""
     name = key.lower().replace("-", "_")
     return name == "token" or name.endswith("_token") or any(f in name for f in _SENSITIVE_FRAGMENTS)
 

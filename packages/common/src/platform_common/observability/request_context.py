@@ -20,10 +20,11 @@ from starlette.types import Scope
 _SCOPE_KEY = "platform_common.observation"
 
 
-@dataclass
+@dataclass(slots=True)
 class RequestObservation:
     tenant_id: str | None = None
     user_id: str | None = None
+    client_ip: str | None = None  # the attributed client (after trusted proxies), once known
     exception: BaseException | None = None
 
 
@@ -65,6 +66,14 @@ def bind_identity(target: HTTPConnection | Scope, *, tenant_id: object, user_id:
     if observation is not None:
         observation.tenant_id = None if tenant_id is None else str(tenant_id)
         observation.user_id = None if user_id is None else str(user_id)
+
+
+def bind_client_ip(target: HTTPConnection | Scope, client_ip: str) -> None:
+    """Record the client address the service attributed the request to (a trusted proxy's
+    ``X-Forwarded-For`` hop, or the socket peer), so the access line shows what limits saw."""
+    observation = _observation_of(target)
+    if observation is not None:
+        observation.client_ip = client_ip
 
 
 def hand_over_exception(scope: Scope, exc: BaseException) -> bool:

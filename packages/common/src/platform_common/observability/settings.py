@@ -31,5 +31,12 @@ class ObservabilitySettings(PlatformSettings):
         description="Port of the metrics listener, never the public one; 0 picks a free port (tests).",
     )
     tracing_enabled: bool = Field(
-        default=True, description="Create spans (exported only if OTEL_* says where)."
+        default=True, description="Trace ids in logs and traceresponse; spans exported if OTEL_* says where."
+    )
+    tracing_sample_ratio: float = Field(
+        default=0.1,
+        ge=0.0,
+        le=1.0,
+        description="Share of new traces recorded once an exporter is set (parent-based; "
+        "OTEL_TRACES_SAMPLER overrides).",
     )

@@ -1,91 +1,89 @@
-"""``setup_observability``: the one call that gives a FastAPI service its logs, traces and metrics."""
+"""Logs, traces and metrics for a process of this platform: an HTTP service or a worker.
+
+``configure_process`` sets up logging and tracing once, at start-up; ``serving_metrics``
+runs the metrics listener (and the pool sampler) while the process serves. An HTTP service
+gets both from ``platform_common.app.create_service_app``; a worker calls
+``worker_observability`` around its main loop::
+
+    async with worker_observability(settings, service_version=__version__, pool_stats=db.stats):
+        await run_forever()
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
 
 import anyio
-from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import disable_created_metrics
-from sqlalchemy.ext.asyncio import AsyncEngine
 
+from platform_common.db.database import PoolStats
+from platform_common.logging import configure_logging
 from platform_common.observability import tracing
 from platform_common.observability.metrics_server import MetricsServer
-from platform_common.observability.middleware import ObservabilityMiddleware
 from platform_common.observability.pool_metrics import sample_pool_forever
-from platform_common.observability.routes import RouteTemplates
 from platform_common.observability.settings import ObservabilitySettings
 
-DEFAULT_UNTRACED_PATHS = ("/healthz", "/readyz")
 
-
-def setup_observability(
-    app: FastAPI,
-    settings: ObservabilitySettings,
-    *,
-    service_name: str,
-    service_version: str,
-    engine_getter: Callable[[], AsyncEngine] | None = None,
-    untraced_paths: Collection[str] = DEFAULT_UNTRACED_PATHS,
-) -> None:
-    """Install the access log, RED metrics, tracing, the metrics port and pool gauges.
-
-    Call it in the app factory after ``install_error_handlers`` and every other middleware,
-    just before the request-id middleware is added: the request id then wraps this
-    middleware, and this middleware wraps everything else. ``engine_getter`` is called after the app's own lifespan has started
-    (so ``lambda: app.state.engine`` works); the metrics port and the pool sampler live only
-    while the app is served, so building an app (tests, OpenAPI export) binds nothing.
-    After startup ``app.state.metrics_server`` is the running server (or None).
-    """
-    provider = None
-    if settings.tracing_enabled:
-        resource = tracing.service_resource(
-            service_name=service_name, service_version=service_version, environment=settings.environment.value
-        )
-        provider = tracing.install_tracer_provider(resource)
-        tracing.instrument(app, untraced_paths=untraced_paths)
-    routes = RouteTemplates()
-    app.add_middleware(
-        ObservabilityMiddleware,
-        routes=routes,
-        record_metrics=settings.metrics_enabled,
-        untraced_paths=untraced_paths,
-    )
-    # The access line above replaces uvicorn's (it has the route, the ids and the duration).
+def configure_process(settings: ObservabilitySettings, *, service_version: str) -> TracerProvider | None:
+    """Logging (JSON in production) and the tracer provider (None when tracing is off)."""
+    json_logs = settings.log_format == "json" or (settings.log_format == "auto" and settings.is_production)
+    configure_logging(settings.log_level, json_output=json_logs)
+    # The edge middleware's access line replaces uvicorn's (it has the route, ids, duration).
     logging.getLogger("uvicorn.access").disabled = True
     # *_created series would double the series count and serve no panel or alert.
     disable_created_metrics()  # type: ignore[no-untyped-call]
-    app.state.metrics_server = None
+    if not settings.tracing_enabled:
+        return None
+    resource = tracing.service_resource(
+        service_name=settings.service_name,
+        service_version=service_version,
+        environment=settings.environment.value,
+    )
+    return tracing.install_tracer_provider(resource, sample_ratio=settings.tracing_sample_ratio)
 
-    serve_lifespan = app.router.lifespan_context
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
-        async with serve_lifespan(app) as state, contextlib.AsyncExitStack() as stack:
-            routes.build_index(app.routes)
-            if settings.metrics_enabled:
-                server = MetricsServer(settings.metrics_host, settings.metrics_port)
-                stack.callback(server.close)
-                app.state.metrics_server = server
-                if engine_getter is not None:
-                    stack.push_async_callback(
-                        _cancel, asyncio.create_task(sample_pool_forever(engine_getter))
-                    )
-            if provider is not None:
-                stack.push_async_callback(_flush, provider)
-            yield state
+@asynccontextmanager
+async def serving_metrics(
+    settings: ObservabilitySettings,
+    *,
+    provider: TracerProvider | None,
+    pool_stats: Callable[[], PoolStats] | None = None,
+) -> AsyncIterator[MetricsServer | None]:
+    """The metrics listener and pool sampler while the block runs; buffered spans are
+    exported when it ends. Nothing binds a port before the block: building an app (tests,
+    the spec export) opens nothing."""
+    async with contextlib.AsyncExitStack() as stack:
+        server = None
+        if settings.metrics_enabled:
+            server = MetricsServer(settings.metrics_host, settings.metrics_port)
+            stack.callback(server.close)
+            if pool_stats is not None:
+                stack.push_async_callback(_cancel, asyncio.create_task(sample_pool_forever(pool_stats)))
+        if provider is not None:
+            stack.push_async_callback(_flush, provider)
+        yield server
 
-    app.router.lifespan_context = lifespan
+
+@asynccontextmanager
+async def worker_observability(
+    settings: ObservabilitySettings,
+    *,
+    service_version: str,
+    pool_stats: Callable[[], PoolStats] | None = None,
+) -> AsyncIterator[MetricsServer | None]:
+    """Everything a non-HTTP process (a queue worker, a scheduler) needs, from the same settings."""
+    provider = configure_process(settings, service_version=service_version)
+    async with serving_metrics(settings, provider=provider, pool_stats=pool_stats) as server:
+        yield server
 
 
 async def _flush(provider: TracerProvider) -> None:
-    """Export what is buffered before the worker exits (force_flush blocks; not on the loop)."""
+    """Export what is buffered before the process exits (force_flush blocks; not on the loop)."""
     await anyio.to_thread.run_sync(provider.force_flush)
 
 

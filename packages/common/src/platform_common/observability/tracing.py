@@ -1,5 +1,12 @@
 """OpenTelemetry traces: one SDK provider per process, export configured by ``OTEL_*`` only.
 
+Zero cost when nothing exports: the FastAPI and asyncpg instrumentations are installed only
+when the process has somewhere to send spans. Without an exporter the edge middleware
+(``platform_common.http.middleware``) still gives every request trace ids of its own,
+continuing an incoming ``traceparent``, so logs and ``traceresponse`` correlate as before.
+With an exporter, new traces are sampled at ``TRACING_SAMPLE_RATIO`` (parent-based: a
+caller's sampling decision is followed), unless ``OTEL_TRACES_SAMPLER`` names another sampler.
+
 - Server spans from ``opentelemetry-instrumentation-fastapi`` (named ``GET /api/v1/tasks/{task_id}``,
   ``http.route`` set). It works with the locked FastAPI 0.165: the instrumentation resolves
   templates of included routers through ``fastapi.routing.iter_route_contexts``. FastAPI's own
@@ -37,7 +44,7 @@ from opentelemetry.instrumentation.propagators import TraceResponsePropagator, s
 from opentelemetry.sdk.resources import OTELResourceDetector, Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter
-from opentelemetry.sdk.trace.sampling import Decision, Sampler, SamplingResult
+from opentelemetry.sdk.trace.sampling import Decision, ParentBased, Sampler, SamplingResult, TraceIdRatioBased
 from opentelemetry.trace import Link, SpanKind
 from opentelemetry.trace.span import TraceState
 from opentelemetry.util.types import Attributes
@@ -115,7 +122,23 @@ def service_resource(*, service_name: str, service_version: str, environment: st
     return ours.merge(OTELResourceDetector().detect())
 
 
-def install_tracer_provider(resource: Resource) -> TracerProvider:
+def is_exporting(provider: TracerProvider | None) -> bool:
+    """Whether finished spans go anywhere (an exporter or processor was attached)."""
+    return (
+        provider is not None
+        and isinstance(provider.sampler, RecordWhenExported)
+        and provider.sampler.exporting
+    )
+
+
+def default_sampler(sample_ratio: float, environ: Mapping[str, str] = os.environ) -> Sampler | None:
+    """Parent-based ratio sampling, unless ``OTEL_TRACES_SAMPLER`` chooses (None: the SDK reads it)."""
+    if environ.get("OTEL_TRACES_SAMPLER"):
+        return None
+    return ParentBased(TraceIdRatioBased(sample_ratio))
+
+
+def install_tracer_provider(resource: Resource, *, sample_ratio: float = 1.0) -> TracerProvider:
     """Set the global SDK provider, once per process; later calls get the first one back.
 
     OpenTelemetry allows one global provider per process, and instrumentations find it
@@ -124,8 +147,8 @@ def install_tracer_provider(resource: Resource) -> TracerProvider:
     current = trace.get_tracer_provider()
     if isinstance(current, TracerProvider):
         return current
-    provider = TracerProvider(resource=resource)
-    provider.sampler = RecordWhenExported(provider.sampler)  # the sampler OTEL_TRACES_SAMPLER names
+    provider = TracerProvider(resource=resource, sampler=default_sampler(sample_ratio))
+    provider.sampler = RecordWhenExported(provider.sampler)
     exporter = otlp_exporter()
     if exporter is not None:
         export_to(provider, BatchSpanProcessor(exporter))

@@ -1,8 +1,15 @@
-"""Dependencies routes ask for: the request's session (its unit of work), services, and
-the authenticated caller. ``get_authentication`` is the only way a route learns who calls.
+"""Dependencies routes ask for: the authenticated caller (with its unit of work), the
+services, the client address and the rate limits. Each service reaches a route the same
+way, through its ``Annotated`` alias here (``TasksDep``, ``UsersDep``, ...).
 
-Every dependency is ``async def``, even those that never await: FastAPI runs a plain
-``def`` dependency (or a class) in the thread pool, a thread hop per request each."""
+``authenticate`` is the only way a route learns who calls. It verifies the token (cached
+per exact token, no I/O), counts the request against the caller's and the tenant's
+limits, opens the unit of work in the token's tenant and loads the caller's current state
+in one query; the transaction commits when the endpoint returns, before the response is
+sent (``scope="function"``), so a client never sees success for work that then failed.
+
+Every dependency is ``async def``: FastAPI runs a plain ``def`` dependency (or a class)
+in the thread pool, a thread hop per request each."""
 
 from __future__ import annotations
 
@@ -11,94 +18,117 @@ from typing import Annotated
 
 from fastapi import Depends, Form, Request, Response
 from fastapi.security import OAuth2PasswordBearer
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from platform_common.client_ip import client_ip
-from platform_common.observability.request_context import bind_identity
-from platform_common.ratelimit import RateLimiter
-from todo_api.core.rate_limits import RatePolicies
-from todo_api.db.session import SessionFactory, unit_of_work
-from todo_api.models import User
-from todo_api.services.auth import Authenticated, AuthService
+from platform_common.app import runtime_of
+from platform_common.db.database import Transaction
+from platform_common.http.client_ip import client_ip
+from platform_common.observability.request_context import bind_client_ip, bind_identity
+from todo_api.core.runtime import TodoRuntime
+from todo_api.services.auth import AuthService, Caller, load_caller, verify_access_token
+from todo_api.services.tasks import TaskService
+from todo_api.services.tenants import TenantService
+from todo_api.services.users import UserService
 
 TOKEN_URL = "/api/v1/auth/token"  # noqa: S105  # a path, not a secret
 
 bearer_token = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    factory: SessionFactory = request.app.state.session_factory
-    async with unit_of_work(factory) as session:
-        yield session
+async def get_runtime(request: Request) -> TodoRuntime:
+    return runtime_of(request, TodoRuntime)
 
 
-# scope="function": the commit happens when the endpoint returns, before the response
-# is sent, so a client never sees success for a transaction that then failed.
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+RuntimeDep = Annotated[TodoRuntime, Depends(get_runtime)]
 
 
-async def get_auth_service(request: Request, session: SessionDep) -> AuthService:
-    state = request.app.state
-    return AuthService(session, state.settings, state.token_codec, state.password_hasher)
+async def authenticate(
+    request: Request, response: Response, token: Annotated[str | None, Depends(bearer_token)]
+) -> AsyncIterator[Caller]:
+    runtime = runtime_of(request, TodoRuntime)
+    claims = verify_access_token(runtime.token_codec, token)
+    policies = runtime.rate_policies
+    await runtime.limiter.check(
+        response,
+        (policies.user, f"{claims.tenant_id}:{claims.subject}"),
+        (policies.tenant, str(claims.tenant_id)),
+    )
+    async with runtime.database.transaction(claims.tenant_id) as transaction:
+        caller = await load_caller(transaction, claims)
+        bind_identity(request, tenant_id=claims.tenant_id, user_id=claims.subject)
+        yield caller
 
 
-AuthServiceDep = Annotated[AuthService, Depends(get_auth_service)]
+CallerDep = Annotated[Caller, Depends(authenticate, scope="function")]
 
 
-async def get_client_ip(request: Request) -> str:
-    return client_ip(request.scope, request.app.state.trusted_proxies)
+async def anonymous_transaction(runtime: RuntimeDep) -> AsyncIterator[Transaction]:
+    """The unit of work of a route without a caller (sign-up, login, refresh): it starts
+    without a tenant, and the service enters one once it knows it."""
+    async with runtime.database.transaction() as transaction:
+        yield transaction
+
+
+async def auth_service(
+    runtime: RuntimeDep, transaction: Annotated[Transaction, Depends(anonymous_transaction, scope="function")]
+) -> AuthService:
+    return AuthService(transaction, runtime.settings, runtime.token_codec, runtime.password_hasher)
+
+
+AuthServiceDep = Annotated[AuthService, Depends(auth_service)]
+
+
+async def caller_auth_service(runtime: RuntimeDep, caller: CallerDep) -> AuthService:
+    """The auth service inside an authenticated caller's unit of work (logout, password)."""
+    return AuthService(caller.transaction, runtime.settings, runtime.token_codec, runtime.password_hasher)
+
+
+CallerAuthServiceDep = Annotated[AuthService, Depends(caller_auth_service)]
+
+
+async def task_service(caller: CallerDep) -> TaskService:
+    return TaskService(caller)
+
+
+TasksDep = Annotated[TaskService, Depends(task_service)]
+
+
+async def user_service(caller: CallerDep) -> UserService:
+    return UserService(caller)
+
+
+UsersDep = Annotated[UserService, Depends(user_service)]
+
+
+async def tenant_service(caller: CallerDep) -> TenantService:
+    return TenantService(caller)
+
+
+TenantsDep = Annotated[TenantService, Depends(tenant_service)]
+
+
+async def get_client_ip(request: Request, runtime: RuntimeDep) -> str:
+    address = client_ip(request.scope, runtime.trusted_proxies)
+    bind_client_ip(request, address)
+    return address
 
 
 ClientIP = Annotated[str, Depends(get_client_ip)]
 
 
-def _limits(request: Request) -> tuple[RateLimiter, RatePolicies]:
-    return request.app.state.rate_limiter, request.app.state.rate_policies
+async def limit_anonymous(response: Response, runtime: RuntimeDep, ip: ClientIP) -> None:
+    await runtime.limiter.check(response, (runtime.rate_policies.anonymous, ip))
 
 
-async def get_authentication(
-    request: Request,
-    response: Response,
-    auth: AuthServiceDep,
-    token: Annotated[str | None, Depends(bearer_token)],
-) -> Authenticated:
-    """Verify the token, count the request against the caller's and the tenant's limits,
-    then check the caller's current state in the database."""
-    claims = auth.verify(token)
-    limiter, policies = _limits(request)
-    await limiter.check(
-        response,
-        (policies.user, f"{claims.tenant_id}:{claims.subject}"),
-        (policies.tenant, str(claims.tenant_id)),
-    )
-    authenticated = await auth.load(claims)
-    bind_identity(request, tenant_id=claims.tenant_id, user_id=claims.subject)
-    return authenticated
-
-
-Authentication = Annotated[Authenticated, Depends(get_authentication)]
-
-
-async def get_current_user(authentication: Authentication) -> User:
-    return authentication.user
-
-
-CurrentUser = Annotated[User, Depends(get_current_user)]
-
-
-async def limit_anonymous(request: Request, response: Response, ip: ClientIP) -> None:
-    limiter, policies = _limits(request)
-    await limiter.check(response, (policies.anonymous, ip))
-
-
-async def limit_signup(request: Request, response: Response, ip: ClientIP) -> None:
-    limiter, policies = _limits(request)
-    await limiter.check(response, (policies.anonymous, ip), (policies.signup, ip))
+async def limit_signup(response: Response, runtime: RuntimeDep, ip: ClientIP) -> None:
+    policies = runtime.rate_policies
+    await runtime.limiter.check(response, (policies.anonymous, ip), (policies.signup, ip))
 
 
 async def limit_login(
-    request: Request, response: Response, ip: ClientIP, username: Annotated[str, Form(max_length=320)]
+    response: Response, runtime: RuntimeDep, ip: ClientIP, username: Annotated[str, Form(max_length=320)]
 ) -> None:
     """Per client IP, and per account across all IPs (a distributed guess at one password)."""
-    limiter, policies = _limits(request)
-    await limiter.check(response, (policies.login_ip, ip), (policies.login_account, username.strip().lower()))
+    policies = runtime.rate_policies
+    await runtime.limiter.check(
+        response, (policies.login_ip, ip), (policies.login_account, username.strip().lower())
+    )

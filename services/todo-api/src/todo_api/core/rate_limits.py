@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from platform_common.observability.security_metrics import RateLimitScope
-from platform_common.ratelimit import Policy
+from platform_common.ratelimit.limiter import Policy
 from todo_api.core.config import Settings
 
 

@@ -1,4 +1,4 @@
-"""Server-side token state: refresh-token rotation chains and revoked access tokens."""
+"""Server-side token state: sessions, refresh-token rotation chains, revoked access tokens."""
 
 from __future__ import annotations
 
@@ -8,14 +8,35 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKeyConstraint, Index
 from sqlmodel import Field
 
+from platform_common.db.tables import tenant_owned
 from todo_api.models.base import CreatedAt, UUIDPrimaryKey
+
+
+class AuthSession(CreatedAt, table=True):
+    """One login. Its id is the ``sid`` claim of every access token it issues and the
+    ``family_id`` of its refresh-token chain; revoking it ends all of them at once (logout,
+    refresh-token reuse, a password change), checked in the query that loads the caller."""
+
+    __tablename__ = "auth_session"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "user_id"], ["user.tenant_id", "user.id"], ondelete="CASCADE"),
+        Index("ix_auth_session_user_id", "user_id"),
+        Index("ix_auth_session_expires_at", "expires_at"),
+        tenant_owned(),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    tenant_id: uuid.UUID = Field(foreign_key="tenant.id", ondelete="CASCADE")
+    user_id: uuid.UUID
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+    revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class RefreshToken(UUIDPrimaryKey, CreatedAt, table=True):
     """One link of a rotation chain; only the SHA-256 of the secret is stored.
 
-    All links of one login share ``family_id``. Presenting a link that was already
-    used revokes the whole family (reuse detection, RFC 9700 §4.14.2).
+    All links of one login share ``family_id`` (the session's id). Presenting a link that
+    was already used revokes the whole family (reuse detection, RFC 9700 §4.14.2).
     """
 
     __tablename__ = "refresh_token"
@@ -23,8 +44,8 @@ class RefreshToken(UUIDPrimaryKey, CreatedAt, table=True):
         ForeignKeyConstraint(["tenant_id", "user_id"], ["user.tenant_id", "user.id"], ondelete="CASCADE"),
         Index("ix_refresh_token_family_id", "family_id"),
         Index("ix_refresh_token_user_id", "user_id"),
+        tenant_owned(),
     )
-    __mapper_args__ = {"eager_defaults": True}
 
     tenant_id: uuid.UUID = Field(foreign_key="tenant.id", ondelete="CASCADE")
     user_id: uuid.UUID
@@ -39,10 +60,12 @@ class RefreshToken(UUIDPrimaryKey, CreatedAt, table=True):
 
 
 class RevokedAccessToken(CreatedAt, table=True):
-    """Access tokens ended early by logout, kept until they would have expired anyway."""
+    """Access tokens ended early by logout before sessions existed. Nothing writes it any
+    more (a session's revocation ends its tokens); kept until the release that drops it,
+    so the previous version keeps working during a rolling upgrade."""
 
     __tablename__ = "revoked_access_token"
-    __mapper_args__ = {"eager_defaults": True}
+    __table_args__ = (tenant_owned(),)
 
     jti: str = Field(primary_key=True, max_length=64)
     tenant_id: uuid.UUID = Field(foreign_key="tenant.id", ondelete="CASCADE")

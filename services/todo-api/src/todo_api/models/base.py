@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import DateTime, MetaData, func, text
+from sqlalchemy import Column, DateTime, Enum, MetaData, func, text
 from sqlmodel import Field, SQLModel
 
 # Deterministic constraint names, so migrations can refer to them and autogenerate agrees.
@@ -42,4 +44,17 @@ class Timestamps(CreatedAt):
         default=None,
         sa_type=DateTime(timezone=True),
         sa_column_kwargs={"server_default": func.now(), "onupdate": func.now(), "nullable": False},
+    )
+
+
+def enum_column(enum: type[StrEnum], name: str, default: StrEnum) -> Any:  # noqa: ANN401  # what Field() returns
+    """A PostgreSQL enum column holding the members' *values* (``"high"``, not ``"HIGH"``),
+    declared in the enum's order (so it sorts that way), with a server default."""
+    return Field(
+        default=default,
+        sa_column=Column(
+            Enum(enum, name=name, values_callable=lambda members: [member.value for member in members]),
+            nullable=False,
+            server_default=default.value,
+        ),
     )

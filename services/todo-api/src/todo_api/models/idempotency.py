@@ -10,6 +10,7 @@ from sqlalchemy import Column, DateTime, ForeignKeyConstraint, Index
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
+from platform_common.db.tables import tenant_owned
 from todo_api.models.base import CreatedAt
 
 
@@ -18,6 +19,7 @@ class IdempotencyKey(CreatedAt, table=True):
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "user_id"], ["user.tenant_id", "user.id"], ondelete="CASCADE"),
         Index("ix_idempotency_key_expires_at", "expires_at"),
+        tenant_owned(),
     )
     __mapper_args__ = {"eager_defaults": True}
 

@@ -9,7 +9,6 @@ from enum import StrEnum
 from sqlalchemy import (
     Column,
     DateTime,
-    Enum,
     ForeignKeyConstraint,
     Index,
     Text,
@@ -19,7 +18,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field
 
-from todo_api.models.base import Timestamps, UUIDPrimaryKey
+from platform_common.db.tables import tenant_owned
+from todo_api.models.base import Timestamps, UUIDPrimaryKey, enum_column
 
 
 class TaskPriority(StrEnum):
@@ -41,6 +41,7 @@ class Task(UUIDPrimaryKey, Timestamps, table=True):
         Index("ix_task_owner_created_at", "owner_id", "created_at", "id"),
         Index("ix_task_owner_due_at", "owner_id", "due_at", "id"),
         Index("ix_task_owner_priority", "owner_id", "priority", "id"),
+        tenant_owned(),
     )
     __mapper_args__ = {"eager_defaults": True}
 
@@ -50,14 +51,7 @@ class Task(UUIDPrimaryKey, Timestamps, table=True):
     description: str = Field(default="", sa_type=Text)
     completed: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     completed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    priority: TaskPriority = Field(
-        default=TaskPriority.NORMAL,
-        sa_column=Column(
-            Enum(TaskPriority, name="task_priority", values_callable=lambda e: [m.value for m in e]),
-            nullable=False,
-            server_default=TaskPriority.NORMAL.value,
-        ),
-    )
+    priority: TaskPriority = enum_column(TaskPriority, "task_priority", TaskPriority.NORMAL)
     due_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     tags: list[str] = Field(
         default_factory=list,

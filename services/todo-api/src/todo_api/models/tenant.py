@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import CheckConstraint
 from sqlmodel import Field
 
+from platform_common.db.tables import tenant_owned
 from todo_api.models.base import CreatedAt, UUIDPrimaryKey
 
 SLUG_PATTERN = "^[a-z0-9-]{3,63}$"
@@ -12,7 +13,7 @@ SLUG_PATTERN = "^[a-z0-9-]{3,63}$"
 
 class Tenant(UUIDPrimaryKey, CreatedAt, table=True):
     __tablename__ = "tenant"
-    __table_args__ = (CheckConstraint(f"slug ~ '{SLUG_PATTERN}'", name="slug_format"),)
+    __table_args__ = (CheckConstraint(f"slug ~ '{SLUG_PATTERN}'", name="slug_format"), tenant_owned(key="id"))
     __mapper_args__ = {"eager_defaults": True}
 
     slug: str = Field(max_length=63, unique=True)

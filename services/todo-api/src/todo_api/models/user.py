@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Column, Enum, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, UniqueConstraint, text
 from sqlmodel import Field
 
-from todo_api.models.base import Timestamps, UUIDPrimaryKey
+from platform_common.db.tables import tenant_owned
+from todo_api.models.base import Timestamps, UUIDPrimaryKey, enum_column
 
 
 class UserRole(StrEnum):
@@ -23,6 +24,7 @@ class User(UUIDPrimaryKey, Timestamps, table=True):
         # Target of composite foreign keys: a row can only point at a user of its own tenant.
         UniqueConstraint("tenant_id", "id"),
         CheckConstraint("email = lower(email)", name="email_lower_case"),
+        tenant_owned(),
     )
     __mapper_args__ = {"eager_defaults": True}
 
@@ -30,13 +32,6 @@ class User(UUIDPrimaryKey, Timestamps, table=True):
     email: str = Field(max_length=320, unique=True)
     hashed_password: str = Field(max_length=255)
     full_name: str = Field(default="", max_length=200)
-    role: UserRole = Field(
-        default=UserRole.MEMBER,
-        sa_column=Column(
-            Enum(UserRole, name="user_role", values_callable=lambda e: [m.value for m in e]),
-            nullable=False,
-            server_default=UserRole.MEMBER.value,
-        ),
-    )
+    role: UserRole = enum_column(UserRole, "user_role", UserRole.MEMBER)
     is_active: bool = Field(default=True, sa_column_kwargs={"server_default": text("true")})
     token_version: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})

@@ -6,20 +6,22 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
-from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import col
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy import bindparam, func
+from sqlalchemy.sql import ClauseElement
 
-from platform_common.repository import TenantScopedRepository
+from platform_common.db.database import Record, Transaction
+from platform_common.db.repository import TenantRepository, cached_statement
+from platform_common.db.tables import table_of
 from todo_api.models import IdempotencyKey
 
+_KEY = table_of(IdempotencyKey)
 
-class IdempotencyRepository(TenantScopedRepository[IdempotencyKey]):
-    model = IdempotencyKey
 
-    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID, user_id: uuid.UUID) -> None:
-        super().__init__(session, tenant_id)
+class IdempotencyRepository(TenantRepository):
+    table = _KEY
+
+    def __init__(self, transaction: Transaction, user_id: uuid.UUID) -> None:
+        super().__init__(transaction)
         self.user_id = user_id
 
     async def claim(self, key: str, request_hash: str, expires_at: datetime) -> bool:
@@ -29,38 +31,48 @@ class IdempotencyRepository(TenantScopedRepository[IdempotencyKey]):
         transaction ends, so exactly one request ever does the work. An expired key is
         taken over.
         """
-        statement = (
-            insert(IdempotencyKey)
-            .values(
-                tenant_id=self.tenant_id,
-                user_id=self.user_id,
-                key=key,
-                request_hash=request_hash,
-                expires_at=expires_at,
-            )
-            .on_conflict_do_update(
-                index_elements=["user_id", "key"],
-                set_={
-                    "request_hash": request_hash,
-                    "expires_at": expires_at,
-                    "response_status": None,
-                    "response_body": None,
-                    "created_at": func.now(),
-                },
-                where=col(IdempotencyKey.expires_at) <= func.now(),
-            )
-            .returning(col(IdempotencyKey.key))
+        claimed = await self.fetchval(
+            _claim(), user_id=self.user_id, key=key, request_hash=request_hash, expires_at=expires_at
         )
-        return (await self.session.exec(statement)).first() is not None
+        return claimed is not None
 
-    async def find(self, key: str) -> IdempotencyKey | None:
-        statement = self.select().where(
-            col(IdempotencyKey.user_id) == self.user_id, col(IdempotencyKey.key) == key
-        )
-        return (await self.session.exec(statement)).first()  # type: ignore[call-overload, no-any-return]
+    async def find(self, key: str) -> Record | None:
+        return await self.fetchrow(_find(), user_id=self.user_id, key=key)
 
     async def record(self, key: str, status: int, body: dict[str, Any]) -> None:
-        row = await self.find(key)
-        if row is None:
-            raise RuntimeError("record() follows a successful claim() in the same transaction")
-        await self.update(row, {"response_status": status, "response_body": body})
+        await self.execute(
+            _record(), user_id=self.user_id, key=key, response_status=status, response_body=body
+        )
+
+
+@cached_statement
+def _claim() -> ClauseElement:
+    scope = IdempotencyRepository.scope
+    statement = scope.insert(**scope.bound("user_id", "key", "request_hash", "expires_at"))
+    return statement.on_conflict_do_update(
+        index_elements=["user_id", "key"],
+        set_={
+            "request_hash": statement.excluded.request_hash,
+            "expires_at": statement.excluded.expires_at,
+            "response_status": None,
+            "response_body": None,
+            "created_at": func.now(),
+        },
+        where=_KEY.c.expires_at <= func.now(),
+    ).returning(_KEY.c.key)
+
+
+@cached_statement
+def _find() -> ClauseElement:
+    return IdempotencyRepository.scope.select().where(
+        _KEY.c.user_id == bindparam("user_id"), _KEY.c.key == bindparam("key")
+    )
+
+
+@cached_statement
+def _record() -> ClauseElement:
+    return (
+        IdempotencyRepository.scope.update()
+        .where(_KEY.c.user_id == bindparam("user_id"), _KEY.c.key == bindparam("key"))
+        .values(**IdempotencyRepository.scope.bound("response_status", "response_body"))
+    )

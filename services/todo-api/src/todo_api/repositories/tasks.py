@@ -1,112 +1,219 @@
-"""Task queries: always scoped to the tenant and to the owning user."""
+"""Task queries: always scoped to the tenant, then narrowed to the owning user."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, func, literal, not_, or_
-from sqlalchemy.sql import Select
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy import (
+    ColumnElement,
+    Delete,
+    Select,
+    Update,
+    and_,
+    any_,
+    bindparam,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql import ClauseElement
 
-from platform_common.repository import TenantScopedRepository
+from platform_common.db.database import Record, Transaction
+from platform_common.db.repository import TenantRepository, cached_statement
+from platform_common.db.statements import Statement
+from platform_common.db.tables import table_of
 from todo_api.models import Task
 from todo_api.schemas.task import SortKey, TaskFilter
 
+_TASK = table_of(Task)
 COLUMNS_BY_SORT_FIELD = {
-    "created_at": col(Task.created_at),
-    "updated_at": col(Task.updated_at),
-    "due_at": col(Task.due_at),
-    "priority": col(Task.priority),
-    "title": col(Task.title),
+    name: _TASK.c[name] for name in ("created_at", "updated_at", "due_at", "priority", "title")
 }
 
 
-def _like_pattern(text: str) -> str:
+def like_pattern(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
-def _is_overdue(now: datetime) -> ColumnElement[bool]:
-    return and_(col(Task.completed).is_(False), col(Task.due_at) < now)
+class TaskRepository(TenantRepository):
+    table = _TASK
 
-
-class TaskRepository(TenantScopedRepository[Task]):
-    model = Task
-
-    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID, owner_id: uuid.UUID) -> None:
-        super().__init__(session, tenant_id)
+    def __init__(self, transaction: Transaction, owner_id: uuid.UUID) -> None:
+        super().__init__(transaction)
         self.owner_id = owner_id
 
-    def select(self, *columns: Any) -> Select[Any]:
-        """Narrows the tenant chokepoint to the owner: tasks are private to their user."""
-        return super().select(*columns).where(col(Task.owner_id) == self.owner_id)
+    def _values(self, statement: Statement, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Tasks are private: besides the tenant, every statement is narrowed to the owner."""
+        if OWNER_PARAMETER not in statement.names:
+            raise RuntimeError("a task statement must be narrowed to its owner")
+        return super()._values(statement, {**values, OWNER_PARAMETER: self.owner_id})
 
-    async def create(self, values: dict[str, Any]) -> Task:  # type: ignore[override]
-        return await super().create({**values, "owner_id": self.owner_id})
+    async def get(self, task_id: uuid.UUID, *, for_update: bool = False) -> Record | None:
+        return await self.fetchrow(_by_id(for_update), id=task_id)
 
-    async def search(
+    async def page(
         self, task_filter: TaskFilter, sort: Sequence[SortKey], *, limit: int, offset: int
-    ) -> tuple[Sequence[Task], int]:
-        return await self.list(
-            where=self._conditions(task_filter), order_by=self._order(sort), limit=limit, offset=offset
+    ) -> list[Record]:
+        """One page of the owner's matching tasks; each row carries ``total``, the number of
+        matches in all (``count(*) OVER ()``: the page and the count in one round trip)."""
+        shape, values = filter_values(task_filter)
+        return await self.fetch(page_statement(shape, tuple(sort)), **values, limit=limit, offset=offset)
+
+    async def count(self, task_filter: TaskFilter) -> int:
+        shape, values = filter_values(task_filter)
+        return int(await self.fetchval(count_statement(shape), **values))
+
+    async def stats(self, *, now: datetime, day_start: datetime, day_end: datetime) -> Record:
+        row = await self.fetchrow(_stats(), now=now, day_start=day_start, day_end=day_end)
+        assert row is not None  # noqa: S101  # an aggregate always returns one row
+        return row
+
+    async def insert(self, values: Mapping[str, Any]) -> Record:
+        row = await self.fetchrow(_insert(tuple(sorted(values))), **values)
+        assert row is not None  # noqa: S101  # INSERT ... RETURNING returns the row
+        return row
+
+    async def update(self, task_id: uuid.UUID, changes: Mapping[str, Any]) -> Record | None:
+        """Write ``changes`` and bump the version (the ETag) in the same statement."""
+        return await self.fetchrow(_update(tuple(sorted(changes))), **changes, id=task_id)
+
+    async def delete(self, task_id: uuid.UUID) -> None:
+        await self.execute(_delete(), id=task_id)
+
+
+OWNER_PARAMETER = "owner_id"
+
+
+StatementT = TypeVar("StatementT", Select[Any], Update, Delete)
+
+
+def _owned(statement: StatementT) -> StatementT:
+    return statement.where(_TASK.c.owner_id == bindparam(OWNER_PARAMETER, type_=_TASK.c.owner_id.type))
+
+
+def _overdue() -> ColumnElement[bool]:
+    return and_(_TASK.c.completed.is_(false()), _TASK.c.due_at < bindparam("now", type_=_TASK.c.due_at.type))
+
+
+# Filter name -> the condition it adds (values bound by the same names).
+_CONDITIONS: dict[str, Any] = {
+    "completed": lambda: _TASK.c.completed == bindparam("completed", type_=_TASK.c.completed.type),
+    "priorities": lambda: (
+        _TASK.c.priority == any_(bindparam("priorities", type_=ARRAY(_TASK.c.priority.type)))
+    ),
+    "due_before": lambda: _TASK.c.due_at < bindparam("due_before", type_=_TASK.c.due_at.type),
+    "due_after": lambda: _TASK.c.due_at > bindparam("due_after", type_=_TASK.c.due_at.type),
+    "tags": lambda: _TASK.c.tags.contains(bindparam("tags", type_=_TASK.c.tags.type)),
+    "search": lambda: or_(
+        _TASK.c.title.ilike(bindparam("pattern"), escape="\\"),
+        _TASK.c.description.ilike(bindparam("pattern"), escape="\\"),
+    ),
+    "overdue": _overdue,
+    "not_overdue": lambda: not_(func.coalesce(_overdue(), literal(False))),
+}
+
+
+def filter_values(f: TaskFilter) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The filter's shape (which conditions apply) and the values they bind."""
+    values: dict[str, Any] = {}
+    if f.completed is not None:
+        values["completed"] = f.completed
+    if f.priorities:
+        values["priorities"] = [priority.value for priority in f.priorities]
+    if f.due_before is not None:
+        values["due_before"] = f.due_before
+    if f.due_after is not None:
+        values["due_after"] = f.due_after
+    if f.tags:
+        values["tags"] = list(f.tags)
+    if f.search:
+        values["pattern"] = like_pattern(f.search)
+    shape = [
+        name for name in ("completed", "priorities", "due_before", "due_after", "tags") if name in values
+    ]
+    if f.search:
+        shape.append("search")
+    if f.overdue is not None:
+        shape.append("overdue" if f.overdue else "not_overdue")
+        values["now"] = f.now
+    return tuple(shape), values
+
+
+def _filtered(statement: Select[Any], shape: tuple[str, ...]) -> Select[Any]:
+    return _owned(statement).where(*(_CONDITIONS[name]() for name in shape))
+
+
+def _order(sort: Sequence[SortKey]) -> list[Any]:
+    """The requested keys, then ``id`` in the first key's direction (stable and index-friendly)."""
+    order: list[Any] = [
+        COLUMNS_BY_SORT_FIELD[k.field].desc() if k.descending else COLUMNS_BY_SORT_FIELD[k.field].asc()
+        for k in sort
+    ]
+    order.append(_TASK.c.id.desc() if sort and sort[0].descending else _TASK.c.id.asc())
+    return order
+
+
+@cached_statement
+def page_statement(shape: tuple[str, ...], sort: tuple[SortKey, ...]) -> ClauseElement:
+    statement = TaskRepository.scope.select(_TASK, func.count().over().label("total"))
+    return (
+        _filtered(statement, shape)
+        .order_by(*_order(sort))
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+
+
+@cached_statement
+def count_statement(shape: tuple[str, ...]) -> ClauseElement:
+    return _filtered(TaskRepository.scope.select(func.count()), shape)
+
+
+@cached_statement
+def _by_id(for_update: bool) -> ClauseElement:
+    statement = _owned(TaskRepository.scope.select().where(_TASK.c.id == bindparam("id")))
+    return statement.with_for_update() if for_update else statement
+
+
+@cached_statement
+def _stats() -> ClauseElement:
+    open_ = _TASK.c.completed.is_(false())
+    day_start = bindparam("day_start", type_=_TASK.c.due_at.type)
+    day_end = bindparam("day_end", type_=_TASK.c.due_at.type)
+    due_today = and_(open_, _TASK.c.due_at >= day_start, _TASK.c.due_at < day_end)
+    return _owned(
+        TaskRepository.scope.select(
+            func.count().label("total"),
+            func.count().filter(_TASK.c.completed.is_(True)).label("completed"),
+            func.count().filter(_overdue()).label("overdue"),
+            func.count().filter(due_today).label("due_today"),
         )
+    )
 
-    async def stats(self, *, now: datetime, day_start: datetime, day_end: datetime) -> dict[str, int]:
-        open_ = col(Task.completed).is_(False)
-        due_today = and_(open_, col(Task.due_at) >= day_start, col(Task.due_at) < day_end)
-        # Not self.select().with_only_columns(...): sqlmodel's exec() would return only the first
-        # column of a statement built from select(Task). A tuple select, scoped by the same conditions:
-        statement = select(
-            func.count(),
-            func.count().filter(col(Task.completed).is_(True)),
-            func.count().filter(_is_overdue(now)),
-            func.count().filter(due_today),
-        ).where(self.select().whereclause)  # type: ignore[arg-type]  # never None: always scoped
-        total, completed, overdue, today = (await self.session.exec(statement)).one()
-        return {
-            "total": total,
-            "completed": completed,
-            "open": total - completed,
-            "overdue": overdue,
-            "due_today": today,
-        }
 
-    @staticmethod
-    def _conditions(f: TaskFilter) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = []
-        if f.completed is not None:
-            conditions.append(col(Task.completed).is_(f.completed))
-        if f.priorities:
-            conditions.append(col(Task.priority).in_(f.priorities))
-        if f.due_before is not None:
-            conditions.append(col(Task.due_at) < f.due_before)
-        if f.due_after is not None:
-            conditions.append(col(Task.due_at) > f.due_after)
-        if f.tags:
-            conditions.append(col(Task.tags).contains(list(f.tags)))
-        if f.search:
-            pattern = _like_pattern(f.search)
-            conditions.append(
-                or_(
-                    col(Task.title).ilike(pattern, escape="\\"),
-                    col(Task.description).ilike(pattern, escape="\\"),
-                )
-            )
-        if f.overdue is not None:
-            overdue = _is_overdue(f.now)
-            conditions.append(overdue if f.overdue else not_(func.coalesce(overdue, literal(False))))
-        return conditions
+@cached_statement
+def _insert(columns: tuple[str, ...]) -> ClauseElement:
+    scope = TaskRepository.scope
+    return scope.insert(**scope.bound(*columns, OWNER_PARAMETER)).returning(_TASK)
 
-    @staticmethod
-    def _order(sort: Sequence[SortKey]) -> list[Any]:
-        """The requested keys, then ``id`` in the first key's direction (stable and index-friendly)."""
-        order: list[Any] = [
-            COLUMNS_BY_SORT_FIELD[k.field].desc() if k.descending else COLUMNS_BY_SORT_FIELD[k.field].asc()
-            for k in sort
-        ]
-        order.append(col(Task.id).desc() if sort and sort[0].descending else col(Task.id).asc())
-        return order
+
+@cached_statement
+def _update(columns: tuple[str, ...]) -> ClauseElement:
+    scope = TaskRepository.scope
+    return (
+        _owned(scope.update().where(_TASK.c.id == bindparam("id")))
+        .values(**scope.bound(*columns), version=_TASK.c.version + 1)
+        .returning(_TASK)
+    )
+
+
+@cached_statement
+def _delete() -> ClauseElement:
+    return _owned(TaskRepository.scope.delete().where(_TASK.c.id == bindparam("id")))

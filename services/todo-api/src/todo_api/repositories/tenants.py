@@ -1,41 +1,50 @@
+"""The caller's own tenant row (scoped by its key ``id``, as the tenant's table declares)."""
+
 from __future__ import annotations
 
-import uuid
+from sqlalchemy import bindparam
+from sqlalchemy.sql import ClauseElement
 
-from sqlalchemy import func
-from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
-
+from platform_common.db.database import Record
+from platform_common.db.repository import TenantRepository, cached_statement
+from platform_common.db.tables import table_of
 from todo_api.models import Tenant
 
-
-class TenantRepository:
-    """The caller's own tenant row (its key is ``id``, not ``tenant_id``)."""
-
-    def __init__(self, session: AsyncSession, tenant_id: uuid.UUID) -> None:
-        self.session = session
-        self.tenant_id = tenant_id
-
-    async def get(self, *, for_update: bool = False) -> Tenant | None:
-        statement = select(Tenant).where(col(Tenant.id) == self.tenant_id)
-        if for_update:
-            statement = statement.with_for_update()
-        return (await self.session.exec(statement)).first()
-
-    async def rename(self, tenant: Tenant, name: str) -> Tenant:
-        tenant.name = name
-        self.session.add(tenant)
-        await self.session.flush()
-        return tenant
-
-    async def create(self, *, slug: str, name: str) -> Tenant:
-        tenant = Tenant(id=self.tenant_id, slug=slug, name=name)
-        self.session.add(tenant)
-        await self.session.flush()
-        return tenant
+_TENANT = table_of(Tenant)
 
 
-async def new_tenant_id(session: AsyncSession) -> uuid.UUID:
-    """A server-generated id, known before the row exists so its tenant context can be set."""
-    tenant_id: uuid.UUID = (await session.exec(select(func.gen_random_uuid()))).one()
-    return tenant_id
+class TenantRowRepository(TenantRepository):
+    table = _TENANT
+
+    async def get(self, *, for_update: bool = False) -> Record | None:
+        return await self.fetchrow(_get(for_update))
+
+    async def create(self, *, slug: str, name: str) -> Record:
+        row = await self.fetchrow(_create(), slug=slug, name=name)
+        assert row is not None  # noqa: S101  # INSERT ... RETURNING returns the row
+        return row
+
+    async def rename(self, name: str) -> Record | None:
+        return await self.fetchrow(_rename(), name=name)
+
+
+@cached_statement
+def _get(for_update: bool) -> ClauseElement:
+    statement = TenantRowRepository.scope.select()
+    return statement.with_for_update() if for_update else statement
+
+
+@cached_statement
+def _create() -> ClauseElement:
+    return TenantRowRepository.scope.insert(
+        slug=bindparam("slug", type_=_TENANT.c.slug.type), name=bindparam("name", type_=_TENANT.c.name.type)
+    ).returning(_TENANT)
+
+
+@cached_statement
+def _rename() -> ClauseElement:
+    return (
+        TenantRowRepository.scope.update()
+        .values(name=bindparam("name", type_=_TENANT.c.name.type))
+        .returning(_TENANT)
+    )

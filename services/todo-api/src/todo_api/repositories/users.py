@@ -1,32 +1,114 @@
+"""Users of the caller's tenant, and the one query that authenticates a caller."""
+
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
-from sqlalchemy import exists, func
-from sqlmodel import col, select
+from sqlalchemy import and_, bindparam, func, true
+from sqlalchemy.sql import ClauseElement
 
-from platform_common.repository import TenantScopedRepository
-from todo_api.models import RevokedAccessToken, User, UserRole
+from platform_common.db.database import Record
+from platform_common.db.repository import TenantRepository, cached_statement
+from platform_common.db.tables import table_of
+from todo_api.models import AuthSession, User, UserRole
+
+_USER = table_of(User)
+_SESSION = table_of(AuthSession)
 
 
-class UserRepository(TenantScopedRepository[User]):
-    model = User
+class UserRepository(TenantRepository):
+    table = _USER
 
-    async def get_for_token(self, user_id: uuid.UUID, token_id: str) -> tuple[User, bool] | None:
-        """The user a token names and whether that token was revoked, in one round trip."""
-        revoked = exists().where(col(RevokedAccessToken.jti) == token_id)
-        statement = self.select(revoked).where(col(User.id) == user_id)
-        row = (await self.session.exec(statement)).first()  # type: ignore[call-overload]
-        return None if row is None else (row[0], bool(row[1]))
+    async def load_caller(self, user_id: uuid.UUID, session_id: uuid.UUID) -> Record | None:
+        """The user a token names, with whether the token's session is still live: the
+        whole per-request authentication check in one round trip."""
+        return await self.fetchrow(_caller(), user_id=user_id, session_id=session_id)
+
+    async def get(self, user_id: uuid.UUID, *, for_update: bool = False) -> Record | None:
+        return await self.fetchrow(_by_id(for_update), id=user_id)
+
+    async def page(self, *, limit: int, offset: int) -> list[Record]:
+        """Oldest first; each row carries ``total``, the count of the whole list."""
+        return await self.fetch(_page(), limit=limit, offset=offset)
+
+    async def count(self) -> int:
+        return int(await self.fetchval(_count()))
+
+    async def insert(self, values: Mapping[str, Any]) -> Record:
+        row = await self.fetchrow(_insert(tuple(sorted(values))), **values)
+        assert row is not None  # noqa: S101  # INSERT ... RETURNING returns the row
+        return row
+
+    async def update(self, user_id: uuid.UUID, changes: Mapping[str, Any]) -> Record | None:
+        return await self.fetchrow(_update(tuple(sorted(changes))), **changes, id=user_id)
+
+    async def delete(self, user_id: uuid.UUID) -> None:
+        await self.execute(_delete(), id=user_id)
 
     async def count_active_owners(self) -> int:
-        statement = (
-            select(func.count())
-            .select_from(User)
-            .where(
-                col(User.tenant_id) == self.tenant_id,
-                col(User.role) == UserRole.OWNER,
-                col(User.is_active).is_(True),
-            )
-        )
-        return int((await self.session.exec(statement)).one())
+        return int(await self.fetchval(_active_owners()))
+
+
+@cached_statement
+def _caller() -> ClauseElement:
+    session = and_(
+        _SESSION.c.tenant_id == _USER.c.tenant_id,
+        _SESSION.c.user_id == _USER.c.id,
+        _SESSION.c.id == bindparam("session_id"),
+    )
+    live = and_(_SESSION.c.revoked_at.is_(None), _SESSION.c.expires_at > func.now())
+    return (
+        UserRepository.scope.select(_USER, func.coalesce(live, False).label("session_live"))
+        .select_from(_USER.outerjoin(_SESSION, session))
+        .where(_USER.c.id == bindparam("user_id"))
+    )
+
+
+@cached_statement
+def _by_id(for_update: bool) -> ClauseElement:
+    statement = UserRepository.scope.select().where(_USER.c.id == bindparam("id"))
+    return statement.with_for_update() if for_update else statement
+
+
+@cached_statement
+def _page() -> ClauseElement:
+    return (
+        UserRepository.scope.select(_USER, func.count().over().label("total"))
+        .order_by(_USER.c.created_at, _USER.c.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+
+
+@cached_statement
+def _count() -> ClauseElement:
+    return UserRepository.scope.select(func.count())
+
+
+@cached_statement
+def _insert(columns: tuple[str, ...]) -> ClauseElement:
+    return UserRepository.scope.insert(**UserRepository.scope.bound(*columns)).returning(_USER)
+
+
+@cached_statement
+def _update(columns: tuple[str, ...]) -> ClauseElement:
+    return (
+        UserRepository.scope.update()
+        .where(_USER.c.id == bindparam("id"))
+        .values(**UserRepository.scope.bound(*columns))
+        .returning(_USER)
+    )
+
+
+@cached_statement
+def _delete() -> ClauseElement:
+    return UserRepository.scope.delete().where(_USER.c.id == bindparam("id"))
+
+
+@cached_statement
+def _active_owners() -> ClauseElement:
+    return UserRepository.scope.select(func.count()).where(
+        _USER.c.role == UserRole.OWNER.value, _USER.c.is_active.is_(true())
+    )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any, Self
 
 import email_validator
 from email_validator import EmailNotValidError, validate_email
@@ -69,6 +70,15 @@ def _assume_utc(value: datetime) -> datetime:
 # those back as *naive* datetime.max / min; the column is UTC, so say so, or the response
 # would carry a date-time without an offset.
 StoredDateTime = Annotated[datetime, AfterValidator(_assume_utc)]
+
+
+class ReadModel(BaseModel):
+    """Base of response models: the one place a database row becomes what clients see
+    (only the model's fields are taken; a row's other columns, say a password hash, never are)."""
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Self:
+        return cls.model_validate(dict(row))
 
 
 class RequestModel(BaseModel):

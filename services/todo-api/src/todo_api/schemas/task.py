@@ -12,10 +12,20 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
+from platform_common.pagination import PageQuery
 from todo_api.models.task import TaskPriority
-from todo_api.schemas.common import NO_NUL, NON_BLANK, RequestModel, StoredDateTime, UtcDateTime
+from todo_api.schemas.common import (
+    NO_NUL,
+    NON_BLANK,
+    ReadModel,
+    RequestModel,
+    SafeStr,
+    StoredDateTime,
+    UtcDateTime,
+)
 
 MAX_TAGS = 20
+DEFAULT_SORT = "-created_at"
 SORT_FIELDS = ("created_at", "updated_at", "due_at", "priority", "title")
 _SORT_KEY = f"-?({'|'.join(SORT_FIELDS)})"
 # The allow-list is in the pattern, so the spec tells clients exactly which keys exist.
@@ -83,9 +93,8 @@ class TaskUpdate(RequestModel):
         return sent
 
 
-class TaskRead(BaseModel):
+class TaskRead(ReadModel):
     model_config = ConfigDict(
-        from_attributes=True,
         json_schema_extra={
             "examples": [
                 {
@@ -148,3 +157,39 @@ class TaskFilter:
     search: str | None = None
     overdue: bool | None = None
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+class TaskQuery(PageQuery):
+    """The list's query string: filters, sort and page (``GET /tasks?priority=high&sort=-due_at``)."""
+
+    completed: bool | None = None
+    priority: list[TaskPriority] | None = Field(default=None, description="Repeatable; any may match.")
+    due_before: UtcDateTime | None = None
+    due_after: UtcDateTime | None = None
+    tag: list[SafeStr] | None = Field(
+        default=None, max_length=MAX_TAGS, description="Repeatable; all must match."
+    )
+    q: SafeStr | None = Field(
+        default=None, max_length=200, description="Case-insensitive text in title or description."
+    )
+    overdue: bool | None = None
+    sort: str = Field(
+        default=DEFAULT_SORT,
+        max_length=200,
+        pattern=SORT_PATTERN,
+        description=f"Comma-separated keys from {sorted(SORT_FIELDS)}; '-' for descending.",
+    )
+
+    def task_filter(self) -> TaskFilter:
+        return TaskFilter(
+            completed=self.completed,
+            priorities=tuple(self.priority or ()),
+            due_before=self.due_before,
+            due_after=self.due_after,
+            tags=tuple(t.strip().lower() for t in self.tag or ()),
+            search=self.q or None,
+            overdue=self.overdue,
+        )
+
+    def sort_keys(self) -> tuple[SortKey, ...]:
+        return tuple(SortKey(part.lstrip("-"), part.startswith("-")) for part in self.sort.split(","))

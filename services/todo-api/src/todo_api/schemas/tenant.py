@@ -3,14 +3,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
-from todo_api.schemas.common import RequestModel, TenantName
+from todo_api.schemas.common import ReadModel, RequestModel, TenantName
 
 
-class TenantRead(BaseModel):
+class TenantRead(ReadModel):
     model_config = ConfigDict(
-        from_attributes=True,
         json_schema_extra={
             "examples": [
                 {

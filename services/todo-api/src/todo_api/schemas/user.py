@@ -3,17 +3,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, StrictBool
+from pydantic import ConfigDict, StrictBool
 
 from todo_api.models.user import UserRole
-from todo_api.schemas.common import Email, FullName, Password, RequestModel
+from todo_api.schemas.common import Email, FullName, Password, ReadModel, RequestModel
 
 
-class UserRead(BaseModel):
+class UserRead(ReadModel):
     """A user as clients see it: never the password hash or token state."""
 
     model_config = ConfigDict(
-        from_attributes=True,
         json_schema_extra={
             "examples": [
                 {

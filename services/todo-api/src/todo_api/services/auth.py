@@ -1,4 +1,11 @@
-"""Sign-up, login, refresh-token rotation with reuse detection, logout, and authentication."""
+"""Sign-up, login, refresh-token rotation with reuse detection, logout, and authentication.
+
+A login opens a *session* (``auth_session``): its id is the ``sid`` claim of every access
+token it issues and the family of its refresh tokens. Every authenticated request checks,
+in the one query that loads the caller, that the user is active, the token version current
+and the session live; so logout, refresh-token reuse, a password change and deactivation
+end every access token of the session at once, with no extra round trip.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +13,21 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
-
 from platform_common.auth.opaque import new_opaque_token, token_digest
 from platform_common.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordHasher
 from platform_common.auth.tokens import AccessClaims, InvalidToken, TokenCodec
+from platform_common.db.database import Record, Transaction
+from platform_common.db.errors import constraints_mapped
 from platform_common.errors import ErrorSource, Forbidden, Unauthorized
 from platform_common.observability.security_metrics import AuthFailureReason, record_auth_failure
 from todo_api.core.config import Settings
-from todo_api.db.tenancy import use_tenant
-from todo_api.models import Tenant, User, UserRole
-from todo_api.repositories.auth_lookup import find_login_user, find_refresh_token_tenant
-from todo_api.repositories.tenants import TenantRepository, new_tenant_id
-from todo_api.repositories.tokens import RefreshTokenRepository, RevokedAccessTokenRepository
+from todo_api.models import UserRole
+from todo_api.repositories.auth_lookup import LOGIN_ACCOUNT, REFRESH_TOKEN_TENANT
+from todo_api.repositories.tenants import TenantRowRepository
+from todo_api.repositories.tokens import RefreshTokenRepository, SessionRepository
 from todo_api.repositories.users import UserRepository
 from todo_api.schemas.auth import SignupRequest, TokenPair
-from todo_api.services.errors import conflict_from
+from todo_api.services.errors import KNOWN_CONSTRAINTS
 
 GENERIC_LOGIN_FAILURE = "Incorrect e-mail or password"
 GENERIC_TOKEN_FAILURE = "Invalid or expired credentials"  # noqa: S105  # a message
@@ -39,7 +44,7 @@ _METRIC_REASONS = {
     "refresh_revoked": AuthFailureReason.REVOKED,
     "refresh_reused": AuthFailureReason.REVOKED,
     "refresh_stale_user": AuthFailureReason.REVOKED,
-    "revoked": AuthFailureReason.REVOKED,
+    "session_ended": AuthFailureReason.REVOKED,
     "stale_token_version": AuthFailureReason.REVOKED,
 }
 
@@ -56,30 +61,68 @@ class AuthenticationFailed(Unauthorized):
         record_auth_failure(_METRIC_REASONS.get(reason, reason))
 
 
-@dataclass(frozen=True)
-class Authenticated:
-    user: User
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The authenticated user of a request, and the unit of work it runs in."""
+
+    transaction: Transaction
     claims: AccessClaims
+    user: Record  # the user's row, as loaded under the token's tenant
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.claims.subject
+
+    @property
+    def tenant_id(self) -> uuid.UUID:
+        return self.claims.tenant_id
+
+    @property
+    def role(self) -> UserRole:
+        return UserRole(self.user["role"])
+
+
+def verify_access_token(codec: TokenCodec, token: str | None) -> AccessClaims:
+    """Check an access token's signature and claims (no I/O)."""
+    if not token:
+        raise AuthenticationFailed("missing")
+    try:
+        return codec.decode(token)
+    except InvalidToken as exc:
+        raise AuthenticationFailed(exc.reason) from exc
+
+
+async def load_caller(transaction: Transaction, claims: AccessClaims) -> Caller:
+    """The current state of the user a verified token names, in its tenant's transaction."""
+    row = await UserRepository(transaction).load_caller(claims.subject, claims.session_id)
+    if row is None:
+        raise AuthenticationFailed("unknown_user")
+    if not row["session_live"]:
+        raise AuthenticationFailed("session_ended")
+    if not row["is_active"]:
+        raise AuthenticationFailed("inactive_user")
+    if row["token_version"] != claims.token_version:
+        raise AuthenticationFailed("stale_token_version")
+    return Caller(transaction, claims, row)
 
 
 class AuthService:
     def __init__(
-        self, session: AsyncSession, settings: Settings, codec: TokenCodec, hasher: PasswordHasher
+        self, transaction: Transaction, settings: Settings, codec: TokenCodec, hasher: PasswordHasher
     ) -> None:
-        self.session = session
+        self.transaction = transaction
         self.settings = settings
         self.codec = codec
         self.hasher = hasher
 
-    async def signup(self, request: SignupRequest) -> tuple[Tenant, User]:
+    async def signup(self, request: SignupRequest) -> tuple[Record, Record]:
         hashed = await self.hasher.hash(request.password)
-        tenant_id = await new_tenant_id(self.session)
-        await use_tenant(self.session, tenant_id)
-        try:
-            tenant = await TenantRepository(self.session, tenant_id).create(
+        await self.transaction.enter_tenant(uuid.uuid4())  # the new tenant's id
+        with constraints_mapped(KNOWN_CONSTRAINTS):
+            tenant = await TenantRowRepository(self.transaction).create(
                 slug=request.tenant_slug, name=request.tenant_name
             )
-            user = await UserRepository(self.session, tenant_id).create(
+            user = await UserRepository(self.transaction).insert(
                 {
                     "email": request.email,
                     "hashed_password": hashed,
@@ -87,8 +130,6 @@ class AuthService:
                     "role": UserRole.OWNER,
                 }
             )
-        except IntegrityError as exc:
-            raise conflict_from(exc) or exc from exc
         return tenant, user
 
     async def login(self, email: str, password: str) -> TokenPair:
@@ -96,62 +137,68 @@ class AuthService:
         if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
             await self.hasher.verify(password[:MAX_PASSWORD_LENGTH], None)
             raise AuthenticationFailed("bad_credentials", GENERIC_LOGIN_FAILURE)
-        user = await find_login_user(self.session, email.strip().lower())
-        valid, new_hash = await self.hasher.verify(password, user.hashed_password if user else None)
-        if user is None or not valid or not user.is_active:
+        account = await self.transaction.lookup(LOGIN_ACCOUNT, email)
+        valid, new_hash = await self.hasher.verify(password, account["hashed_password"] if account else None)
+        if account is None or not valid or not account["is_active"]:
             raise AuthenticationFailed("bad_credentials", GENERIC_LOGIN_FAILURE)
-        await use_tenant(self.session, user.tenant_id)
+        await self.transaction.enter_tenant(account["tenant_id"])
+        users = UserRepository(self.transaction)
         if new_hash:
-            await UserRepository(self.session, user.tenant_id).update(user, {"hashed_password": new_hash})
-        family_id = uuid.uuid4()
-        now = datetime.now(UTC)
-        family_expires = now + timedelta(seconds=self.settings.refresh_token_absolute_ttl_seconds)
+            await users.update(account["id"], {"hashed_password": new_hash})
+        user = await users.get(account["id"])
+        if user is None:  # pragma: no cover - deleted between the lookup and now
+            raise AuthenticationFailed("bad_credentials", GENERIC_LOGIN_FAILURE)
+        session_id = uuid.uuid4()
+        expires_at = datetime.now(UTC) + timedelta(seconds=self.settings.refresh_token_absolute_ttl_seconds)
+        await SessionRepository(self.transaction).create(
+            session_id=session_id, user_id=user["id"], expires_at=expires_at
+        )
         return await self._issue_pair(
-            user, family_id=family_id, parent_id=None, family_expires_at=family_expires
+            user, session_id=session_id, parent_id=None, family_expires_at=expires_at
         )
 
     async def refresh(self, refresh_token: str) -> TokenPair:
         digest = token_digest(refresh_token)
-        tenant_id = await find_refresh_token_tenant(self.session, digest)
-        if tenant_id is None:
+        found = await self.transaction.lookup(REFRESH_TOKEN_TENANT, digest)
+        if found is None:
             raise AuthenticationFailed("refresh_unknown")
-        await use_tenant(self.session, tenant_id)
-        tokens = RefreshTokenRepository(self.session, tenant_id)
+        await self.transaction.enter_tenant(found["tenant_id"])
+        tokens = RefreshTokenRepository(self.transaction)
         current = await tokens.get_by_hash_for_update(digest)
-        if current is None or current.revoked_at is not None:
+        if current is None or current["revoked_at"] is not None:
             raise AuthenticationFailed("refresh_revoked")
-        if current.used_at is not None:
+        if current["used_at"] is not None:
             # Reuse: whoever holds this family may be an attacker. End it for everyone.
-            await tokens.revoke_family(current.family_id)
+            await self._end_session(current["family_id"])
             raise AuthenticationFailed("refresh_reused", keep_changes=True)
         now = datetime.now(UTC)
-        if current.expires_at <= now or current.family_expires_at <= now:
+        if current["expires_at"] <= now or current["family_expires_at"] <= now:
             raise AuthenticationFailed("refresh_expired")
-        user = await UserRepository(self.session, tenant_id).get(current.user_id)
-        if user is None or not user.is_active or user.token_version != current.user_token_version:
-            await tokens.revoke_family(current.family_id)
+        user = await UserRepository(self.transaction).get(current["user_id"])
+        if user is None or not user["is_active"] or user["token_version"] != current["user_token_version"]:
+            await self._end_session(current["family_id"])
             raise AuthenticationFailed("refresh_stale_user", keep_changes=True)
-        await tokens.update(current, {"used_at": now})
+        await tokens.mark_used(current["id"])
         return await self._issue_pair(
             user,
-            family_id=current.family_id,
-            parent_id=current.id,
-            family_expires_at=current.family_expires_at,
+            session_id=current["family_id"],
+            parent_id=current["id"],
+            family_expires_at=current["family_expires_at"],
         )
 
-    async def logout(self, auth: Authenticated, refresh_token: str) -> None:
-        """End the presented refresh-token family (if it is the caller's) and this access token."""
-        tenant_id = auth.user.tenant_id
-        tokens = RefreshTokenRepository(self.session, tenant_id)
-        presented = await tokens.get_by_hash_for_update(token_digest(refresh_token))
-        if presented is not None and presented.user_id == auth.user.id:
-            await tokens.revoke_family(presented.family_id)
-        expires_at = datetime.fromtimestamp(auth.claims.expires_at, UTC)
-        await RevokedAccessTokenRepository(self.session, tenant_id).revoke(auth.claims.token_id, expires_at)
+    async def logout(self, caller: Caller, refresh_token: str) -> None:
+        """End the caller's session (every access token it issued, its refresh tokens), and
+        the presented refresh token's session too when it is the caller's own."""
+        await self._end_session(caller.claims.session_id)
+        presented = await RefreshTokenRepository(self.transaction).get_by_hash_for_update(
+            token_digest(refresh_token)
+        )
+        if presented is not None and presented["user_id"] == caller.id:
+            await self._end_session(presented["family_id"])
 
-    async def change_password(self, user: User, current_password: str, new_password: str) -> None:
-        """Requires the current password; every token issued before the change stops working."""
-        valid, _ = await self.hasher.verify(current_password, user.hashed_password)
+    async def change_password(self, caller: Caller, current_password: str, new_password: str) -> None:
+        """Requires the current password; every session and token of the user ends."""
+        valid, _ = await self.hasher.verify(current_password, caller.user["hashed_password"])
         if not valid:
             # 403, not 401: the bearer token is fine, and a 401 (with WWW-Authenticate) tells
             # clients to drop or refresh it. Still a failed credential check, so counted.
@@ -160,55 +207,35 @@ class AuthService:
                 "The current password is incorrect", source=ErrorSource(pointer="/current_password")
             )
         hashed = await self.hasher.hash(new_password)
-        users = UserRepository(self.session, user.tenant_id)
-        await users.update(user, {"hashed_password": hashed, "token_version": user.token_version + 1})
-        if user.id is None:
-            raise ValueError("the user must be persisted first")
-        await RefreshTokenRepository(self.session, user.tenant_id).revoke_user(user.id)
-
-    def verify(self, token: str | None) -> AccessClaims:
-        """Check an access token's signature and claims (no I/O)."""
-        if not token:
-            raise AuthenticationFailed("missing")
-        try:
-            return self.codec.decode(token)
-        except InvalidToken as exc:
-            raise AuthenticationFailed(exc.reason) from exc
-
-    async def load(self, claims: AccessClaims) -> Authenticated:
-        """Check the current state of the user a verified token names."""
-        await use_tenant(self.session, claims.tenant_id)
-        found = await UserRepository(self.session, claims.tenant_id).get_for_token(
-            claims.subject, claims.token_id
+        await UserRepository(self.transaction).update(
+            caller.id, {"hashed_password": hashed, "token_version": caller.user["token_version"] + 1}
         )
-        if found is None:
-            raise AuthenticationFailed("unknown_user")
-        user, revoked = found
-        if revoked:
-            raise AuthenticationFailed("revoked")
-        if not user.is_active:
-            raise AuthenticationFailed("inactive_user")
-        if user.token_version != claims.token_version:
-            raise AuthenticationFailed("stale_token_version")
-        return Authenticated(user=user, claims=claims)
+        await end_user_sessions(self.transaction, caller.id)
+
+    async def _end_session(self, session_id: uuid.UUID) -> None:
+        await SessionRepository(self.transaction).revoke(session_id)
+        await RefreshTokenRepository(self.transaction).revoke_family(session_id)
 
     async def _issue_pair(
-        self, user: User, *, family_id: uuid.UUID, parent_id: uuid.UUID | None, family_expires_at: datetime
+        self, user: Record, *, session_id: uuid.UUID, parent_id: uuid.UUID | None, family_expires_at: datetime
     ) -> TokenPair:
-        if user.id is None:
-            raise ValueError("the user must be persisted first")
         claims = self.codec.issue(
-            subject=user.id, tenant_id=user.tenant_id, role=user.role.value, token_version=user.token_version
+            subject=user["id"],
+            tenant_id=user["tenant_id"],
+            session_id=session_id,
+            role=user["role"],
+            token_version=user["token_version"],
         )
         secret = new_opaque_token()
         idle_expiry = datetime.now(UTC) + timedelta(seconds=self.settings.refresh_token_idle_ttl_seconds)
-        await RefreshTokenRepository(self.session, user.tenant_id).create(
+        await RefreshTokenRepository(self.transaction).create(
             {
-                "user_id": user.id,
-                "family_id": family_id,
+                "id": uuid.uuid4(),
+                "user_id": user["id"],
+                "family_id": session_id,
                 "parent_id": parent_id,
                 "token_hash": token_digest(secret),
-                "user_token_version": user.token_version,
+                "user_token_version": user["token_version"],
                 "expires_at": min(idle_expiry, family_expires_at),
                 "family_expires_at": family_expires_at,
             }
@@ -218,3 +245,9 @@ class AuthService:
             expires_in=self.settings.access_token_ttl_seconds,
             refresh_token=secret,
         )
+
+
+async def end_user_sessions(transaction: Transaction, user_id: uuid.UUID) -> None:
+    """Every session and refresh token of a user ends (password change, deactivation)."""
+    await SessionRepository(transaction).revoke_user(user_id)
+    await RefreshTokenRepository(transaction).revoke_user(user_id)

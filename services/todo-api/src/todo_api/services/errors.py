@@ -1,19 +1,12 @@
-"""Mapping of database constraint violations to API errors."""
+"""Database constraints whose violation the service explains with its own error."""
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
+from collections.abc import Callable
 
-from platform_common.errors import Conflict
+from platform_common.errors import APIError, Conflict
 
-_CONFLICTS = {
-    "uq_user_email": "A user with this e-mail address already exists",
-    "uq_tenant_slug": "This tenant slug is already taken",
+KNOWN_CONSTRAINTS: dict[str, Callable[[], APIError]] = {
+    "uq_user_email": lambda: Conflict("A user with this e-mail address already exists"),
+    "uq_tenant_slug": lambda: Conflict("This tenant slug is already taken"),
 }
-
-
-def conflict_from(exc: IntegrityError) -> Conflict | None:
-    """A 409 for a known unique constraint, or None to let the error propagate."""
-    constraint = getattr(getattr(exc.orig, "__cause__", None), "constraint_name", None)
-    message = _CONFLICTS.get(constraint or "")
-    return Conflict(message) if message else None

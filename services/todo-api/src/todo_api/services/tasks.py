@@ -9,22 +9,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel.ext.asyncio.session import AsyncSession
-
+from platform_common.db.database import Record
 from platform_common.errors import NotFound, PreconditionFailed, UnprocessableEntity
 from platform_common.pagination import PageParams
 from todo_api.core.metrics import TASKS_COMPLETED, TASKS_CREATED
-from todo_api.models import Task, User
 from todo_api.repositories.idempotency import IdempotencyRepository
 from todo_api.repositories.tasks import TaskRepository
 from todo_api.schemas.task import SortKey, TaskCreate, TaskFilter, TaskRead, TaskStats, TaskUpdate
+from todo_api.services.auth import Caller
+from todo_api.services.pages import rows_and_total
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 
 
-def etag_for(task: Task | TaskRead) -> str:
+def etag_for(task: Record | TaskRead) -> str:
     """A strong validator: the version changes with every write of the task."""
-    return f'"{task.version}"'
+    version = task.version if isinstance(task, TaskRead) else task["version"]
+    return f'"{version}"'
 
 
 def matches(header: str, etag: str) -> bool:
@@ -40,11 +41,9 @@ class Created:
 
 
 class TaskService:
-    def __init__(self, session: AsyncSession, owner: User) -> None:
-        if owner.id is None:
-            raise ValueError("the owner must be persisted first")
-        self.tasks = TaskRepository(session, owner.tenant_id, owner.id)
-        self.keys = IdempotencyRepository(session, owner.tenant_id, owner.id)
+    def __init__(self, caller: Caller) -> None:
+        self.tasks = TaskRepository(caller.transaction, caller.id)
+        self.keys = IdempotencyRepository(caller.transaction, caller.id)
 
     async def create(self, request: TaskCreate, idempotency_key: str | None = None) -> Created:
         if idempotency_key is None:
@@ -55,60 +54,69 @@ class TaskService:
             await self.keys.record(idempotency_key, 201, task.model_dump(mode="json"))
             return Created(task, replayed=False)
         previous = await self.keys.find(idempotency_key)
-        if previous is None or previous.response_body is None:  # pragma: no cover - claim() excludes it
+        if previous is None or previous["response_body"] is None:  # pragma: no cover - claim() excludes it
             raise UnprocessableEntity("The Idempotency-Key is in use")
-        if previous.request_hash != request_hash:
+        if previous["request_hash"] != request_hash:
             raise UnprocessableEntity("This Idempotency-Key was used with a different request body")
-        return Created(TaskRead.model_validate(previous.response_body), replayed=True)
+        return Created(TaskRead.model_validate(previous["response_body"]), replayed=True)
 
     async def list(
         self, task_filter: TaskFilter, sort: Sequence[SortKey], params: PageParams
     ) -> tuple[list[TaskRead], int]:
-        rows, total = await self.tasks.search(task_filter, sort, limit=params.limit, offset=params.offset)
-        return [TaskRead.model_validate(row) for row in rows], total
+        rows = await self.tasks.page(task_filter, sort, limit=params.limit, offset=params.offset)
+        rows, total = await rows_and_total(rows, params, lambda: self.tasks.count(task_filter))
+        return [TaskRead.from_row(row) for row in rows], total
 
     async def get(self, task_id: uuid.UUID) -> TaskRead:
-        return TaskRead.model_validate(await self._get(task_id))
+        return TaskRead.from_row(await self._get(task_id))
 
     async def update(self, task_id: uuid.UUID, request: TaskUpdate, if_match: str | None) -> TaskRead:
         task = await self._get(task_id, for_update=True)
         self._check_precondition(task, if_match)
         changes = request.changes()
-        if "completed" in changes and changes["completed"] != task.completed:
+        if "completed" in changes and changes["completed"] != task["completed"]:
             changes["completed_at"] = datetime.now(UTC) if changes["completed"] else None
             if changes["completed"]:
                 TASKS_COMPLETED.inc()
-        changes["version"] = task.version + 1
-        return TaskRead.model_validate(await self.tasks.update(task, changes))
+        updated = await self.tasks.update(task_id, changes)
+        if updated is None:  # pragma: no cover - the row is locked above
+            raise NotFound("Task not found")
+        return TaskRead.from_row(updated)
 
     async def delete(self, task_id: uuid.UUID, if_match: str | None) -> None:
         task = await self._get(task_id, for_update=True)
         self._check_precondition(task, if_match)
-        await self.tasks.delete(task)
+        await self.tasks.delete(task_id)
 
     async def stats(self, timezone: ZoneInfo) -> TaskStats:
         now = datetime.now(UTC)
         day_start = datetime.combine(now.astimezone(timezone).date(), time.min, tzinfo=timezone)
-        counts = await self.tasks.stats(now=now, day_start=day_start, day_end=day_start + timedelta(days=1))
-        return TaskStats(**counts)
+        row = await self.tasks.stats(now=now, day_start=day_start, day_end=day_start + timedelta(days=1))
+        return TaskStats(
+            total=row["total"],
+            completed=row["completed"],
+            open=row["total"] - row["completed"],
+            overdue=row["overdue"],
+            due_today=row["due_today"],
+        )
 
     async def _insert(self, request: TaskCreate) -> TaskRead:
         values = request.model_dump()
+        values["completed_at"] = datetime.now(UTC) if request.completed else None
         if request.completed:
-            values["completed_at"] = datetime.now(UTC)
             TASKS_COMPLETED.inc()
-        task = TaskRead.model_validate(await self.tasks.create(values))
+        task = TaskRead.from_row(await self.tasks.insert(values))
         TASKS_CREATED.inc()
         return task
 
-    async def _get(self, task_id: uuid.UUID, *, for_update: bool = False) -> Task:
+    async def _get(self, task_id: uuid.UUID, *, for_update: bool = False) -> Record:
         task = await self.tasks.get(task_id, for_update=for_update)
         if task is None:
             raise NotFound("Task not found")
         return task
 
     @staticmethod
-    def _check_precondition(task: Task, if_match: str | None) -> None:
+    def _check_precondition(task: Record, if_match: str | None) -> None:
         if if_match is not None and not matches(if_match, etag_for(task)):
             raise PreconditionFailed(
                 "The task has changed since it was read", headers={"ETag": etag_for(task)}

@@ -3,102 +3,109 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import col
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from platform_common.auth.passwords import PasswordHasher
+from platform_common.db.database import Record
+from platform_common.db.errors import constraints_mapped
 from platform_common.errors import Conflict, Forbidden, NotFound
 from platform_common.pagination import PageParams
-from todo_api.models import User, UserRole
-from todo_api.repositories.tenants import TenantRepository
+from todo_api.models import UserRole
+from todo_api.repositories.tenants import TenantRowRepository
 from todo_api.repositories.users import UserRepository
 from todo_api.schemas.user import UserAdminUpdate, UserCreate
-from todo_api.services.errors import conflict_from
+from todo_api.services.auth import Caller, end_user_sessions
+from todo_api.services.errors import KNOWN_CONSTRAINTS
+from todo_api.services.pages import rows_and_total
 
 ADMIN_ROLES = frozenset({UserRole.OWNER, UserRole.ADMIN})
 
 
-def require_admin(user: User) -> None:
-    if user.role not in ADMIN_ROLES:
+def require_admin(caller: Caller) -> None:
+    if caller.role not in ADMIN_ROLES:
         raise Forbidden("Only owners and admins may manage users")
 
 
 class UserService:
-    def __init__(self, session: AsyncSession, actor: User) -> None:
-        self.session = session
-        self.actor = actor
-        self.users = UserRepository(session, actor.tenant_id)
+    def __init__(self, caller: Caller) -> None:
+        self.caller = caller
+        self.transaction = caller.transaction
+        self.users = UserRepository(caller.transaction)
 
-    async def update_me(self, full_name: str) -> User:
-        return await self.users.update(self.actor, {"full_name": full_name})
+    async def update_me(self, full_name: str) -> Record:
+        return await self._updated(self.caller.id, {"full_name": full_name})
 
-    async def list(self, params: PageParams) -> tuple[Sequence[User], int]:
-        require_admin(self.actor)
-        return await self.users.list(
-            order_by=(col(User.created_at), col(User.id)), limit=params.limit, offset=params.offset
-        )
+    async def list(self, params: PageParams) -> tuple[list[Record], int]:
+        require_admin(self.caller)
+        rows = await self.users.page(limit=params.limit, offset=params.offset)
+        return await rows_and_total(rows, params, self.users.count)
 
-    async def get(self, user_id: uuid.UUID) -> User:
-        require_admin(self.actor)
+    async def get(self, user_id: uuid.UUID) -> Record:
+        require_admin(self.caller)
         return await self._get(user_id)
 
-    async def create(self, request: UserCreate, hasher: PasswordHasher) -> User:
-        require_admin(self.actor)
+    async def create(self, request: UserCreate, hasher: PasswordHasher) -> Record:
+        require_admin(self.caller)
         hashed = await hasher.hash(request.password)
-        try:
-            return await self.users.create(
-                {
-                    "email": request.email,
-                    "hashed_password": hashed,
-                    "full_name": request.full_name,
-                    "role": UserRole.MEMBER,
-                }
-            )
-        except IntegrityError as exc:
-            raise conflict_from(exc) or exc from exc
+        values = {
+            "email": request.email,
+            "hashed_password": hashed,
+            "full_name": request.full_name,
+            "role": UserRole.MEMBER,
+        }
+        with constraints_mapped(KNOWN_CONSTRAINTS):
+            return await self.users.insert(values)
 
-    async def update(self, user_id: uuid.UUID, request: UserAdminUpdate) -> User:
-        require_admin(self.actor)
+    async def update(self, user_id: uuid.UUID, request: UserAdminUpdate) -> Record:
+        require_admin(self.caller)
         changes = request.model_dump(exclude_unset=True, exclude_none=True)
         await self._lock_tenant()
         target = await self._get(user_id, for_update=True)
-        touches_ownership = target.role == UserRole.OWNER or changes.get("role") == UserRole.OWNER
+        target_role = UserRole(target["role"])
+        touches_ownership = target_role == UserRole.OWNER or changes.get("role") == UserRole.OWNER
         if (
             touches_ownership
             and ({"role", "is_active"} & changes.keys())
-            and self.actor.role != UserRole.OWNER
+            and self.caller.role != UserRole.OWNER
         ):
             raise Forbidden("Only an owner may grant or change the owner role")
-        stays_owner = changes.get("role", target.role) == UserRole.OWNER and changes.get(
-            "is_active", target.is_active
+        stays_owner = changes.get("role", target_role) == UserRole.OWNER and changes.get(
+            "is_active", target["is_active"]
         )
-        if target.role == UserRole.OWNER and target.is_active and not stays_owner:
+        if target_role == UserRole.OWNER and target["is_active"] and not stays_owner:
             await self._keep_an_owner()
-        return await self.users.update(target, changes)
+        updated = await self._updated(user_id, changes)
+        if changes.get("is_active") is False:
+            await end_user_sessions(self.transaction, user_id)
+        return updated
 
     async def delete(self, user_id: uuid.UUID) -> None:
-        require_admin(self.actor)
+        require_admin(self.caller)
         await self._lock_tenant()
         target = await self._get(user_id, for_update=True)
-        if target.role == UserRole.OWNER:
-            if self.actor.role != UserRole.OWNER:
+        if target["role"] == UserRole.OWNER:
+            if self.caller.role != UserRole.OWNER:
                 raise Forbidden("Only an owner may remove an owner")
-            if target.is_active:
+            if target["is_active"]:
                 await self._keep_an_owner()
-        await self.users.delete(target)
+        await self.users.delete(user_id)
 
-    async def _get(self, user_id: uuid.UUID, *, for_update: bool = False) -> User:
+    async def _get(self, user_id: uuid.UUID, *, for_update: bool = False) -> Record:
         user = await self.users.get(user_id, for_update=for_update)
+        if user is None:
+            raise NotFound("User not found")
+        return user
+
+    async def _updated(self, user_id: uuid.UUID, changes: dict[str, object]) -> Record:
+        if not changes:
+            return await self._get(user_id)
+        user = await self.users.update(user_id, changes)
         if user is None:
             raise NotFound("User not found")
         return user
 
     async def _lock_tenant(self) -> None:
         """Serialise changes to ownership within a tenant, so two demotions cannot race."""
-        await TenantRepository(self.session, self.actor.tenant_id).get(for_update=True)
+        await TenantRowRepository(self.transaction).get(for_update=True)
 
     async def _keep_an_owner(self) -> None:
         if await self.users.count_active_owners() <= 1:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, status
+from fastapi import Depends, Form, status
 
 from platform_common.auth.passwords import MAX_PASSWORD_LENGTH
 from platform_common.errors import (
@@ -14,14 +14,22 @@ from platform_common.errors import (
     Unauthorized,
     error_responses,
 )
-from todo_api.api.deps import Authentication, AuthServiceDep, limit_anonymous, limit_login, limit_signup
+from todo_api.api.deps import (
+    AuthServiceDep,
+    CallerAuthServiceDep,
+    CallerDep,
+    limit_anonymous,
+    limit_login,
+    limit_signup,
+)
 from todo_api.api.responses import links_with_body
+from todo_api.api.routing import resource_router
 from todo_api.schemas.auth import LogoutRequest, RefreshRequest, SignupRequest, SignupResponse, TokenPair
 from todo_api.schemas.common import SafeStr
 from todo_api.schemas.tenant import TenantRead
 from todo_api.schemas.user import UserRead
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = resource_router("auth")
 
 # Links: sign up → log in as the new owner → rotate or end the session (stateful workflows).
 _TOKEN_PAIR = {
@@ -51,7 +59,7 @@ _TOKEN_PAIR = {
 )
 async def signup(body: SignupRequest, auth: AuthServiceDep) -> SignupResponse:
     tenant, user = await auth.signup(body)
-    return SignupResponse(tenant=TenantRead.model_validate(tenant), user=UserRead.model_validate(user))
+    return SignupResponse(tenant=TenantRead.from_row(tenant), user=UserRead.from_row(user))
 
 
 @router.post(
@@ -89,5 +97,5 @@ async def refresh(body: RefreshRequest, auth: AuthServiceDep) -> TokenPair:
     summary="Revoke the refresh-token family and the current access token",
     responses=error_responses(Unauthorized, TooManyRequests, ServiceUnavailable),
 )
-async def logout(body: LogoutRequest, authentication: Authentication, auth: AuthServiceDep) -> None:
-    await auth.logout(authentication, body.refresh_token)
+async def logout(body: LogoutRequest, caller: CallerDep, auth: CallerAuthServiceDep) -> None:
+    await auth.logout(caller, body.refresh_token)

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from platform_common.errors import Forbidden, NotFound, error_responses
-from todo_api.api.deps import CurrentUser, SessionDep
+from todo_api.api.deps import TenantsDep
 from todo_api.api.responses import AUTHENTICATED
+from todo_api.api.routing import resource_router
 from todo_api.schemas.tenant import TenantRead, TenantUpdate
-from todo_api.services.tenants import TenantService
 
-router = APIRouter(
-    prefix="/tenants", tags=["tenants"], responses={**AUTHENTICATED, **error_responses(NotFound)}
-)
+router = resource_router("tenants", responses={**AUTHENTICATED, **error_responses(NotFound)})
 
 
 @router.get("/current", operation_id="tenants_current_get", summary="The caller's tenant")
-async def read_current(user: CurrentUser, session: SessionDep) -> TenantRead:
-    return TenantRead.model_validate(await TenantService(session, user).current())
+async def read_current(tenants: TenantsDep) -> TenantRead:
+    return TenantRead.from_row(await tenants.current())
 
 
 @router.patch(
@@ -26,5 +22,5 @@ async def read_current(user: CurrentUser, session: SessionDep) -> TenantRead:
     summary="Rename the caller's tenant",
     responses=error_responses(Forbidden),
 )
-async def update_current(body: TenantUpdate, user: CurrentUser, session: SessionDep) -> TenantRead:
-    return TenantRead.model_validate(await TenantService(session, user).rename(body.name))
+async def update_current(body: TenantUpdate, tenants: TenantsDep) -> TenantRead:
+    return TenantRead.from_row(await tenants.rename(body.name))

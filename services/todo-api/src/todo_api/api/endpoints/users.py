@@ -4,28 +4,28 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Request, status
+from fastapi import status
 
 from platform_common.errors import Conflict, Forbidden, NotFound, error_responses
 from platform_common.pagination import Page, PageParamsDep, make_page
-from todo_api.api.deps import AuthServiceDep, CurrentUser, SessionDep
+from todo_api.api.deps import CallerAuthServiceDep, CallerDep, RuntimeDep, UsersDep
 from todo_api.api.responses import AUTHENTICATED, links_by_id
+from todo_api.api.routing import resource_router
 from todo_api.schemas.user import PasswordChange, UserAdminUpdate, UserCreate, UserRead, UserUpdateMe
-from todo_api.services.users import UserService
 
-router = APIRouter(prefix="/users", tags=["users"], responses=AUTHENTICATED)
+router = resource_router("users", responses=AUTHENTICATED)
 ADMIN_ERRORS = error_responses(Forbidden)
 ADMIN_TARGET_ERRORS = error_responses(Forbidden, NotFound)
 
 
 @router.get("/me", operation_id="users_me_get", summary="The authenticated user")
-async def read_me(user: CurrentUser) -> UserRead:
-    return UserRead.model_validate(user)
+async def read_me(caller: CallerDep) -> UserRead:
+    return UserRead.from_row(caller.user)
 
 
 @router.patch("/me", operation_id="users_me_update", summary="Update the authenticated user's name")
-async def update_me(body: UserUpdateMe, user: CurrentUser, session: SessionDep) -> UserRead:
-    return UserRead.model_validate(await UserService(session, user).update_me(body.full_name))
+async def update_me(body: UserUpdateMe, users: UsersDep) -> UserRead:
+    return UserRead.from_row(await users.update_me(body.full_name))
 
 
 @router.post(
@@ -35,16 +35,16 @@ async def update_me(body: UserUpdateMe, user: CurrentUser, session: SessionDep) 
     summary="Change the password; every existing token of the user stops working",
     responses=error_responses(Forbidden),  # the current password is wrong
 )
-async def change_password(body: PasswordChange, user: CurrentUser, auth: AuthServiceDep) -> None:
-    await auth.change_password(user, body.current_password, body.new_password)
+async def change_password(body: PasswordChange, caller: CallerDep, auth: CallerAuthServiceDep) -> None:
+    await auth.change_password(caller, body.current_password, body.new_password)
 
 
 @router.get(
     "", operation_id="users_list", summary="List the users of the caller's tenant", responses=ADMIN_ERRORS
 )
-async def list_users(user: CurrentUser, session: SessionDep, params: PageParamsDep) -> Page[UserRead]:
-    users, total = await UserService(session, user).list(params)
-    return make_page([UserRead.model_validate(u) for u in users], total=total, params=params)
+async def list_users(users: UsersDep, params: PageParamsDep) -> Page[UserRead]:
+    rows, total = await users.list(params)
+    return make_page([UserRead.from_row(row) for row in rows], total=total, params=params)
 
 
 @router.post(
@@ -60,9 +60,8 @@ async def list_users(user: CurrentUser, session: SessionDep, params: PageParamsD
         },
     },
 )
-async def create_user(body: UserCreate, user: CurrentUser, session: SessionDep, request: Request) -> UserRead:
-    created = await UserService(session, user).create(body, request.app.state.password_hasher)
-    return UserRead.model_validate(created)
+async def create_user(body: UserCreate, users: UsersDep, runtime: RuntimeDep) -> UserRead:
+    return UserRead.from_row(await users.create(body, runtime.password_hasher))
 
 
 @router.get(
@@ -71,8 +70,8 @@ async def create_user(body: UserCreate, user: CurrentUser, session: SessionDep, 
     summary="One user of the caller's tenant",
     responses=ADMIN_TARGET_ERRORS,
 )
-async def get_user(user_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> UserRead:
-    return UserRead.model_validate(await UserService(session, user).get(user_id))
+async def get_user(user_id: uuid.UUID, users: UsersDep) -> UserRead:
+    return UserRead.from_row(await users.get(user_id))
 
 
 @router.patch(
@@ -81,10 +80,8 @@ async def get_user(user_id: uuid.UUID, user: CurrentUser, session: SessionDep) -
     summary="Change a user's role, status or name",
     responses=error_responses(Forbidden, NotFound, Conflict),
 )
-async def update_user(
-    user_id: uuid.UUID, body: UserAdminUpdate, user: CurrentUser, session: SessionDep
-) -> UserRead:
-    return UserRead.model_validate(await UserService(session, user).update(user_id, body))
+async def update_user(user_id: uuid.UUID, body: UserAdminUpdate, users: UsersDep) -> UserRead:
+    return UserRead.from_row(await users.update(user_id, body))
 
 
 @router.delete(
@@ -94,5 +91,5 @@ async def update_user(
     summary="Remove a user from the caller's tenant",
     responses=error_responses(Forbidden, NotFound, Conflict),
 )
-async def delete_user(user_id: uuid.UUID, user: CurrentUser, session: SessionDep) -> None:
-    await UserService(session, user).delete(user_id)
+async def delete_user(user_id: uuid.UUID, users: UsersDep) -> None:
+    await users.delete(user_id)

@@ -1,7 +1,7 @@
 """OpenAPI that tells the truth about errors: FastAPI documents its 422 with its own
 ``HTTPValidationError`` body, but every error here is the envelope; and any operation with
 a body can also answer 400 (undecodable body), 413 (too large) and 415 (a media type it does
-not declare, see ``platform_common.media_types``) before its handler runs."""
+not declare, see ``platform_common.http.media_types``) before its handler runs."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from platform_common.errors import ErrorEnvelope
+from platform_common.http.query import QUERY_SCHEMA_DEFINITIONS
 
 _ENVELOPE_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
 _FASTAPI_ERROR_SCHEMAS = ("HTTPValidationError", "ValidationError")
@@ -54,6 +55,8 @@ def _envelope_for_validation_errors(spec: dict[str, Any]) -> dict[str, Any]:
                 for status, description in _BODY_ERRORS.items():
                     responses.setdefault(status, _envelope(description))
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    for name, definition in QUERY_SCHEMA_DEFINITIONS.items():
+        schemas.setdefault(name, definition)
     for name in _FASTAPI_ERROR_SCHEMAS:
         schemas.pop(name, None)
     if "ErrorEnvelope" not in schemas:

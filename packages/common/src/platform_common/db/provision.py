@@ -1,6 +1,6 @@
 """Create the database and its two roles on a server where we hold a superuser login.
 
-Used by the embedded development server and the test suite; in production an operator
+Used by the development server, the benchmark and the test suite; in production an operator
 (or a managed-database console) does the same once. Two roles, because PostgreSQL's
 row-level security never applies to a table's owner unless forced and never to a
 superuser: migrations run as the *owner*, the application as a *runtime* role that
@@ -13,10 +13,6 @@ from dataclasses import dataclass
 
 import asyncpg
 from sqlalchemy.engine import URL, make_url
-
-DEFAULT_DATABASE = "todo"
-DEFAULT_OWNER_ROLE = "todo_owner"
-DEFAULT_APP_ROLE = "todo_app"
 
 
 @dataclass(frozen=True)
@@ -43,9 +39,9 @@ async def _ensure_role(conn: asyncpg.Connection, role: str) -> None:
 async def provision_database(
     admin_url: str,
     *,
-    database: str = DEFAULT_DATABASE,
-    owner_role: str = DEFAULT_OWNER_ROLE,
-    app_role: str = DEFAULT_APP_ROLE,
+    database: str,
+    owner_role: str,
+    app_role: str,
     recreate: bool = False,
 ) -> ProvisionedDatabase:
     """Idempotently create both roles and ``database`` owned by ``owner_role``.

@@ -6,7 +6,7 @@ says form; anything else reaches validation as raw bytes and comes back as a mis
 dependency, answers 415 instead, naming the media type the spec declares for the operation
 (``application/json``, or ``application/x-www-form-urlencoded`` for OAuth2's token
 endpoint). A request with no body at all is left to validation (422 "Field required").
-The OpenAPI side is in ``platform_common.openapi``: every operation with a body documents 415.
+The OpenAPI side is in ``platform_common.http.openapi``: every operation with a body documents 415.
 """
 
 from __future__ import annotations

@@ -1,0 +1,12 @@
+"""The database runtime every service shares: asyncpg pool, unit of work, tenant context.
+
+- ``settings``: ``DatabaseSettings`` (DATABASE_*), composed into a service's ``Settings``.
+- ``database``: ``Database`` (the pool) and ``Transaction`` (one request's unit of work).
+- ``statements``: SQLAlchemy Core statements compiled once to asyncpg SQL.
+- ``repository``: ``TenantRepository``, where every tenant-scoped query starts.
+- ``tables``: tables declare themselves tenant-owned or global; the rest is derived.
+- ``rls``: the migration helpers that enable, force and write the isolation policy.
+- ``lookups``: the narrow, documented pre-tenant reads (``SECURITY DEFINER`` functions).
+- ``provision``, ``posture``: roles, and the start-up check that RLS can hold.
+- ``errors``: database failures as API errors (503, 409), never a 500 with SQL in it.
+"""

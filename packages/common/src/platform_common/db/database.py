@@ -1,0 +1,247 @@
+"""The pool and the unit of work: one connection, one transaction, one tenant per request.
+
+``Database.transaction(tenant_id)`` is the unit of work. It opens the transaction and sets
+the tenant for row-level security in **one** round trip (``BEGIN`` and ``set_config`` sent
+as one simple query), lends the connection to the repositories, and commits when the block
+succeeds or rolls back when it raises. Repositories never commit.
+
+The tenant is entered exactly once per transaction, through ``Transaction.enter_tenant``
+(or the ``tenant_id`` argument, which does the same in the opening round trip); the
+setting is transaction-local (``set_config(..., true)``), so a pooled connection never
+carries one request's tenant into the next. Before a tenant is entered, the only reads
+allowed are the declared pre-tenant lookups (``platform_common.db.lookups``).
+
+Why asyncpg directly rather than SQLAlchemy's session: on the request path the ORM's
+unit-of-work machinery, statement building and the greenlet bridge cost several times the
+database work itself. SQLModel remains the schema (tables, Alembic metadata), and
+statements are still written with SQLAlchemy Core, compiled once (``statements``).
+
+Pool hygiene: a connection goes back to the pool without asyncpg's default reset query
+(``RESET ALL``, ``UNLISTEN *``, ... a round trip per request). Nothing on the request path
+changes session state: settings are transaction-local, and an unfinished transaction is
+still rolled back by asyncpg before the connection is reused.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+import asyncpg
+import orjson
+
+from platform_common.db.errors import is_connection_lost
+from platform_common.db.lookups import PreTenantLookup
+from platform_common.db.settings import DatabaseSettings
+from platform_common.db.statements import Statement
+from platform_common.errors import APIError
+
+# asyncpg ships no types: a row is read by column name, which is all the code relies on.
+Record: TypeAlias = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class PoolStats:
+    size: int  # connections open now
+    idle: int
+    min_size: int
+    max_size: int
+
+    @property
+    def checked_out(self) -> int:
+        return self.size - self.idle
+
+
+async def _init_connection(connection: asyncpg.Connection) -> None:
+    """JSON columns as Python values (orjson both ways)."""
+    for name in ("json", "jsonb"):
+        await connection.set_type_codec(
+            name, schema="pg_catalog", encoder=_json_text, decoder=orjson.loads, format="text"
+        )
+
+
+def _json_text(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
+async def _keep_session_state(connection: asyncpg.Connection) -> None:
+    """The pool's reset hook: nothing to reset (see the module docstring)."""
+
+
+class Database:
+    """One asyncpg pool per process, opened in the application's lifespan."""
+
+    def __init__(self, settings: DatabaseSettings, *, application_name: str) -> None:
+        self.settings = settings
+        self.application_name = application_name
+        self._pool: asyncpg.Pool | None = None
+
+    async def connect(self) -> None:
+        try:
+            self._pool = await self._create_pool(self.settings.database_pool_size)
+        except (TimeoutError, OSError, asyncpg.PostgresError):
+            # The server is down: start anyway (readiness reports it) with a pool that
+            # opens connections on first use, so the service recovers without a restart.
+            self._pool = await self._create_pool(0)
+
+    def _create_pool(self, min_size: int) -> asyncpg.Pool:
+        settings = self.settings
+        server_settings = {"application_name": self.application_name}
+        if settings.database_statement_timeout_ms:
+            server_settings["statement_timeout"] = str(settings.database_statement_timeout_ms)
+        return asyncpg.create_pool(
+            settings.database_url,
+            min_size=min_size,
+            max_size=settings.database_pool_size + settings.database_max_overflow,
+            max_inactive_connection_lifetime=settings.database_pool_recycle,
+            timeout=settings.database_connect_timeout,
+            statement_cache_size=settings.database_statement_cache_size,
+            server_settings=server_settings,
+            init=_init_connection,
+            reset=_keep_session_state,
+        )
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        if self._pool is None:
+            raise RuntimeError("the database is not connected (the app's lifespan has not started)")
+        return self._pool
+
+    def stats(self) -> PoolStats:
+        pool = self.pool
+        return PoolStats(pool.get_size(), pool.get_idle_size(), pool.get_min_size(), pool.get_max_size())
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection for work outside a request's unit of work (probes, checks)."""
+        async with self._acquired() as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def transaction(self, tenant_id: uuid.UUID | None = None) -> AsyncIterator[Transaction]:
+        """The unit of work. Commits on success; an ``APIError`` with ``keep_changes``
+        commits too (a revoked token family must outlive the 401 it causes)."""
+        async with self._acquired() as connection:
+            transaction = Transaction(connection)
+            await transaction.begin(tenant_id)
+            try:
+                yield transaction
+            except APIError as exc:
+                await (transaction.commit() if exc.keep_changes else transaction.rollback())
+                raise
+            except BaseException:
+                await transaction.rollback()
+                raise
+            await transaction.commit()
+
+    @asynccontextmanager
+    async def _acquired(self) -> AsyncIterator[asyncpg.Connection]:
+        pool = self.pool
+        connection = await pool.acquire(timeout=self.settings.database_pool_timeout)
+        try:
+            yield connection
+        except BaseException as exc:
+            if is_connection_lost(exc):
+                # The server restarted or dropped us: every pooled connection is as dead as
+                # this one. Replace them all now rather than failing one request per corpse.
+                pool.expire_connections()
+            raise
+        finally:
+            await pool.release(connection)
+
+
+class Transaction:
+    """One open transaction on one connection: what repositories run their statements in."""
+
+    __slots__ = ("_tenant_id", "connection", "open")
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self.connection = connection
+        self._tenant_id: uuid.UUID | None = None
+        self.open = False
+
+    @property
+    def tenant_id(self) -> uuid.UUID:
+        """The tenant this transaction was entered for; repositories scope every query by it."""
+        if self._tenant_id is None:
+            raise RuntimeError("no tenant entered in this transaction")
+        return self._tenant_id
+
+    @property
+    def has_tenant(self) -> bool:
+        return self._tenant_id is not None
+
+    async def begin(self, tenant_id: uuid.UUID | None) -> None:
+        if tenant_id is None:
+            await self.connection.execute("BEGIN")
+        else:
+            # One round trip: BEGIN and the tenant. Simple-query protocol has no bind
+            # parameters, so the value is inlined; it is a uuid.UUID, whose text form is
+            # hex digits and dashes only (checked by the type, not by escaping).
+            await self.connection.execute(f"BEGIN; {_set_tenant_sql(tenant_id)}")
+            self._tenant_id = tenant_id
+        self.open = True
+
+    async def enter_tenant(self, tenant_id: uuid.UUID) -> None:
+        """Set the tenant of a transaction begun without one (sign-up, login, refresh: the
+        tenant is learnt from a pre-tenant lookup). Once per transaction: switching tenants
+        mid-transaction would mix two tenants' rows in one unit of work."""
+        if self._tenant_id is not None:
+            if self._tenant_id == tenant_id:
+                return
+            raise RuntimeError("a transaction serves one tenant")
+        await self.connection.execute(_set_tenant_sql(tenant_id))
+        self._tenant_id = tenant_id
+
+    async def lookup(self, lookup: PreTenantLookup, *args: Any) -> Record | None:
+        """One of the declared pre-tenant reads (a ``SECURITY DEFINER`` function)."""
+        row: Record | None = await self.connection.fetchrow(lookup.sql, *args)
+        return row
+
+    async def commit(self) -> None:
+        if self.open:
+            self.open = False
+            await self.connection.execute("COMMIT")
+
+    async def rollback(self) -> None:
+        if self.open:
+            self.open = False
+            try:
+                await self.connection.execute("ROLLBACK")
+            except Exception as exc:
+                if not is_connection_lost(exc):
+                    raise
+                # A dead connection has no transaction left to roll back; the pool drops it.
+
+    # Running compiled statements. Repositories call these with the tenant filled in.
+    async def fetch(self, statement: Statement, values: Mapping[str, Any]) -> list[Record]:
+        rows: list[Record] = await self.connection.fetch(statement.sql, *statement.args(values))
+        return rows
+
+    async def fetchrow(self, statement: Statement, values: Mapping[str, Any]) -> Record | None:
+        row: Record | None = await self.connection.fetchrow(statement.sql, *statement.args(values))
+        return row
+
+    async def fetchval(self, statement: Statement, values: Mapping[str, Any]) -> Any:  # noqa: ANN401  # a column of any type
+        return await self.connection.fetchval(statement.sql, *statement.args(values))
+
+    async def execute(self, statement: Statement, values: Mapping[str, Any]) -> str:
+        status: str = await self.connection.execute(statement.sql, *statement.args(values))
+        return status
+
+    async def executemany(self, statement: Statement, rows: Sequence[Mapping[str, Any]]) -> None:
+        await self.connection.executemany(statement.sql, [statement.args(row) for row in rows])
+
+
+def _set_tenant_sql(tenant_id: uuid.UUID) -> str:
+    if not isinstance(tenant_id, uuid.UUID):  # the inlining above relies on it
+        raise TypeError("tenant_id must be a uuid.UUID")
+    return f"SELECT set_config('app.tenant_id', '{tenant_id}', true)"

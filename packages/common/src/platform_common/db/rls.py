@@ -1,0 +1,111 @@
+"""Row-level security in migrations: one helper per step, so no migration writes policy SQL.
+
+Policies read the tenant from the transaction-local setting ``app.tenant_id`` through
+``app_current_tenant()``, which fails closed: unset (or '' after a commit) is NULL, and
+``x = NULL`` admits no row. ``FORCE`` makes the policies bind the table's owner too, so
+only a superuser or a ``BYPASSRLS`` role (never the runtime role: the start-up posture
+check refuses them) reads across tenants.
+
+    from platform_common.db import rls
+
+    def upgrade() -> None:
+        op.create_table("widget", ...)
+        rls.enable_tenant_isolation("widget")          # tenant_id column
+        rls.enable_tenant_isolation("tenant", key="id")
+
+``create_lookup_function`` writes a pre-tenant lookup (see ``platform_common.db.lookups``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from alembic import op
+
+CURRENT_TENANT_FUNCTION = "app_current_tenant"
+ISOLATION_POLICY = "tenant_isolation"
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def _name(identifier: str) -> str:
+    if not _IDENTIFIER.fullmatch(identifier):
+        raise ValueError(f"not a plain SQL identifier: {identifier!r}")
+    return f'"{identifier}"'
+
+
+def create_current_tenant_function() -> None:
+    op.execute(
+        f"""
+        CREATE FUNCTION {CURRENT_TENANT_FUNCTION}() RETURNS uuid
+        LANGUAGE sql STABLE PARALLEL SAFE
+        AS $$ SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid $$
+        """
+    )
+
+
+def drop_current_tenant_function() -> None:
+    op.execute(f"DROP FUNCTION {CURRENT_TENANT_FUNCTION}()")
+
+
+def enable_tenant_isolation(table: str, *, key: str = "tenant_id") -> None:
+    """Enable and force RLS on ``table``; rows are visible and writable only in their tenant."""
+    quoted = _name(table)
+    op.execute(f"ALTER TABLE {quoted} ENABLE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {quoted} FORCE ROW LEVEL SECURITY")
+    condition = f"{_name(key)} = {CURRENT_TENANT_FUNCTION}()"
+    op.execute(f"CREATE POLICY {ISOLATION_POLICY} ON {quoted} USING ({condition}) WITH CHECK ({condition})")
+
+
+def disable_tenant_isolation(table: str) -> None:
+    quoted = _name(table)
+    op.execute(f"DROP POLICY {ISOLATION_POLICY} ON {quoted}")
+    op.execute(f"ALTER TABLE {quoted} NO FORCE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {quoted} DISABLE ROW LEVEL SECURITY")
+
+
+def create_lookup_function(
+    name: str, *, argument: str, table: str, column: str, returns: str, columns: str
+) -> None:
+    """A pre-tenant lookup: ``name(<argument>)`` returns ``columns`` of the ``table`` rows whose
+    ``column`` equals the argument, and nothing else.
+
+    It runs as the schema owner (``SECURITY DEFINER``, fixed ``search_path`` so nothing can
+    shadow a table through a writable schema). ``FORCE`` binds the owner too, so a policy
+    for the owner admits exactly the rows whose ``column`` equals a transaction-local setting
+    that only the function sets, for the duration of its one query. The runtime role may
+    execute the function (the migration environment grants it) and gains no policy.
+    """
+    argument_name, argument_type = argument.split()
+    _name(argument_name)
+    setting = f"app.definer_{name}"
+    _definer_policy(name, table, column, setting)
+    quoted = _name(name)
+    # DDL from the migration's own constants; every identifier is checked by _name().
+    op.execute(
+        f"""
+        CREATE FUNCTION {quoted}({argument_name} {argument_type}) RETURNS TABLE ({returns})
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+        AS $$
+        BEGIN
+            PERFORM set_config('{setting}', {argument_name}, true);
+            RETURN QUERY SELECT {columns} FROM {_name(table)} AS t WHERE t.{_name(column)} = {argument_name};
+            PERFORM set_config('{setting}', '', true);
+        END
+        $$
+        """  # noqa: S608
+    )
+    op.execute(f"REVOKE ALL ON FUNCTION {quoted}({argument_type}) FROM PUBLIC")
+
+
+def drop_lookup_function(name: str, *, argument_type: str, table: str) -> None:
+    op.execute(f"DROP FUNCTION {_name(name)}({argument_type})")
+    op.execute(f"DROP POLICY {_name('definer_' + name)} ON {_name(table)}")
+
+
+def _definer_policy(name: str, table: str, column: str, setting: str) -> None:
+    condition = f"{_name(column)} = NULLIF(current_setting('{setting}', true), '')"
+    op.execute(
+        "DO $$ BEGIN EXECUTE format("
+        f"'CREATE POLICY {_name('definer_' + name)} ON {_name(table)} FOR SELECT TO %I USING ({condition.replace(chr(39), chr(39) * 2)})', "
+        "current_user); END $$"
+    )

@@ -1,0 +1,77 @@
+"""Every table says whether it belongs to a tenant; the rest is derived from that.
+
+A tenant-owned table carries ``info={"tenancy": "tenant", "tenant_key": <column>}`` (its
+rows belong to the tenant named by that column, ``tenant_id`` almost always); a global
+table carries ``info={"tenancy": "global", "reason": ...}`` and says why it may hold rows
+of every tenant (a job queue, a person-level identity, a lookup by a secret's hash).
+Declare them in ``__table_args__``::
+
+    class Task(..., table=True):
+        __table_args__ = (Index(...), tenant_owned())
+
+From that, the code derives which tables row-level security must cover (the start-up
+posture check, the RLS-coverage test) and which column each repository scopes by: nothing
+is a hand-kept list that a new table could be missing from. A table that declares
+neither is an error the coverage test reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import MetaData, Table
+
+TENANT = "tenant"
+GLOBAL = "global"
+
+
+def tenant_owned(key: str = "tenant_id") -> dict[str, Any]:
+    """``__table_args__`` entry of a table whose rows belong to the tenant in ``key``."""
+    return {"info": {"tenancy": TENANT, "tenant_key": key}}
+
+
+def global_table(reason: str) -> dict[str, Any]:
+    """``__table_args__`` entry of a table that is not scoped by tenant, and why."""
+    if not reason.strip():
+        raise ValueError("say why a table may hold every tenant's rows")
+    return {"info": {"tenancy": GLOBAL, "reason": reason}}
+
+
+def table_of(model: type[Any]) -> Table:
+    """The ``Table`` of a SQLModel table class (``__table__``, which type checkers cannot see)."""
+    table: Table = model.__table__
+    return table
+
+
+def tenant_key(table: Table) -> str:
+    """The column that names a tenant-owned table's tenant."""
+    info: Mapping[str, Any] = table.info
+    if info.get("tenancy") != TENANT:
+        raise ValueError(f"table {table.name} is not declared tenant-owned")
+    key: str = info["tenant_key"]
+    return key
+
+
+def tenant_tables(metadata: MetaData) -> dict[str, str]:
+    """``{table name: tenant key column}`` of every tenant-owned table."""
+    return {
+        name: table.info["tenant_key"]
+        for name, table in sorted(metadata.tables.items())
+        if table.info.get("tenancy") == TENANT
+    }
+
+
+def global_tables(metadata: MetaData) -> dict[str, str]:
+    """``{table name: reason}`` of every table declared global."""
+    return {
+        name: table.info["reason"]
+        for name, table in sorted(metadata.tables.items())
+        if table.info.get("tenancy") == GLOBAL
+    }
+
+
+def undeclared_tables(metadata: MetaData) -> list[str]:
+    return sorted(
+        name for name, table in metadata.tables.items() if table.info.get("tenancy") not in {TENANT, GLOBAL}
+    )

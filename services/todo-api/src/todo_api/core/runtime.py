@@ -1,0 +1,22 @@
+"""What todo-api's requests share: the platform runtime plus the token codec, the password
+hasher and the rate-limit policies, built once per process from settings."""
+
+from __future__ import annotations
+
+from platform_common.app import ServiceRuntime
+from platform_common.auth.settings import build_password_hasher, build_token_codec
+from platform_common.db.tables import tenant_tables
+from todo_api.core.config import Settings
+from todo_api.core.rate_limits import RatePolicies
+from todo_api.models import metadata
+
+
+class TodoRuntime(ServiceRuntime):
+    settings: Settings
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings, tenant_tables=list(tenant_tables(metadata)))
+        self.settings = settings
+        self.token_codec = build_token_codec(settings)
+        self.password_hasher = build_password_hasher(settings)
+        self.rate_policies = RatePolicies.from_settings(settings)
