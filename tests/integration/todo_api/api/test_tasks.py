@@ -136,13 +136,25 @@ async def test_idempotent_create(client: httpx.AsyncClient, owner: Account) -> N
 
 
 async def test_idempotency_keys_are_per_user(client: httpx.AsyncClient, owner: Account) -> None:
+    """Two users of one tenant pick the same key: each gets, and replays, their own task."""
     member = await add_member(client, owner, "bob")
+
+    async def post(account: Account) -> httpx.Response:
+        body = {"title": f"Task of {account.email}"}
+        return await client.post(TASKS, json=body, headers={**account.headers, "Idempotency-Key": "shared"})
+
+    created: dict[str, object] = {}
     for account in (owner, member):
-        response = await client.post(
-            TASKS, json={"title": "Mine"}, headers={**account.headers, "Idempotency-Key": "shared-key"}
-        )
-        assert response.status_code == 201
+        response = await post(account)
+        assert response.status_code == 201, response.text
         assert "idempotent-replayed" not in response.headers
+        assert response.json()["title"] == f"Task of {account.email}"
+        created[account.user_id] = response.json()
+    for account in (owner, member):
+        replay = await post(account)
+        assert replay.status_code == 201, replay.text
+        assert replay.headers["idempotent-replayed"] == "true"
+        assert replay.json() == created[account.user_id]
 
 
 async def test_tasks_are_private_to_their_owner(client: httpx.AsyncClient, owner: Account) -> None:

@@ -17,6 +17,7 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from prometheus_client import REGISTRY
 from pydantic import SecretStr
 
 from platform_common.db.provision import ProvisionedDatabase
@@ -113,6 +114,12 @@ def timed(**offsets: int) -> Forge:
     return lambda settings, base: sign(settings, {**base, **{k: base[k] + v for k, v in offsets.items()}})
 
 
+def expired(settings: Settings, base: Claims) -> str:
+    """Of the normal lifetime, ended a minute ago: only the expiry check can refuse it."""
+    back = settings.access_token_ttl_seconds + 60
+    return timed(iat=-back, nbf=-back, exp=-back)(settings, base)
+
+
 def headed(**headers: Any) -> Forge:
     return lambda settings, base: sign(settings, base, headers=headers)
 
@@ -147,7 +154,7 @@ FORGERIES: dict[str, Forge] = {
     "unknown kid": headed(kid="someone-elses"),
     "missing kid": headed(),
     "kid is a list": headed(kid=["primary"]),
-    "expired": timed(iat=-2000, nbf=-2000, exp=-1100),
+    "expired": expired,
     "nbf in the future": timed(nbf=300),
     "iat in the future": timed(iat=300, exp=300),
     "exp beyond the token lifetime": timed(exp=3600),
@@ -206,6 +213,15 @@ async def test_a_malformed_forged_or_out_of_date_token_is_401(
     client: httpx.AsyncClient, settings: Settings, victim: Principal, forge: Forge
 ) -> None:
     assert_rejected(await client.get(ME, headers=bearer(forge(settings, claims_for(settings, victim)))))
+
+
+async def test_an_expired_token_is_refused_for_its_expiry(
+    client: httpx.AsyncClient, settings: Settings, victim: Principal
+) -> None:
+    """Counted as ``expired``: refused by the expiry check, not by the lifetime or another one."""
+    before = REGISTRY.get_sample_value("auth_failures_total", {"reason": "expired"}) or 0.0
+    assert_rejected(await client.get(ME, headers=bearer(expired(settings, claims_for(settings, victim)))))
+    assert REGISTRY.get_sample_value("auth_failures_total", {"reason": "expired"}) == before + 1
 
 
 @pytest.mark.parametrize("claim", ["tid", "sub"])
@@ -276,11 +292,17 @@ async def test_refresh_and_access_tokens_are_not_interchangeable(
     ).is_success
 
 
-async def test_a_reused_refresh_token_is_401(client: httpx.AsyncClient, victim: Principal) -> None:
+async def test_a_reused_refresh_token_is_401_and_ends_its_family(
+    client: httpx.AsyncClient, victim: Principal
+) -> None:
     tokens = await login(client, victim.email)
     body = {"refresh_token": tokens["refresh_token"]}
-    assert (await client.post("/api/v1/auth/refresh", json=body)).status_code == 200
+    rotated = await client.post("/api/v1/auth/refresh", json=body)
+    assert rotated.status_code == 200
     assert_rejected(await client.post("/api/v1/auth/refresh", json=body))
+    # Either holder may be the thief: the pair the rotation issued is ended with the family.
+    successor = {"refresh_token": rotated.json()["refresh_token"]}
+    assert_rejected(await client.post("/api/v1/auth/refresh", json=successor))
 
 
 async def test_an_access_token_after_logout_is_401(client: httpx.AsyncClient, victim: Principal) -> None:

@@ -163,7 +163,7 @@ REJECTIONS: dict[str, tuple[Callable[[], str], str]] = {
     "missing kid": (lambda: signed(kid=...), "unknown_key"),
     "kid is not a string": (lambda: signed(kid=["current"]), "unknown_key"),
     "wrong key": (lambda: signed(key="w" * 32), "signature"),
-    "expired": (lambda: signed(payload(iat=at(-2000), nbf=at(-2000), exp=at(-1100))), "expired"),
+    "expired": (lambda: signed(payload(iat=at(-TTL - 60), nbf=at(-TTL - 60), exp=at(-60))), "expired"),
     "not yet valid": (lambda: signed(payload(nbf=at(300))), "claims"),
     "issued in the future": (lambda: signed(payload(iat=at(300), exp=at(300 + TTL))), "issued_in_future"),
     "lives longer than the ttl": (lambda: signed(payload(exp=at(TTL + LEEWAY + 60))), "claims"),
