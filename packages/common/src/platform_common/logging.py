@@ -16,6 +16,7 @@ import structlog
 from structlog.types import EventDict, Processor, WrappedLogger
 
 from platform_common.observability.log_processors import add_request_identity, add_trace_context
+from platform_common.observability.log_safety import cap_long_values, escape_control_characters
 from platform_common.observability.redaction import redact_secrets
 from platform_common.request_id import current_request_id
 
@@ -43,18 +44,21 @@ class _StderrHandler(logging.StreamHandler[TextIO]):
 
 
 def _renderers(json_output: bool) -> list[Processor]:
-    """Exception rendering, redaction, output: per handler, so a cached logger never keeps a stale chain."""
+    """Exception rendering, capping, redaction, output: per handler, so a cached logger never keeps a stale chain."""
     if json_output:
         structured = structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
         return [
             structlog.processors.ExceptionRenderer(structured),
+            cap_long_values,
             redact_secrets,
             structlog.processors.JSONRenderer(),
         ]
     # Plain text traceback first, so redaction sees it; the console renderer prints it as is.
     return [
         structlog.processors.format_exc_info,
+        cap_long_values,
         redact_secrets,
+        escape_control_characters,
         structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()),
     ]
 
