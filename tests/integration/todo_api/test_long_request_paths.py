@@ -48,7 +48,7 @@ def test_a_64_kib_path_does_not_stall_the_health_probe(database: ProvisionedData
             assert raw_get(service.api_url, path).startswith(b"HTTP/1.1 404")
             started = time.perf_counter()
             assert probe.get("/healthz").status_code == 200
-            assert time.perf_counter() - started < 1.0  # a stall here was seconds long
+            assert time.perf_counter() - started < 2.0  # the stall was over 5 s (the probe timed out)
         lines = [line for line in service.log_lines() if line.get("status") == 404]
     assert len(lines) == len(HOSTILE_PATHS)
     for line, path in zip(lines, HOSTILE_PATHS.values(), strict=True):
