@@ -23,6 +23,7 @@ import structlog
 from structlog.types import EventDict, Processor, WrappedLogger
 
 from platform_common.observability.log_processors import add_request_identity, add_trace_context
+from platform_common.observability.log_safety import cap_long_values, escape_control_characters
 from platform_common.observability.redaction import redact_secrets
 from platform_common.request_id import current_request_id
 
@@ -70,18 +71,21 @@ def _json_text(event: object, **_: Any) -> str:
 
 
 def _renderers(json_output: bool, *, text: bool) -> list[Processor]:
-    """Exception rendering, redaction, output. ``text``: the stdlib path needs ``str``."""
+    """Exception rendering, capping, redaction, output. ``text``: the stdlib path needs ``str``."""
     if json_output:
         structured = structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
         return [
             structlog.processors.ExceptionRenderer(structured),
+            cap_long_values,
             redact_secrets,
             structlog.processors.JSONRenderer(serializer=_json_text if text else _json_bytes),
         ]
     # Plain text traceback first, so redaction sees it; the console renderer prints it as is.
     return [
         structlog.processors.format_exc_info,
+        cap_long_values,
         redact_secrets,
+        escape_control_characters,
         structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty()),
     ]
 
@@ -98,8 +102,44 @@ class _StderrHandler(logging.StreamHandler[TextIO]):
         pass
 
 
+class _Current:
+    """What ``configure_logging`` last chose. Our loggers are cached on first use (structlog's
+    ``cache_logger_on_first_use``), so the level and the output chain are read from here at
+    each event rather than baked into them: configuring again (tests do) takes effect."""
+
+    level = logging.INFO
+    output: list[Processor] = []  # noqa: RUF012  # replaced whole, never mutated
+
+
+def _drop_below_level(_: WrappedLogger, method: str, event_dict: EventDict) -> EventDict:
+    if _LEVELS.get(method, logging.INFO) < _Current.level:
+        raise structlog.DropEvent
+    return event_dict
+
+
+def _render(logger: WrappedLogger, method: str, event_dict: EventDict) -> Any:  # noqa: ANN401  # bytes or str
+    result: Any = event_dict
+    for processor in _Current.output:
+        result = processor(logger, method, result)
+    return result
+
+
+_LEVELS = {
+    "debug": logging.DEBUG,
+    "info": logging.INFO,
+    "warning": logging.WARNING,
+    "warn": logging.WARNING,
+    "error": logging.ERROR,
+    "exception": logging.ERROR,
+    "critical": logging.CRITICAL,
+    "fatal": logging.CRITICAL,
+}
+
+
 def configure_logging(level: str = "INFO", *, json_output: bool) -> None:
-    """Configure structlog and the stdlib root logger once, at start-up."""
+    """Configure structlog and the stdlib root logger: at start-up, or again (tests)."""
+    _Current.level = logging.getLevelNamesMapping()[level]
+    _Current.output = _renderers(json_output, text=False)
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -110,9 +150,9 @@ def configure_logging(level: str = "INFO", *, json_output: bool) -> None:
         add_request_identity,
     ]
     structlog.configure(
-        processors=[*shared, *_renderers(json_output, text=False)],
+        processors=[_drop_below_level, *shared, _render],
         logger_factory=_logger_factory,
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level]),
+        wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG),
         cache_logger_on_first_use=True,
     )
     formatter = structlog.stdlib.ProcessorFormatter(

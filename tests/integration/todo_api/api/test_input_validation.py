@@ -156,3 +156,23 @@ async def test_nul_characters_in_the_path_or_query_are_refused(
     assert in_query.status_code == 422
     # The route only matches a uuid, so a NUL in the id is refused before validation (404).
     assert in_path.status_code in {404, 422}
+
+
+@pytest.mark.parametrize("slug", ["evil\n", "\nevil", "evil\r\n", "ev\nil"], ids=repr)
+async def test_a_slug_with_a_newline_is_422_not_a_database_error(
+    client: httpx.AsyncClient, slug: str
+) -> None:
+    """Python's re lets "$" match before a final newline; the database's CHECK does not."""
+    body = {**SIGNUP.valid_body, "tenant_slug": slug}
+    assert_invalid(await client.post(SIGNUP.path, json=body), "tenant_slug")
+
+
+@pytest.mark.parametrize("blank", ["\x85", "\u3000", " \u2028\t"], ids=repr)
+async def test_names_of_unicode_whitespace_only_are_422(
+    client: httpx.AsyncClient, settings: Settings, caller: Principal, blank: str
+) -> None:
+    assert_invalid(
+        await client.post(SIGNUP.path, json={**SIGNUP.valid_body, "tenant_name": blank}), "tenant_name"
+    )
+    response = await send(client, settings, caller, RENAME_TENANT, {"name": blank})
+    assert_invalid(response, "name")

@@ -1,8 +1,17 @@
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import pytest
 
-from platform_common.observability.redaction import REDACTED, is_sensitive_key, redact, redact_secrets
+from platform_common.observability.redaction import (
+    REDACTED,
+    is_sensitive_key,
+    redact,
+    redact_secrets,
+    redact_text,
+)
 
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
 
@@ -74,3 +83,55 @@ def test_structured_tracebacks_are_scrubbed() -> None:
     redacted = redact_secrets(None, "error", {"event": "boom", "exception": exception})
     assert JWT not in str(redacted)
     assert redacted["exception"][0]["frames"] == [{"name": "f", "lineno": 1}]
+
+
+def _seconds(text: str) -> float:
+    """The best of a few runs, so one scheduling hiccup does not count."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        redact_text(text)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+# Shapes that made a backtracking engine try every start position and scan to the end from
+# each: quadratic time, seconds of a frozen worker for one request path.
+ADVERSARIAL = {
+    "url_scheme_run": lambda size: "/" + "a." * (size // 2) + "://x",
+    "jwt_prefix_run": lambda size: "/" + "eyJ-" * (size // 4),
+    "jwt_dotted_run": lambda size: "/" + "eyJ." * (size // 4),
+    "token_names": lambda size: "/" + "token=" * (size // 6),
+}
+
+
+@pytest.mark.parametrize("shape", ADVERSARIAL.values(), ids=ADVERSARIAL.keys())
+def test_redaction_time_grows_linearly_with_the_input(shape: Callable[[int], str]) -> None:
+    small, large = _seconds(shape(16 * 1024)), _seconds(shape(64 * 1024))
+    assert large / small < 6  # four times the input: about four times the time, not sixteen
+    assert large < 0.25
+
+
+@pytest.mark.parametrize("shape", ADVERSARIAL.values(), ids=ADVERSARIAL.keys())
+def test_secrets_after_an_adversarial_run_are_still_redacted(shape: Callable[[int], str]) -> None:
+    path = shape(16 * 1024) + f"/{JWT}/x?dsn=postgresql://app:pa55word@db/todo"
+    scrubbed = redact_text(path)
+    assert JWT not in scrubbed
+    assert "pa55word" not in scrubbed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"/callback/{JWT}",
+        f"/x-{JWT}",  # glued to a hyphen: still a JWT
+        f"token={JWT}&state=1",
+        "Authorization: Bearer\u00a0abc.def",  # any Unicode space Python calls whitespace
+        "redis://:pa55word@cache:6379/0 and postgresql://app:pa55word@db/todo",
+    ],
+)
+def test_secrets_in_request_paths_are_redacted(text: str) -> None:
+    scrubbed = redact_text(text)
+    assert JWT not in scrubbed
+    assert "pa55word" not in scrubbed
+    assert "abc.def" not in scrubbed

@@ -36,7 +36,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from platform_common.error_handlers import envelope_response
 from platform_common.errors import BadRequest, InternalError, PayloadTooLarge
 from platform_common.observability import http_metrics
-from platform_common.observability.log_safety import bounded
 from platform_common.observability.request_context import RequestObservation, observing
 from platform_common.observability.routes import RouteTemplates, arrival
 from platform_common.request_id import bind_request_id, is_well_formed, new_request_id, unbind_request_id
@@ -249,7 +248,7 @@ def _log_access(
         "user_id": observation.user_id,
         "method": method,
         "route": route,
-        "path": bounded(scope["path"]),
+        "path": scope["path"],  # capped by the logging pipeline (log_safety)
         "status": status,
         "duration_ms": round(seconds * 1000, 3),
         "client_ip": observation.client_ip or (client[0] if client else None),

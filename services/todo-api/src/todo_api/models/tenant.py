@@ -8,6 +8,9 @@ from sqlmodel import Field
 from platform_common.db.tables import tenant_owned
 from todo_api.models.base import CreatedAt, UUIDPrimaryKey
 
+# Read by PostgreSQL (the CHECK below), pydantic's Rust regex engine and JSON Schema
+# (ECMA-262), and the same whole-value test in all three: ASCII classes, and a $ that is the
+# very end (Python's re alone would let "abc\n" through, and the CHECK would then fail).
 SLUG_PATTERN = "^[a-z0-9-]{3,63}$"
 
 

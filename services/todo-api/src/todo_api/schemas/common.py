@@ -22,10 +22,17 @@ from pydantic import (
 from platform_common.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 # Constraints written as patterns, so the OpenAPI schema says exactly what is accepted
-# (clients and fuzzers generate from it). PostgreSQL text cannot hold NUL: refuse it here.
+# (clients and fuzzers generate from it). A pattern must mean the same to the server
+# (pydantic's Rust regex engine) as to JSON Schema (ECMA-262): anchored with ^...$ (in both,
+# $ is the very end; Python's re would also let it match before a final newline), and no
+# \s, \w or \d, whose sets differ between the dialects. PostgreSQL text cannot hold NUL.
 NO_NUL = r"^[^\x00]*$"
-# At least one character that is neither whitespace nor NUL (checked after stripping).
-NON_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+# Unicode's White_Space, the set pydantic's strip_whitespace removes (Rust's str::trim).
+# Spelled out: ECMA-262's \s adds U+FEFF and lacks U+0085, Python's adds U+001C..U+001F.
+WHITESPACE = r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# At least one character that is neither whitespace nor NUL. Checked after stripping that
+# same whitespace, so it says the same of the value as sent.
+NON_BLANK = rf"^[^\x00]*[^\x00{WHITESPACE}][^\x00]*$"
 
 SafeStr = Annotated[str, Field(pattern=NO_NUL)]
 
@@ -46,7 +53,7 @@ def _to_utc(value: datetime) -> datetime:
 
 # Offsets are required (naive datetimes are ambiguous) and normalised, so a response
 # shows the same instant the same way whether it came from the request or the database.
-_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_ISO_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}")  # not \d: any script's digits
 
 
 def _iso_only(value: object) -> object:
@@ -84,8 +91,9 @@ class ReadModel(BaseModel):
 class RequestModel(BaseModel):
     """Base of request bodies: unknown (or read-only) fields are rejected with 422."""
 
-    # python-re: the same notion of whitespace as the stripping (str.strip) that precedes it.
-    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+    # Patterns run on pydantic's default engine, Rust's regex: linear time, and its ^...$
+    # means the whole value, as in JSON Schema (see NO_NUL).
+    model_config = ConfigDict(extra="forbid")
 
 
 Password = Annotated[
