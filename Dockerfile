@@ -1,7 +1,8 @@
 # todo-api. Build from the repository root (the uv workspace is the context):
 #   docker build -t todo-api .            or   ./tools/task image   (podman)
 # Commands in the image:
-#   (default)              python /app/serve.py  -> uvicorn, one process, SIGTERM-graceful
+#   (default)              python /app/serve.py  -> uvicorn, one process, SIGTERM-graceful,
+#                          no uvicorn proxy handling (the app applies TRUSTED_PROXIES)
 #   alembic upgrade head   migrations, as the owner role (MIGRATIONS_DATABASE_URL, DATABASE_APP_ROLE)
 ARG BASE_IMAGE=python:3.11-slim
 

@@ -152,3 +152,14 @@ def test_the_grace_period_covers_the_prestop_pause_and_the_servers_shutdown(char
     just_enough["terminationGracePeriodSeconds"] -= 1
     with pytest.raises(Exception, match="terminationGracePeriodSeconds"):
         render(chart, merge(REQUIRED_SECRETS, just_enough))
+
+
+def test_the_pods_run_the_images_command_so_trusted_proxies_alone_decide(production_render, settings_from):
+    """The image's command turns uvicorn's proxy handling off (tests/deploy/test_image_command.py);
+    a command, args or FORWARDED_ALLOW_IPS here could bring back a second list."""
+    api = container(production_render, "Deployment")
+    assert "command" not in api
+    assert "args" not in api
+    env = environment(production_render)
+    assert "FORWARDED_ALLOW_IPS" not in env
+    assert settings_from(env).trusted_proxies == ["10.0.0.0/8"]

@@ -8,7 +8,6 @@ import asyncio
 import json
 import os
 import signal
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -23,6 +22,7 @@ from fastapi import FastAPI
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
+from tools.image.serve import uvicorn_command
 
 from tests.database import fresh_database
 from tests.integration.factories import PASSWORD, signup
@@ -185,9 +185,9 @@ async def test_exhausted_pool_is_a_503(database: ProvisionedDatabase, clean_data
 async def uvicorn_process(
     database_url: str, port: int, log: Path
 ) -> AsyncIterator[asyncio.subprocess.Process]:
-    """``uvicorn todo_api.main:create_app --factory`` as production runs it, until /healthz answers."""
-    command = ["-m", "uvicorn", "todo_api.main:create_app", "--factory", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--timeout-graceful-shutdown", str(GRACE_SECONDS)]
+    """The image's uvicorn command, with a shorter drain, until /healthz answers."""
+    command = uvicorn_command({"HOST": "127.0.0.1", "PORT": str(port)})
+    command += ["--timeout-graceful-shutdown", str(GRACE_SECONDS)]  # the last value counts
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -197,7 +197,7 @@ async def uvicorn_process(
     }
     with log.open("w") as output:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, *command, cwd=ROOT, env=env, stdout=output, stderr=asyncio.subprocess.STDOUT
+            *command, cwd=ROOT, env=env, stdout=output, stderr=asyncio.subprocess.STDOUT
         )
 
     async def healthy() -> bool:

@@ -84,6 +84,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         key_prefix=settings.service_name,
     )
     app.state.rate_policies = RatePolicies.from_settings(settings)
+    # The one list that decides who may say X-Forwarded-For: read by the rate limits and
+    # the access log; uvicorn's own proxy handling is off wherever the service is started.
     app.state.trusted_proxies = parse_networks(settings.trusted_proxies)
     install_error_handlers(app)
     install_database_error_handlers(app)
@@ -114,6 +116,7 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         service_name=settings.service_name,
         service_version=__version__,
         engine_getter=lambda: app.state.engine,
+        trusted_proxies=app.state.trusted_proxies,
     )
     # Outermost: every response, errors included, carries the request id.
     app.add_middleware(request_id_middleware)

@@ -10,13 +10,14 @@ with a structured traceback, on the access line itself; 4xx lines never carry on
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager, nullcontext
 
 import structlog
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from platform_common.client_ip import Network, client_ip
 from platform_common.observability import http_metrics
 from platform_common.observability.request_context import RequestObservation, observing
 from platform_common.observability.routes import RouteTemplates, arrival
@@ -27,9 +28,16 @@ access_logger = structlog.stdlib.get_logger("access")
 
 class ObservabilityMiddleware:
     def __init__(
-        self, app: ASGIApp, *, routes: RouteTemplates, record_metrics: bool, untraced_paths: Collection[str]
+        self,
+        app: ASGIApp,
+        *,
+        routes: RouteTemplates,
+        record_metrics: bool,
+        untraced_paths: Collection[str],
+        trusted_proxies: Sequence[Network] = (),
     ) -> None:
         self.app = app
+        self._trusted_proxies = tuple(trusted_proxies)
         self._routes = routes
         self._record_metrics = record_metrics
         self._untraced_paths = frozenset(untraced_paths)
@@ -69,13 +77,19 @@ class ObservabilityMiddleware:
                 if self._record_metrics:
                     http_metrics.IN_PROGRESS.labels(method).dec()
                     http_metrics.observe_request(method, route, final_status, seconds)
-                _log_access(scope, observation, method, route, final_status, seconds)
+                client = client_ip(scope, self._trusted_proxies) if scope.get("client") else None
+                _log_access(scope, observation, method, route, final_status, seconds, client)
 
 
 def _log_access(
-    scope: Scope, observation: RequestObservation, method: str, route: str, status: int, seconds: float
+    scope: Scope,
+    observation: RequestObservation,
+    method: str,
+    route: str,
+    status: int,
+    seconds: float,
+    client: str | None,
 ) -> None:
-    client = scope.get("client")
     fields = {
         "request_id": current_request_id(),
         "tenant_id": observation.tenant_id,
@@ -85,7 +99,7 @@ def _log_access(
         "path": scope["path"],
         "status": status,
         "duration_ms": round(seconds * 1000, 3),
-        "client_ip": client[0] if client else None,
+        "client_ip": client,
     }
     if observation.exception is not None:
         access_logger.error("http_request", exc_info=observation.exception, **fields)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -15,6 +15,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import disable_created_metrics
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from platform_common.client_ip import Network
 from platform_common.observability import tracing
 from platform_common.observability.metrics_server import MetricsServer
 from platform_common.observability.middleware import ObservabilityMiddleware
@@ -33,6 +34,7 @@ def setup_observability(
     service_version: str,
     engine_getter: Callable[[], AsyncEngine] | None = None,
     untraced_paths: Collection[str] = DEFAULT_UNTRACED_PATHS,
+    trusted_proxies: Sequence[Network] = (),
 ) -> None:
     """Install the access log, RED metrics, tracing, the metrics port and pool gauges.
 
@@ -42,6 +44,8 @@ def setup_observability(
     (so ``lambda: app.state.engine`` works); the metrics port and the pool sampler live only
     while the app is served, so building an app (tests, OpenAPI export) binds nothing.
     After startup ``app.state.metrics_server`` is the running server (or None).
+    ``trusted_proxies`` are the service's (``platform_common.client_ip``): the access line's
+    ``client_ip`` is then the address the service attributes the request to, as its limits do.
     """
     provider = None
     if settings.tracing_enabled:
@@ -56,6 +60,7 @@ def setup_observability(
         routes=routes,
         record_metrics=settings.metrics_enabled,
         untraced_paths=untraced_paths,
+        trusted_proxies=trusted_proxies,
     )
     # The access line above replaces uvicorn's (it has the route, the ids and the duration).
     logging.getLogger("uvicorn.access").disabled = True
