@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 
 import httpx
 import pytest
@@ -15,7 +16,7 @@ from todo_api.main import create_app
 # What the production example's existing Secret would hold.
 EXISTING_SECRET = {
     "DATABASE_URL": "postgresql://todo_app:pw@db.example.com:5432/todo",
-    "SECRET_KEY": "s" * 48,
+    "SECRET_KEY": secrets.token_hex(32),
     "RATE_LIMIT_STORAGE_URI": "redis://:pw@redis.example.com:6379/0",
     "MIGRATIONS_DATABASE_URL": "postgresql://todo_owner:pw@db.example.com:5432/todo",
 }

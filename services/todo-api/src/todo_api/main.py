@@ -48,6 +48,12 @@ async def _check_database_posture(engine: AsyncEngine, settings: Settings) -> No
         logger.warning("unsafe_database_posture", problem=problem)
 
 
+def _warn_of_development_secrets(settings: Settings) -> None:
+    """Outside production the published development key is accepted; say so at every start."""
+    for name in settings.secrets_at_default():
+        logger.warning("development_secret_in_use", setting=name)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     json_logs = settings.log_format == "json" or (settings.log_format == "auto" and settings.is_production)
@@ -55,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _warn_of_development_secrets(settings)
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.session_factory = create_session_factory(engine)

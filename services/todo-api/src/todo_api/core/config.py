@@ -16,7 +16,8 @@ DEV_SECRET_KEY = "dev-secret-key-not-for-production-use-00000"  # noqa: S105  # 
 
 
 class Settings(ObservabilitySettings):
-    secret_fields = ("secret_key",)
+    # Every signing key, active or retired, passes the same production check.
+    secret_fields = ("secret_key", "jwt_previous_keys")
 
     service_name: str = "todo-api"
     host: str = "127.0.0.1"
@@ -61,7 +62,8 @@ class Settings(ObservabilitySettings):
     jwt_key_id: str = Field(default="primary", min_length=1, description="kid of SECRET_KEY.")
     jwt_previous_keys: dict[str, SecretStr] = Field(
         default_factory=dict,
-        description='Retired keys still accepted for verification, as JSON {"kid": "key"}.',
+        description='Retired keys still accepted for verification, as JSON {"kid": "key"}; '
+        "production holds each to SECRET_KEY's rule.",
     )
     jwt_algorithms: list[str] = Field(default=["HS256"], min_length=1)
     jwt_issuer: str = "todo-api"
