@@ -64,6 +64,13 @@ def test_every_key_of_a_keyring_field_meets_the_same_rule(value: str, reason: st
     assert ServiceSettings(environment="production", signing_key=STRONG, previous_keys=keyring).is_production
 
 
+def test_a_refusal_never_shows_the_refused_value() -> None:
+    weak = "zq" * 20  # pydantic's error would show the head and tail of its input
+    with pytest.raises(ValidationError) as refused:
+        ServiceSettings(signing_key=weak, environment="production")
+    assert "zqzq" not in str(refused.value)
+
+
 def test_outside_production_the_secrets_left_at_their_defaults_are_named() -> None:
     assert ServiceSettings().secrets_at_default() == ["SIGNING_KEY"]
     retired = ServiceSettings(signing_key=STRONG, previous_keys={"old": DEFAULT})

@@ -71,7 +71,9 @@ class PlatformSettings(BaseSettings):
     secret, and none is the development default of any of them.
     """
 
-    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
+    # hide_input_in_errors: a refusal must not print what it refused (a weak key, a URL with
+    # its password); pydantic would otherwise echo part of the input in the error.
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True, hide_input_in_errors=True)
 
     secret_fields: ClassVar[tuple[str, ...]] = ()
 
