@@ -40,10 +40,13 @@ LABEL org.opencontainers.image.title="todo-api" \
       org.opencontainers.image.description="Secure multi-tenant REST API for todos"
 
 # HOME=/tmp: the only writable place under a read-only root filesystem.
+# ENVIRONMENT=production: the image refuses weak or development secrets and TRUSTED_HOSTS=["*"]
+# (without ALLOW_ANY_HOST=true) unless a deployment sets another ENVIRONMENT.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/app/.venv/bin:$PATH \
     HOME=/tmp \
+    ENVIRONMENT=production \
     HOST=0.0.0.0 \
     PORT=8000 \
     METRICS_HOST=0.0.0.0 \

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 
+import helm_python as helm
 import httpx
 import pytest
 
@@ -86,8 +87,7 @@ async def test_the_probes_host_header_passes_the_apps_host_check(rendered, setti
     }
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://pod") as client:
         assert (await client.get("/healthz", headers=headers)).status_code == 200
-        if rendered.all("Ingress"):
-            assert (await client.get("/healthz", headers={"Host": "evil.example"})).status_code == 400
+        assert (await client.get("/healthz", headers={"Host": "evil.example"})).status_code == 400
 
 
 def test_every_variable_the_chart_sets_is_a_setting(rendered):
@@ -164,3 +164,22 @@ def test_the_pods_run_the_images_command_so_trusted_proxies_alone_decide(product
     env = environment(production_render)
     assert "FORWARDED_ALLOW_IPS" not in env
     assert settings_from(env).trusted_proxies == ["10.0.0.0/8"]
+
+
+def test_by_default_only_the_names_the_chart_serves_are_accepted_hosts(chart, default_render, settings_from):
+    service = "todo-todo-api"
+    own_names = ["localhost", service, f"{service}.todo", f"{service}.todo.svc"]
+    assert settings_from(environment(default_render)).trusted_hosts == own_names
+    ingress = {"ingress": {"enabled": True, "hosts": ["shop.example.com"]}}
+    with_ingress = settings_from(environment(render(chart, merge(REQUIRED_SECRETS, ingress))))
+    assert with_ingress.trusted_hosts == ["shop.example.com", *own_names]
+
+
+def test_any_host_in_production_must_be_asked_for_by_name(chart, settings_from):
+    any_host = merge(REQUIRED_SECRETS, {"config": {"TRUSTED_HOSTS": ["*"]}})
+    with pytest.raises(helm.HelmRenderError, match="ALLOW_ANY_HOST"):
+        render(chart, any_host)
+    rendered = render(chart, merge(any_host, {"config": {"ALLOW_ANY_HOST": True}}))
+    settings = settings_from(environment(rendered))
+    assert (settings.trusted_hosts, settings.allow_any_host) == (["*"], True)
+    render(chart, merge(any_host, {"config": {"ENVIRONMENT": "test"}}))  # refused by production only

@@ -53,6 +53,7 @@ def todo_api_env(database: ProvisionedDatabase) -> dict[str, str]:
         "LOG_FORMAT": "json",
         "LOG_LEVEL": "INFO",
         "DOCS_ENABLED": "false",
+        "TRUSTED_HOSTS": '["127.0.0.1"]',  # what wrk and httpx send; production lists its names
         "DATABASE_URL": database.app_url,
         "RATE_LIMIT_ENABLED": "true",
         "METRICS_PORT": "0",

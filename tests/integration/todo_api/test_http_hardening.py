@@ -12,8 +12,12 @@ import pytest
 from todo_api.core.config import Settings
 from todo_api.main import create_app
 
-# What production needs besides the database: a key of its own.
-PRODUCTION = {"environment": "production", "secret_key": secrets.token_hex(32)}
+# What production needs besides the database: its own key and the host names it serves.
+PRODUCTION = {
+    "environment": "production",
+    "secret_key": secrets.token_hex(32),
+    "trusted_hosts": ["api.example.com"],
+}
 
 
 @asynccontextmanager

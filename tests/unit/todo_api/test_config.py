@@ -1,4 +1,4 @@
-"""What production refuses to start with: todo-api's signing keys."""
+"""What production refuses to start with: todo-api's signing keys and Host allow-list."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from pydantic import ValidationError
 from todo_api.core.config import DEV_SECRET_KEY, Settings
 
 DATABASE_URL = "postgresql://todo_app@db.example.com/todo"
+HOSTS = ["api.example.com"]
 
 
 def production(**overrides: Any) -> Settings:
-    values = {"secret_key": secrets.token_hex(32), **overrides}
+    values = {"secret_key": secrets.token_hex(32), "trusted_hosts": HOSTS, **overrides}
     return Settings(database_url=DATABASE_URL, environment="production", **values)
 
 
@@ -39,3 +40,12 @@ def test_outside_production_the_development_key_works_and_is_named() -> None:
     settings = Settings(database_url=DATABASE_URL, environment="test")
     assert settings.secret_key.get_secret_value() == DEV_SECRET_KEY
     assert settings.secrets_at_default() == ["SECRET_KEY"]
+
+
+def test_production_refuses_any_host_unless_asked_for_by_name() -> None:
+    with pytest.raises(ValidationError, match="ALLOW_ANY_HOST"):
+        production(trusted_hosts=["*"])
+    with pytest.raises(ValidationError, match="ALLOW_ANY_HOST"):
+        production(trusted_hosts=["api.example.com", "*"])
+    assert production(trusted_hosts=["*"], allow_any_host=True).trusted_hosts == ["*"]
+    assert Settings(database_url=DATABASE_URL, environment="test").trusted_hosts == ["*"]
