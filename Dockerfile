@@ -1,7 +1,8 @@
 # todo-api. Build from the repository root (the uv workspace is the context):
 #   docker build -t todo-api .            or   ./tools/task image   (podman)
 # Commands in the image:
-#   (default)              python /app/serve.py  -> uvicorn, one process, SIGTERM-graceful
+#   (default)              python /app/serve.py  -> uvicorn, one process, SIGTERM-graceful,
+#                          no uvicorn proxy handling (the app applies TRUSTED_PROXIES)
 #   alembic upgrade head   migrations, as the owner role (MIGRATIONS_DATABASE_URL, DATABASE_APP_ROLE)
 ARG BASE_IMAGE=python:3.11-slim
 
@@ -39,10 +40,13 @@ LABEL org.opencontainers.image.title="todo-api" \
       org.opencontainers.image.description="Secure multi-tenant REST API for todos"
 
 # HOME=/tmp: the only writable place under a read-only root filesystem.
+# ENVIRONMENT=production: the image refuses weak or development secrets and TRUSTED_HOSTS=["*"]
+# (without ALLOW_ANY_HOST=true) unless a deployment sets another ENVIRONMENT.
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PATH=/app/.venv/bin:$PATH \
     HOME=/tmp \
+    ENVIRONMENT=production \
     HOST=0.0.0.0 \
     PORT=8000 \
     METRICS_HOST=0.0.0.0 \

@@ -6,7 +6,6 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from tools.image.serve import uvicorn_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,7 +62,7 @@ def answers(url: str) -> bool:
 def running_service(
     database_url: str, workdir: Path, *, workers: int = 1, env: Mapping[str, str] | None = None
 ) -> Iterator[ServiceProcess]:
-    """``uvicorn todo_api.main:create_app --factory`` until every worker has started."""
+    """The image's uvicorn command (tools/image/serve.py) until every worker has started."""
     port, metrics_port = free_port(), free_port()
     stderr = workdir / "service.stderr"
     environment = {
@@ -74,8 +74,7 @@ def running_service(
         "METRICS_PORT": str(metrics_port),
         **(env or {}),
     }
-    command = [sys.executable, "-m", "uvicorn", "todo_api.main:create_app", "--factory"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    command = [*uvicorn_command({"HOST": "127.0.0.1", "PORT": str(port)}), "--workers", str(workers)]
     with stderr.open("w") as errors:
         process = subprocess.Popen(command, cwd=ROOT, env=environment, stderr=errors)  # noqa: S603
     service = ServiceProcess(f"http://127.0.0.1:{port}", metrics_port, stderr)

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from tools.embedded_postgres import sigterm_unwinds, superuser_url
+from tools.image.serve import uvicorn_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -51,10 +52,10 @@ def main() -> int:
     # stopped rather than left running without its owner.
     with sigterm_unwinds(), _database():
         subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, check=True)
-        host = os.environ.get("HOST", "127.0.0.1")
-        port = os.environ.get("PORT", "8000")
-        command = [sys.executable, "-m", "uvicorn", "todo_api.main:create_app", "--factory"]
-        command += ["--host", host, "--port", port, *sys.argv[1:]]
+        # The image's command line (no uvicorn proxy handling, see tools/image/serve.py), on
+        # loopback unless HOST says otherwise; extra arguments (e.g. --reload) reach uvicorn.
+        listen = {"HOST": os.environ.get("HOST", "127.0.0.1"), "PORT": os.environ.get("PORT", "8000")}
+        command = [*uvicorn_command(listen), *sys.argv[1:]]
         uvicorn = subprocess.Popen(command, cwd=ROOT)
         try:
             return uvicorn.wait()

@@ -5,6 +5,7 @@ Also ``./tools/task chart -- [VALUES.yaml ...]``: prints the manifests, like ``h
 
 from __future__ import annotations
 
+import secrets
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ REQUIRED_SECRETS: dict[str, Any] = {
     "secrets": {
         "databaseUrl": "postgresql://todo_app:app-password@db.example.com:5432/todo",
         "migrationsDatabaseUrl": "postgresql://todo_owner:owner-password@db.example.com:5432/todo",
-        "secretKey": "k" * 48,
+        "secretKey": secrets.token_hex(32),  # production refuses anything less random
     }
 }
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import secrets
 
+import helm_python as helm
 import httpx
 import pytest
 
@@ -16,7 +18,7 @@ from todo_api.main import create_app
 # What the production example's existing Secret would hold.
 EXISTING_SECRET = {
     "DATABASE_URL": "postgresql://todo_app:pw@db.example.com:5432/todo",
-    "SECRET_KEY": "s" * 48,
+    "SECRET_KEY": secrets.token_hex(32),
     "RATE_LIMIT_STORAGE_URI": "redis://:pw@redis.example.com:6379/0",
     "MIGRATIONS_DATABASE_URL": "postgresql://todo_owner:pw@db.example.com:5432/todo",
 }
@@ -86,8 +88,7 @@ async def test_the_probes_host_header_passes_the_apps_host_check(rendered, setti
     }
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://pod") as client:
         assert (await client.get("/healthz", headers=headers)).status_code == 200
-        if rendered.all("Ingress"):
-            assert (await client.get("/healthz", headers={"Host": "evil.example"})).status_code == 400
+        assert (await client.get("/healthz", headers={"Host": "evil.example"})).status_code == 400
 
 
 def test_every_variable_the_chart_sets_is_a_setting(rendered):
@@ -153,3 +154,33 @@ def test_the_grace_period_covers_the_prestop_pause_and_the_servers_shutdown(char
     just_enough["terminationGracePeriodSeconds"] -= 1
     with pytest.raises(Exception, match="terminationGracePeriodSeconds"):
         render(chart, merge(REQUIRED_SECRETS, just_enough))
+
+
+def test_the_pods_run_the_images_command_so_trusted_proxies_alone_decide(production_render, settings_from):
+    """The image's command turns uvicorn's proxy handling off (tests/deploy/test_image_command.py);
+    a command, args or FORWARDED_ALLOW_IPS here could bring back a second list."""
+    api = container(production_render, "Deployment")
+    assert "command" not in api
+    assert "args" not in api
+    env = environment(production_render)
+    assert "FORWARDED_ALLOW_IPS" not in env
+    assert settings_from(env).trusted_proxies == ["10.0.0.0/8"]
+
+
+def test_by_default_only_the_names_the_chart_serves_are_accepted_hosts(chart, default_render, settings_from):
+    service = "todo-todo-api"
+    own_names = ["localhost", service, f"{service}.todo", f"{service}.todo.svc"]
+    assert settings_from(environment(default_render)).trusted_hosts == own_names
+    ingress = {"ingress": {"enabled": True, "hosts": ["shop.example.com"]}}
+    with_ingress = settings_from(environment(render(chart, merge(REQUIRED_SECRETS, ingress))))
+    assert with_ingress.trusted_hosts == ["shop.example.com", *own_names]
+
+
+def test_any_host_in_production_must_be_asked_for_by_name(chart, settings_from):
+    any_host = merge(REQUIRED_SECRETS, {"config": {"TRUSTED_HOSTS": ["*"]}})
+    with pytest.raises(helm.HelmRenderError, match="ALLOW_ANY_HOST"):
+        render(chart, any_host)
+    rendered = render(chart, merge(any_host, {"config": {"ALLOW_ANY_HOST": True}}))
+    settings = settings_from(environment(rendered))
+    assert (settings.trusted_hosts, settings.allow_any_host) == (["*"], True)
+    render(chart, merge(any_host, {"config": {"ENVIRONMENT": "test"}}))  # refused by production only

@@ -9,6 +9,7 @@ tools/image/build.sh), so the database URL must be a TCP one that the host can r
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import secrets
 import subprocess
@@ -86,8 +87,8 @@ def service(database: ProvisionedDatabase, migrated: subprocess.CompletedProcess
     podman(
         "run", "--detach", "--name", name, *COMMON,
         "-e", f"DATABASE_URL={database.app_url}",
-        "-e", "ENVIRONMENT=production",
         "-e", f"SECRET_KEY={secrets.token_urlsafe(48)}",
+        "-e", 'TRUSTED_HOSTS=["127.0.0.1"]',
         "-e", f"PORT={port}",
         "-e", f"METRICS_PORT={free_port()}",
         "-e", "METRICS_HOST=127.0.0.1",
@@ -132,6 +133,31 @@ def test_readyz_answers_as_the_runtime_role(service):
     response = httpx.get(f"{service.url}/readyz", timeout=5)
     assert response.status_code == 200, service.logs()
     assert response.json() == {"status": "ok"}
+
+
+def test_the_image_runs_in_production_and_refuses_the_development_key(database, migrated):
+    """No ENVIRONMENT given: the image's own is production, so the default key stops the start."""
+    refused = podman(
+        "run", "--rm", *COMMON,
+        "-e", f"DATABASE_URL={database.app_url}",
+        "-e", 'TRUSTED_HOSTS=["127.0.0.1"]',
+        "-e", f"PORT={free_port()}",
+        "-e", f"METRICS_PORT={free_port()}",
+        "-e", "METRICS_HOST=127.0.0.1",
+        IMAGE, check=False, timeout=60,
+    )  # fmt: skip
+    assert refused.returncode != 0
+    assert "SECRET_KEY is a known default value" in refused.stdout + refused.stderr
+
+
+def test_a_forwarded_for_from_an_untrusted_peer_is_not_believed(service):
+    """TRUSTED_PROXIES is empty and uvicorn reads no forwarded headers: the peer is the client."""
+    forged = httpx.get(f"{service.url}/readyz", headers={"X-Forwarded-For": "198.51.100.7"}, timeout=5)
+    assert forged.status_code == 200
+    lines = [json.loads(line) for line in service.logs().splitlines() if line.startswith("{")]
+    readyz = [line for line in lines if line.get("event") == "http_request" and line["path"] == "/readyz"]
+    assert readyz
+    assert {line["client_ip"] for line in readyz} == {"127.0.0.1"}
 
 
 def test_the_server_runs_as_uid_10001_as_pid_1(service):

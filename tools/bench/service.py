@@ -1,5 +1,6 @@
-"""Serving an app under test exactly as production does: one uvicorn worker, uvloop,
-httptools, no uvicorn access log, on a free loopback port, stderr to a log file."""
+"""Serving an app under test exactly as production does: the image's uvicorn command line
+(tools/image/serve.py), one worker, uvloop, httptools, on a free loopback port, stderr to a
+log file."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import os
 import secrets
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from tools.image.serve import uvicorn_command
 
 from platform_common.db.provision import ProvisionedDatabase
 
@@ -52,6 +53,7 @@ def todo_api_env(database: ProvisionedDatabase) -> dict[str, str]:
         "LOG_FORMAT": "json",
         "LOG_LEVEL": "INFO",
         "DOCS_ENABLED": "false",
+        "TRUSTED_HOSTS": '["127.0.0.1"]',  # what wrk and httpx send; production lists its names
         "DATABASE_URL": database.app_url,
         "RATE_LIMIT_ENABLED": "true",
         "METRICS_PORT": "0",
@@ -79,18 +81,8 @@ def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
 def serve(target: str, ready_path: str, log: Path, env: dict[str, str] | None = None) -> Iterator[Served]:
     """Run ``target`` (an app factory) until the block ends."""
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        target,
-        "--factory",
-        "--loop",
-        "uvloop",
-        "--http",
-        "httptools",
-    ]
-    command += ["--workers", "1", "--no-access-log", "--host", "127.0.0.1", "--port", str(port)]
+    command = uvicorn_command({"HOST": "127.0.0.1", "PORT": str(port)}, app=target)
+    command += ["--loop", "uvloop", "--http", "httptools", "--workers", "1"]
     # Only the variables set here configure the app; nothing leaks in from the caller's shell.
     inherited = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG", "TMPDIR"}}
     log.parent.mkdir(parents=True, exist_ok=True)

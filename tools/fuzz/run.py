@@ -24,6 +24,7 @@ from pathlib import Path
 
 import httpx
 from tools.embedded_postgres import superuser_url
+from tools.image.serve import uvicorn_command
 
 from todo_api.core.provisioning import provision
 
@@ -44,7 +45,7 @@ def _free_port() -> int:
 @contextmanager
 def _service(env: dict[str, str]) -> Iterator[str]:
     port = _free_port()
-    command = [sys.executable, "-m", "uvicorn", "todo_api.main:create_app", "--factory", "--port", str(port)]
+    command = uvicorn_command({"HOST": "127.0.0.1", "PORT": str(port)})
     process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -8,7 +8,6 @@ import asyncio
 import json
 import os
 import signal
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -20,6 +19,7 @@ import httpx
 import pgserver
 import pytest
 from fastapi import FastAPI, Request
+from tools.image.serve import uvicorn_command
 
 from platform_common.app import ServiceRuntime, runtime_of
 from platform_common.db.provision import ProvisionedDatabase
@@ -183,9 +183,9 @@ async def test_exhausted_pool_is_a_503(database: ProvisionedDatabase, clean_data
 async def uvicorn_process(
     database_url: str, port: int, log: Path
 ) -> AsyncIterator[asyncio.subprocess.Process]:
-    """``uvicorn todo_api.main:create_app --factory`` as production runs it, until /healthz answers."""
-    command = ["-m", "uvicorn", "todo_api.main:create_app", "--factory", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--timeout-graceful-shutdown", str(GRACE_SECONDS)]
+    """The image's uvicorn command, with a shorter drain, until /healthz answers."""
+    command = uvicorn_command({"HOST": "127.0.0.1", "PORT": str(port)})
+    command += ["--timeout-graceful-shutdown", str(GRACE_SECONDS)]  # the last value counts
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -195,7 +195,7 @@ async def uvicorn_process(
     }
     with log.open("w") as output:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, *command, cwd=ROOT, env=env, stdout=output, stderr=asyncio.subprocess.STDOUT
+            *command, cwd=ROOT, env=env, stdout=output, stderr=asyncio.subprocess.STDOUT
         )
 
     async def healthy() -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,7 +12,12 @@ import pytest
 from todo_api.core.config import Settings
 from todo_api.main import create_app
 
-STRONG_KEY = "k" * 48
+# What production needs besides the database: its own key and the host names it serves.
+PRODUCTION = {
+    "environment": "production",
+    "secret_key": secrets.token_hex(32),
+    "trusted_hosts": ["api.example.com"],
+}
 
 
 @asynccontextmanager
@@ -77,8 +83,7 @@ async def test_production_hides_docs_but_serves_the_spec_where_configured(
     settings: Settings, clean_database: None
 ) -> None:
     production = Settings.model_validate(
-        settings.model_dump()
-        | {"environment": "production", "secret_key": STRONG_KEY, "openapi_url": "/internal/openapi.json"}
+        settings.model_dump() | PRODUCTION | {"openapi_url": "/internal/openapi.json"}
     )
     async with client_for(production) as client:
         assert (await client.get("/docs")).status_code == 404
@@ -88,9 +93,7 @@ async def test_production_hides_docs_but_serves_the_spec_where_configured(
 
 
 async def test_docs_can_be_enabled_in_production(settings: Settings, clean_database: None) -> None:
-    production = Settings.model_validate(
-        settings.model_dump() | {"environment": "production", "secret_key": STRONG_KEY, "docs_enabled": True}
-    )
+    production = Settings.model_validate(settings.model_dump() | PRODUCTION | {"docs_enabled": True})
     async with client_for(production) as client:
         assert (await client.get("/docs")).status_code == 200
 

@@ -111,6 +111,12 @@ Refuse values that would render a broken or unsafe release. Included by the Depl
 {{- if lt $grace $needed }}
 {{- fail (printf "terminationGracePeriodSeconds (%d) must cover preStopSleepSeconds plus the server's graceful shutdown (%d in all), or in-flight requests are killed" $grace $needed) }}
 {{- end }}
+{{- $config := .Values.config }}
+{{- $production := eq (toString (dig "ENVIRONMENT" "development" $config)) "production" }}
+{{- $anyHostAllowed := eq (toString (dig "ALLOW_ANY_HOST" false $config)) "true" }}
+{{- if and $production (has "*" (dig "TRUSTED_HOSTS" (list) $config)) (not $anyHostAllowed) }}
+{{- fail "config.TRUSTED_HOSTS contains \"*\" (any Host header), which production refuses: list the host names served (the chart adds the Ingress's hosts and its own), or set config.ALLOW_ANY_HOST: true" }}
+{{- end }}
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.enabled) }}
 {{- fail "metrics.serviceMonitor.enabled needs metrics.enabled" }}
 {{- end }}
@@ -122,13 +128,17 @@ Refuse values that would render a broken or unsafe release. Included by the Depl
 {{- end }}
 
 {{/*
-TRUSTED_HOSTS as served: when restricted, the names the chart itself uses are added, since the
-app answers 400 to any other Host: localhost (the probes send it) and the Service's DNS names
-(the helm test and in-cluster clients).
+TRUSTED_HOSTS as served: config.TRUSTED_HOSTS (default none) plus the names the chart itself
+uses, since the app answers 400 to any other Host: the Ingress's hosts, localhost (the probes
+send it) and the Service's DNS names (the helm test and in-cluster clients). ["*"] is served
+as it is (production needs ALLOW_ANY_HOST=true for it; see todo-api.validate).
 */}}
 {{- define "todo-api.trustedHosts" -}}
-{{- $hosts := .Values.config.TRUSTED_HOSTS | default (list "*") }}
+{{- $hosts := .Values.config.TRUSTED_HOSTS | default (list) }}
 {{- if not (has "*" $hosts) }}
+{{- if .Values.ingress.enabled }}
+{{- $hosts = concat $hosts .Values.ingress.hosts }}
+{{- end }}
 {{- $svc := include "todo-api.fullname" . }}
 {{- $hosts = concat $hosts (list "localhost" $svc (printf "%s.%s" $svc .Release.Namespace) (printf "%s.%s.svc" $svc .Release.Namespace)) | uniq }}
 {{- end }}

@@ -81,6 +81,9 @@ class ServiceRuntime:
         self.tenant_tables = tuple(tenant_tables)
 
     async def start(self) -> None:
+        # Outside production the published development secrets are accepted: say so at every start.
+        for name in self.settings.secrets_at_default():
+            logger.warning("development_secret_in_use", setting=name)
         await self.database.connect()
         await self.check_posture()
 
@@ -250,6 +253,7 @@ def create_service_app(
         record_metrics=settings.metrics_enabled,
         trace_ids=settings.tracing_enabled,
         untraced_paths=HEALTH_PATHS,
+        trusted_proxies=runtime.trusted_proxies,
     )
     if tracing.is_exporting(provider):
         tracing.instrument(app, untraced_paths=HEALTH_PATHS)

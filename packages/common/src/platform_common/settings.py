@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator, Mapping
 from enum import StrEnum
 from typing import ClassVar, Literal, Self
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# Placeholder values seen in examples; never acceptable in production.
-KNOWN_DEFAULT_SECRETS = frozenset({"", "changeme", "change-me", "secret", "password"})
+# Placeholders and published example keys, never acceptable in production. The hex key is the
+# one FastAPI's JWT tutorial prints (from `openssl rand -hex 32`), copied into many services.
+KNOWN_DEFAULT_SECRETS = frozenset(
+    {
+        "",
+        "changeme",
+        "change-me",
+        "secret",
+        "password",
+        "09d25e094faa6ca2556c818166b7a9563b93f7099f6f0f4caa6cf63b88e8d3e7",
+    }
+)
 MIN_SECRET_BYTES = 32
+# A random key of 32 bytes or more has far more; "a" * 32 or "ab" * 16 has one or two.
+MIN_DISTINCT_BYTES = 8
 
 
 class Environment(StrEnum):
@@ -20,29 +33,47 @@ class Environment(StrEnum):
 
 
 class WeakSecretError(ValueError):
-    """A secret is missing, a known default, or too short for production."""
+    """A secret is missing, a known default, too short, or too regular for production."""
 
 
-def check_secret(name: str, value: SecretStr | None, default: object = None) -> None:
-    """Raise unless ``value`` is a real secret of at least 32 bytes, other than ``default``."""
+def secret_weakness(raw: str, known: Collection[str] = ()) -> str | None:
+    """Why ``raw`` cannot be a production secret, or None when it can.
+
+    The one rule for every secret (signing keys included): not a placeholder, published or
+    development value (``known`` adds a service's own, e.g. its development default), at least
+    32 bytes, at least 8 distinct bytes. ``openssl rand -hex 32`` or ``-base64 48`` pass.
+    """
+    if raw in KNOWN_DEFAULT_SECRETS or raw in known:
+        return "is a known default value; set a random secret"
+    encoded = raw.encode()
+    if len(encoded) < MIN_SECRET_BYTES:
+        return f"must be at least {MIN_SECRET_BYTES} bytes in production"
+    if len(set(encoded)) < MIN_DISTINCT_BYTES:
+        return f"has fewer than {MIN_DISTINCT_BYTES} distinct bytes; set a random secret"
+    return None
+
+
+def check_secret(name: str, value: SecretStr | None, known: Collection[str] = ()) -> None:
+    """Raise ``WeakSecretError`` (naming the variable, never the value) unless ``value`` is strong."""
     if value is None:
         raise WeakSecretError(f"{name} must be set in production")
-    raw = value.get_secret_value()
-    if raw in KNOWN_DEFAULT_SECRETS or value == default:
-        raise WeakSecretError(f"{name} is a known default value; set a random secret")
-    if len(raw.encode()) < MIN_SECRET_BYTES:
-        raise WeakSecretError(f"{name} must be at least {MIN_SECRET_BYTES} bytes in production")
+    reason = secret_weakness(value.get_secret_value(), known)
+    if reason is not None:
+        raise WeakSecretError(f"{name} {reason}")
 
 
 class PlatformSettings(BaseSettings):
     """Base settings: subclass per service and add its own fields.
 
     Every field maps to the upper-case environment variable of the same name.
-    Subclasses list their secret fields in ``secret_fields``; production refuses
-    to start unless each one is a strong secret.
+    Subclasses list their secret fields in ``secret_fields`` (a field may also be a mapping of
+    secrets, e.g. a keyring by key id); production refuses to start unless each one is a strong
+    secret, and none is the development default of any of them.
     """
 
-    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True)
+    # hide_input_in_errors: a refusal must not print what it refused (a weak key, a URL with
+    # its password); pydantic would otherwise echo part of the input in the error.
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", frozen=True, hide_input_in_errors=True)
 
     secret_fields: ClassVar[tuple[str, ...]] = ()
 
@@ -59,10 +90,35 @@ class PlatformSettings(BaseSettings):
     def is_production(self) -> bool:
         return self.environment is Environment.PRODUCTION
 
+    def named_secrets(self) -> Iterator[tuple[str, SecretStr | None]]:
+        """Every secret with its variable's name; a mapping field gives ``NAME["key"]`` per entry."""
+        for field in self.secret_fields:
+            value = getattr(self, field)
+            if isinstance(value, Mapping):
+                for key, secret in value.items():
+                    yield f'{field.upper()}["{key}"]', secret
+            else:
+                yield field.upper(), value
+
+    @classmethod
+    def default_secrets(cls) -> frozenset[str]:
+        """The secret fields' defaults: development values, published in the source."""
+        defaults = (cls.model_fields[field].default for field in cls.secret_fields)
+        return frozenset(d.get_secret_value() for d in defaults if isinstance(d, SecretStr))
+
+    def secrets_at_default(self) -> list[str]:
+        """Names of the secrets still holding a development default (worth a warning outside production)."""
+        defaults = self.default_secrets()
+        return [
+            name
+            for name, value in self.named_secrets()
+            if value is not None and value.get_secret_value() in defaults
+        ]
+
     @model_validator(mode="after")
     def _refuse_weak_secrets_in_production(self) -> Self:
         if self.is_production:
-            for name in self.secret_fields:
-                default = type(self).model_fields[name].default
-                check_secret(name.upper(), getattr(self, name), default)
+            known = self.default_secrets()
+            for name, value in self.named_secrets():
+                check_secret(name, value, known)
         return self

@@ -90,6 +90,7 @@ def production(database_url: str) -> Settings:
         database_url=database_url,
         environment=Environment.PRODUCTION,
         secret_key=SecretStr(secrets.token_urlsafe(32)),
+        trusted_hosts=["api.example.com"],
         log_format="console",  # leave the process-wide logging setup as the other tests expect it
     )
 

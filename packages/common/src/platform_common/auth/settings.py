@@ -12,7 +12,8 @@ DEV_SECRET_KEY = "dev-secret-key-not-for-production-use-00000"  # noqa: S105  # 
 
 
 class TokenSettings(PlatformSettings):
-    secret_fields = ("secret_key",)
+    # Every signing key, active or retired, passes the same production check.
+    secret_fields = ("secret_key", "jwt_previous_keys")
 
     secret_key: SecretStr = Field(
         default=SecretStr(DEV_SECRET_KEY),
@@ -21,7 +22,8 @@ class TokenSettings(PlatformSettings):
     jwt_key_id: str = Field(default="primary", min_length=1, description="kid of SECRET_KEY.")
     jwt_previous_keys: dict[str, SecretStr] = Field(
         default_factory=dict,
-        description='Retired keys still accepted for verification, as JSON {"kid": "key"}.',
+        description='Retired keys still accepted for verification, as JSON {"kid": "key"}; '
+        "production holds each to SECRET_KEY's rule.",
     )
     jwt_algorithms: list[str] = Field(default=["HS256"], min_length=1)
     jwt_issuer: str | None = Field(default=None, description="Required iss claim; SERVICE_NAME if unset.")

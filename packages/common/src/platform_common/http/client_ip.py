@@ -30,12 +30,16 @@ def client_ip(scope: Scope, trusted_proxies: Sequence[Network]) -> str:
     ``X-Forwarded-For`` is believed only when the socket peer is a trusted proxy, and then
     only as far as the chain of trusted proxies goes: walking it from the right, the first
     address that is not a trusted proxy is the client. A header sent by anyone else
-    changes nothing.
+    changes nothing. Several header lines are one list in order (RFC 9110 §5.3): a proxy
+    that adds its own line after the client's is read last, as if it had appended.
+
+    This is the only interpreter of ``X-Forwarded-For``: uvicorn's own (``--proxy-headers``)
+    is switched off wherever the service is started, so ``scope["client"]`` is the socket peer.
     """
     peer = scope["client"][0] if scope.get("client") else "unknown"
     if not trusted_proxies or not _trusted(peer, trusted_proxies):
         return peer
-    forwarded = Headers(scope=scope).get("x-forwarded-for", "")
+    forwarded = ",".join(Headers(scope=scope).getlist("x-forwarded-for"))
     hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
     for hop in reversed(hops):
         if not _trusted(hop, trusted_proxies):

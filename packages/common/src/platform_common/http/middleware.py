@@ -35,6 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from platform_common.error_handlers import envelope_response
 from platform_common.errors import BadRequest, InternalError, PayloadTooLarge
+from platform_common.http.client_ip import Network, client_ip
 from platform_common.observability import http_metrics
 from platform_common.observability.request_context import RequestObservation, observing
 from platform_common.observability.routes import RouteTemplates, arrival
@@ -104,8 +105,10 @@ class EdgeMiddleware:
         record_metrics: bool,
         trace_ids: bool,
         untraced_paths: Collection[str],
+        trusted_proxies: Sequence[Network] = (),
     ) -> None:
         self.app = app
+        self._trusted_proxies = tuple(trusted_proxies)
         self._hosts = hosts
         self._max_body = max_body_bytes
         self._headers = security_headers(hsts_seconds)
@@ -183,7 +186,8 @@ class EdgeMiddleware:
                 if self._record_metrics:
                     http_metrics.in_progress(method).dec()
                     http_metrics.observe_request(method, route, status, seconds)
-                _log_access(scope, observation, method, route, status, seconds)
+                client = client_ip(scope, self._trusted_proxies) if scope.get("client") else None
+                _log_access(scope, observation, method, route, status, seconds, client)
                 if trace_token is not None:
                     otel_context.detach(trace_token)
                 unbind_request_id(rid_token)
@@ -240,9 +244,16 @@ async def _refuse(error: BadRequest | InternalError, scope: Scope, receive: Rece
 
 
 def _log_access(
-    scope: Scope, observation: RequestObservation, method: str, route: str, status: int, seconds: float
+    scope: Scope,
+    observation: RequestObservation,
+    method: str,
+    route: str,
+    status: int,
+    seconds: float,
+    client: str | None,
 ) -> None:
-    client = scope.get("client")
+    """The canonical access line. ``client`` is the address the service attributes the
+    request to (``client_ip``: a trusted proxy's hop, else the peer), as its limits do."""
     fields = {
         "tenant_id": observation.tenant_id,
         "user_id": observation.user_id,
@@ -251,7 +262,7 @@ def _log_access(
         "path": scope["path"],  # capped by the logging pipeline (log_safety)
         "status": status,
         "duration_ms": round(seconds * 1000, 3),
-        "client_ip": observation.client_ip or (client[0] if client else None),
+        "client_ip": client,
     }
     if observation.exception is not None:
         access_logger.error("http_request", exc_info=observation.exception, **fields)

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from typing import Self
+
+from pydantic import Field, field_validator, model_validator
 
 from platform_common.http.client_ip import parse_networks
 from platform_common.settings import PlatformSettings
+
+
+def refuse_any_host_in_production(
+    trusted_hosts: list[str], *, production: bool, allow_any_host: bool
+) -> None:
+    """``*`` lets any Host header through: in production only when asked for by name."""
+    if production and "*" in trusted_hosts and not allow_any_host:
+        raise ValueError(
+            'TRUSTED_HOSTS=["*"] accepts any Host header: in production list the host names '
+            'served (e.g. ["api.example.com"]), or set ALLOW_ANY_HOST=true to keep "*"'
+        )
 
 
 class HttpSettings(PlatformSettings):
@@ -17,6 +30,9 @@ class HttpSettings(PlatformSettings):
     )
     cors_origins: list[str] = Field(default_factory=list, description="Allowed browser origins (JSON list).")
     trusted_hosts: list[str] = Field(default=["*"], description="Accepted Host headers (JSON list).")
+    allow_any_host: bool = Field(
+        default=False, description='Let production start with "*" in TRUSTED_HOSTS (any Host header).'
+    )
     hsts_seconds: int = Field(default=0, ge=0, description="Strict-Transport-Security max-age; 0 = off.")
     docs_enabled: bool | None = Field(
         default=None, description="Serve /docs and /redoc; default: on except in production."
@@ -41,6 +57,13 @@ class HttpSettings(PlatformSettings):
         if "*" in value:
             raise ValueError("list the allowed origins; '*' is not accepted")
         return value
+
+    @model_validator(mode="after")
+    def _hosts_listed_in_production(self) -> Self:
+        refuse_any_host_in_production(
+            self.trusted_hosts, production=self.is_production, allow_any_host=self.allow_any_host
+        )
+        return self
 
     @property
     def serve_docs(self) -> bool:

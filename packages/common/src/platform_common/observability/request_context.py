@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from opentelemetry import trace
 from starlette.requests import HTTPConnection
 from starlette.types import Scope
 
@@ -24,7 +23,6 @@ _SCOPE_KEY = "platform_common.observation"
 class RequestObservation:
     tenant_id: str | None = None
     user_id: str | None = None
-    client_ip: str | None = None  # the attributed client (after trusted proxies), once known
     exception: BaseException | None = None
 
 
@@ -66,29 +64,3 @@ def bind_identity(target: HTTPConnection | Scope, *, tenant_id: object, user_id:
     if observation is not None:
         observation.tenant_id = None if tenant_id is None else str(tenant_id)
         observation.user_id = None if user_id is None else str(user_id)
-
-
-def bind_client_ip(target: HTTPConnection | Scope, client_ip: str) -> None:
-    """Record the client address the service attributed the request to (a trusted proxy's
-    ``X-Forwarded-For`` hop, or the socket peer), so the access line shows what limits saw."""
-    observation = _observation_of(target)
-    if observation is not None:
-        observation.client_ip = client_ip
-
-
-def hand_over_exception(scope: Scope, exc: BaseException) -> bool:
-    """Give an unhandled exception that was turned into a 500 to the access line.
-
-    The access line logs it once, with the request. It is also recorded on the server span
-    now: the span ends with the response, before the access line is written, and the
-    exception never reaches the instrumentation that would record it. False when no access
-    line will be written (observability not installed): the caller must log it itself.
-    """
-    observation = _observation_of(scope)
-    if observation is None:
-        return False
-    observation.exception = exc
-    span = trace.get_current_span()
-    if span.is_recording():
-        span.record_exception(exc)
-    return True

@@ -22,7 +22,7 @@ from fastapi.security import OAuth2PasswordBearer
 from platform_common.app import runtime_of
 from platform_common.db.database import Transaction
 from platform_common.http.client_ip import client_ip
-from platform_common.observability.request_context import bind_client_ip, bind_identity
+from platform_common.observability.request_context import bind_identity
 from todo_api.core.runtime import TodoRuntime
 from todo_api.services.auth import AuthService, Caller, load_caller, verify_access_token
 from todo_api.services.tasks import TaskService
@@ -107,9 +107,7 @@ TenantsDep = Annotated[TenantService, Depends(tenant_service)]
 
 
 async def get_client_ip(request: Request, runtime: RuntimeDep) -> str:
-    address = client_ip(request.scope, runtime.trusted_proxies)
-    bind_client_ip(request, address)
-    return address
+    return client_ip(request.scope, runtime.trusted_proxies)
 
 
 ClientIP = Annotated[str, Depends(get_client_ip)]
