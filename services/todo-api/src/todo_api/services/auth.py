@@ -13,6 +13,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import structlog
+
 from platform_common.auth.opaque import new_opaque_token, token_digest
 from platform_common.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordHasher
 from platform_common.auth.tokens import AccessClaims, InvalidToken, TokenCodec
@@ -28,6 +30,8 @@ from todo_api.repositories.tokens import RefreshTokenRepository, SessionReposito
 from todo_api.repositories.users import UserRepository
 from todo_api.schemas.auth import SignupRequest, TokenPair
 from todo_api.services.errors import KNOWN_CONSTRAINTS
+
+logger = structlog.get_logger(__name__)
 
 GENERIC_LOGIN_FAILURE = "Incorrect e-mail or password"
 GENERIC_TOKEN_FAILURE = "Invalid or expired credentials"  # noqa: S105  # a message
@@ -46,6 +50,7 @@ _METRIC_REASONS = {
     "refresh_stale_user": AuthFailureReason.REVOKED,
     "session_ended": AuthFailureReason.REVOKED,
     "stale_token_version": AuthFailureReason.REVOKED,
+    "password_change_lockout": AuthFailureReason.REVOKED,
 }
 
 
@@ -197,20 +202,45 @@ class AuthService:
             await self._end_session(presented["family_id"])
 
     async def change_password(self, caller: Caller, current_password: str, new_password: str) -> None:
-        """Requires the current password; every session and token of the user ends."""
+        """Requires the current password; every session and token of the user ends.
+
+        Wrong current passwords are counted in a row: the one that reaches
+        ``PASSWORD_CHANGE_MAX_FAILURES`` ends every session of the user (whoever guesses
+        holds a token, and may not be its owner). Both writes apply only at the token
+        version the caller was loaded with, so a guess that races a lockout or another
+        change cannot land after it.
+        """
+        users = UserRepository(self.transaction)
+        version = caller.user["token_version"]
         valid, _ = await self.hasher.verify(current_password, caller.user["hashed_password"])
         if not valid:
             # 403, not 401: the bearer token is fine, and a 401 (with WWW-Authenticate) tells
             # clients to drop or refresh it. Still a failed credential check, so counted.
             record_auth_failure(AuthFailureReason.INVALID_CREDENTIALS)
+            failures = await users.count_password_change_failure(caller.id, version)
+            if failures is None:
+                raise AuthenticationFailed("stale_token_version")
+            if failures >= self.settings.password_change_max_failures:
+                await self._lock_out(caller, version)
+                raise AuthenticationFailed("password_change_lockout", keep_changes=True)
             raise Forbidden(
-                "The current password is incorrect", source=ErrorSource(pointer="/current_password")
+                "The current password is incorrect",
+                source=ErrorSource(pointer="/current_password"),
+                keep_changes=True,  # the count
             )
         hashed = await self.hasher.hash(new_password)
+        changes = {"hashed_password": hashed, "token_version": version + 1, "password_change_failures": 0}
+        if await users.update_at_version(caller.id, version, changes) is None:
+            raise AuthenticationFailed("stale_token_version")
+        await end_user_sessions(self.transaction, caller.id)
+
+    async def _lock_out(self, caller: Caller, version: int) -> None:
+        """Too many wrong current passwords in a row: end every session of the user."""
         await UserRepository(self.transaction).update(
-            caller.id, {"hashed_password": hashed, "token_version": caller.user["token_version"] + 1}
+            caller.id, {"token_version": version + 1, "password_change_failures": 0}
         )
         await end_user_sessions(self.transaction, caller.id)
+        logger.warning("password_change_lockout", failures=self.settings.password_change_max_failures)
 
     async def _end_session(self, session_id: uuid.UUID) -> None:
         await SessionRepository(self.transaction).revoke(session_id)
