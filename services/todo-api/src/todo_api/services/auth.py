@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from platform_common.auth.opaque import new_opaque_token, token_digest
+from platform_common.auth.opaque import Successors, new_opaque_token, token_digest
 from platform_common.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordHasher
 from platform_common.auth.tokens import AccessClaims, InvalidToken, TokenCodec
 from platform_common.db.database import Record, Transaction
@@ -113,12 +113,18 @@ async def load_caller(transaction: Transaction, claims: AccessClaims) -> Caller:
 
 class AuthService:
     def __init__(
-        self, transaction: Transaction, settings: Settings, codec: TokenCodec, hasher: PasswordHasher
+        self,
+        transaction: Transaction,
+        settings: Settings,
+        codec: TokenCodec,
+        hasher: PasswordHasher,
+        successors: Successors,
     ) -> None:
         self.transaction = transaction
         self.settings = settings
         self.codec = codec
         self.hasher = hasher
+        self.successors = successors
 
     async def signup(self, request: SignupRequest) -> tuple[Record, Record]:
         hashed = await self.hasher.hash(request.password)
@@ -159,37 +165,65 @@ class AuthService:
             session_id=session_id, user_id=user["id"], expires_at=expires_at
         )
         return await self._issue_pair(
-            user, session_id=session_id, parent_id=None, family_expires_at=expires_at
+            user,
+            session_id=session_id,
+            parent_id=None,
+            family_expires_at=expires_at,
+            secret=new_opaque_token(),
         )
 
     async def refresh(self, refresh_token: str) -> TokenPair:
+        """Rotate: the presented token is used up and its successor issued. Presenting a used
+        token again ends the session (reuse detection), except within the grace window, while
+        its successor is unused: then the same successor is returned (never a second chain)."""
         digest = token_digest(refresh_token)
         found = await self.transaction.lookup(REFRESH_TOKEN_TENANT, digest)
         if found is None:
             raise AuthenticationFailed("refresh_unknown")
         await self.transaction.enter_tenant(found["tenant_id"])
         tokens = RefreshTokenRepository(self.transaction)
-        current = await tokens.get_by_hash_for_update(digest)
+        current = await tokens.get_by_hash_for_update(digest)  # concurrent refreshes queue here
         if current is None or current["revoked_at"] is not None:
             raise AuthenticationFailed("refresh_revoked")
+        link, again = current, None
         if current["used_at"] is not None:
-            # Reuse: whoever holds this family may be an attacker. End it for everyone.
-            await self._end_session(current["family_id"])
-            raise AuthenticationFailed("refresh_reused", keep_changes=True)
+            again = await self._unused_successor(tokens, refresh_token, current)
+            if again is None:
+                # Reuse: whoever holds this family may be an attacker. End it for everyone.
+                await self._end_session(current["family_id"])
+                raise AuthenticationFailed("refresh_reused", keep_changes=True)
+            link = again[0]
         now = datetime.now(UTC)
-        if current["expires_at"] <= now or current["family_expires_at"] <= now:
+        if link["expires_at"] <= now or link["family_expires_at"] <= now:
             raise AuthenticationFailed("refresh_expired")
         user = await UserRepository(self.transaction).get(current["user_id"])
-        if user is None or not user["is_active"] or user["token_version"] != current["user_token_version"]:
+        if user is None or not user["is_active"] or user["token_version"] != link["user_token_version"]:
             await self._end_session(current["family_id"])
             raise AuthenticationFailed("refresh_stale_user", keep_changes=True)
+        if again is not None:
+            return self._pair(user, current["family_id"], refresh_token=again[1])
         await tokens.mark_used(current["id"])
         return await self._issue_pair(
             user,
             session_id=current["family_id"],
             parent_id=current["id"],
             family_expires_at=current["family_expires_at"],
+            secret=self.successors.successor(refresh_token),
         )
+
+    async def _unused_successor(
+        self, tokens: RefreshTokenRepository, refresh_token: str, current: Record
+    ) -> tuple[Record, str] | None:
+        """The row and secret of the successor ``current`` was rotated to, when that rotation
+        is within the grace window and the successor has not been used; else None."""
+        grace = self.settings.refresh_token_reuse_grace_seconds
+        if not grace or datetime.now(UTC) - current["used_at"] > timedelta(seconds=grace):
+            return None
+        candidates = self.successors.candidates(refresh_token)
+        successor = await tokens.successor_for_update(current["id"], list(candidates))
+        if successor is None or successor["used_at"] is not None:
+            return None
+        return successor, candidates[successor["token_hash"]]
 
     async def logout(self, caller: Caller, refresh_token: str) -> None:
         """End the caller's session (every access token it issued, its refresh tokens), and
@@ -247,16 +281,14 @@ class AuthService:
         await RefreshTokenRepository(self.transaction).revoke_family(session_id)
 
     async def _issue_pair(
-        self, user: Record, *, session_id: uuid.UUID, parent_id: uuid.UUID | None, family_expires_at: datetime
+        self,
+        user: Record,
+        *,
+        session_id: uuid.UUID,
+        parent_id: uuid.UUID | None,
+        family_expires_at: datetime,
+        secret: str,
     ) -> TokenPair:
-        claims = self.codec.issue(
-            subject=user["id"],
-            tenant_id=user["tenant_id"],
-            session_id=session_id,
-            role=user["role"],
-            token_version=user["token_version"],
-        )
-        secret = new_opaque_token()
         idle_expiry = datetime.now(UTC) + timedelta(seconds=self.settings.refresh_token_idle_ttl_seconds)
         await RefreshTokenRepository(self.transaction).create(
             {
@@ -270,10 +302,21 @@ class AuthService:
                 "family_expires_at": family_expires_at,
             }
         )
+        return self._pair(user, session_id, refresh_token=secret)
+
+    def _pair(self, user: Record, session_id: uuid.UUID, *, refresh_token: str) -> TokenPair:
+        """A new access token of the session, with ``refresh_token``."""
+        claims = self.codec.issue(
+            subject=user["id"],
+            tenant_id=user["tenant_id"],
+            session_id=session_id,
+            role=user["role"],
+            token_version=user["token_version"],
+        )
         return TokenPair(
             access_token=self.codec.encode(claims),
             expires_in=self.settings.access_token_ttl_seconds,
-            refresh_token=secret,
+            refresh_token=refresh_token,
         )
 
 
