@@ -12,6 +12,7 @@ import asyncio
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -32,6 +33,11 @@ async def change(client: httpx.AsyncClient, headers: dict[str, str], current: st
 
 def bearer(tokens: dict[str, str]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+def checked_passwords() -> float:
+    """Wrong passwords verified so far (each a full argon2 hash)."""
+    return REGISTRY.get_sample_value("auth_failures_total", {"reason": "invalid_credentials"}) or 0.0
 
 
 @pytest.fixture
@@ -57,8 +63,10 @@ async def test_wrong_current_passwords_are_limited_per_user(
 async def test_parallel_guesses_cannot_all_slip_past_the_limit(
     client: httpx.AsyncClient, owner: Account
 ) -> None:
+    checked_before = checked_passwords()
     guesses = await asyncio.gather(*[change(client, owner.headers, WRONG) for _ in range(6)])
     assert sorted(r.status_code for r in guesses) == [403, 403, 429, 429, 429, 429]
+    assert checked_passwords() == checked_before + 2  # the others were refused before the check
 
 
 @pytest.mark.parametrize("settings", [{"rate_limit_password_change_failures": "1/minute"}], indirect=True)

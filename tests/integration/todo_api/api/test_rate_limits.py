@@ -188,10 +188,13 @@ async def test_parallel_guesses_cannot_all_slip_past_before_the_first_failure_co
     settings = limited(rate_limit_login_failures_account_ip="3/minute", trusted_proxies=["127.0.0.1"])
     async with serve(settings) as client:
         account = await signup(client, "acme")
+        checked_before = _metric("auth_failures_total", reason="invalid_credentials")
         guesses = await asyncio.gather(
             *[log_in(client, account.email, WRONG, "198.51.100.1") for _ in range(10)]
         )
     assert sorted(r.status_code for r in guesses) == [401] * 3 + [429] * 7
+    # Refused before the check, not after it: only three passwords were ever verified.
+    assert _metric("auth_failures_total", reason="invalid_credentials") == checked_before + 3
 
 
 async def test_login_is_limited_per_ip(limited: Callable[..., Settings]) -> None:
@@ -264,7 +267,7 @@ async def test_services_sharing_redis_keep_separate_counters() -> None:
         await first.check(None, (policy, "same-key"))
 
 
-async def test_storage_outage_fails_open_except_login(limited: Callable[..., Settings]) -> None:
+async def test_storage_outage_fails_open_except_password_checks(limited: Callable[..., Settings]) -> None:
     healthy = limited()
     async with serve(healthy) as client:
         account = await signup(client, "acme")
@@ -279,6 +282,9 @@ async def test_storage_outage_fails_open_except_login(limited: Callable[..., Set
         assert login.status_code == 503
         assert login.json()["errors"][0]["code"] == "service_unavailable"
         assert login.headers["retry-after"]
+        change = {"current_password": PASSWORD, "new_password": "a brand new password"}
+        password = await client.post("/api/v1/users/me/password", json=change, headers=account.headers)
+        assert password.status_code == 503  # a password check fails closed too
     assert _metric("rate_limit_storage_errors_total") > before
 
 
