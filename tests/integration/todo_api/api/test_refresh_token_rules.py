@@ -162,6 +162,19 @@ async def test_without_a_grace_window_concurrent_refreshes_have_one_winner_and_e
     assert (await refresh_with(client, winner["refresh_token"])).status_code == 401
 
 
+@pytest.mark.parametrize("settings", NO_GRACE, indirect=True)
+async def test_without_a_grace_window_no_clock_skew_opens_one(
+    client: httpx.AsyncClient, owner_engine: AsyncEngine, owner: Account
+) -> None:
+    """The rotation's time is the database's, the comparison the app's: with the database's
+    clock ahead, a rotation looks younger than zero seconds. Still reuse."""
+    assert (await refresh(client, owner)).status_code == 200
+    await set_refresh_token(
+        owner_engine, owner, "used_at = now() + interval '5 seconds'", "r.used_at IS NOT NULL"
+    )
+    assert (await refresh(client, owner)).status_code == 401
+
+
 @pytest.mark.parametrize(("age", "status"), [(8, 200), (12, 401)], ids=["inside", "after"])
 async def test_the_grace_window_is_measured_from_the_rotation(
     client: httpx.AsyncClient, owner_engine: AsyncEngine, owner: Account, age: int, status: int
