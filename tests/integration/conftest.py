@@ -37,9 +37,12 @@ async def clean_database(database: ProvisionedDatabase) -> AsyncIterator[None]:
 
 
 @pytest.fixture
-def settings(database: ProvisionedDatabase) -> Settings:
+def settings(database: ProvisionedDatabase, request: pytest.FixtureRequest) -> Settings:
+    """The app's settings; a test changes some with
+    ``@pytest.mark.parametrize("settings", [{"field": value}], indirect=True)``."""
+    overrides = getattr(request, "param", {})
     # metrics_port=0: each app's metrics listener takes a free port, never a fixed one.
-    return Settings(database_url=database.app_url, environment="test", metrics_port=0)
+    return Settings(database_url=database.app_url, environment="test", metrics_port=0, **overrides)
 
 
 @pytest.fixture

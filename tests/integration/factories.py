@@ -1,10 +1,16 @@
-"""Shortcuts for building tenants, users and tokens through the public API."""
+"""Shortcuts for building tenants, users and tokens through the public API, and for serving
+an app of its own to a test that needs settings of its own."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import httpx
+
+from todo_api.core.config import Settings
+from todo_api.main import create_app
 
 PASSWORD = "correct horse battery staple"
 
@@ -57,3 +63,13 @@ async def add_member(
         assert promoted.status_code == 200, promoted.text
     tokens = await login(client, email)
     return Account(user["tenant_id"], user["id"], email, tokens["access_token"], tokens["refresh_token"])
+
+
+@asynccontextmanager
+async def serve(settings: Settings, peer: str = "127.0.0.1") -> AsyncIterator[httpx.AsyncClient]:
+    """An app configured by ``settings`` (on the same database), seen from client address ``peer``."""
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, client=(peer, 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client

@@ -8,10 +8,13 @@ is forced on the owner too: every statement runs in its tenant's context.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import Row, text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 
 async def execute(engine: AsyncEngine, tenant_id: str, statement: str, **params: Any) -> list[Row[Any]]:
@@ -24,3 +27,30 @@ async def execute(engine: AsyncEngine, tenant_id: str, statement: str, **params:
         await conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": tenant_id})
         result = await conn.execute(text(statement), params)
         return list(result.all()) if result.returns_rows else []
+
+
+@asynccontextmanager
+async def row_locks(
+    engine: AsyncEngine, tenant_id: str, locking: str, **params: Any
+) -> AsyncIterator[AsyncConnection]:
+    """Hold the row locks of ``locking`` (a ``SELECT ... FOR UPDATE``) as ``tenant_id`` for the
+    block; what the block writes through the connection it gets commits when it ends."""
+    async with engine.begin() as conn:
+        await conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": tenant_id})
+        await conn.execute(text(locking), params)
+        yield conn
+
+
+async def wait_for_blocked_statements(engine: AsyncEngine, count: int = 1) -> None:
+    """Until ``count`` sessions of this database wait for a lock (a test holding a row lock
+    lines concurrent requests up behind it, then lets them go at once)."""
+    blocked = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND cardinality(pg_blocking_pids(pid)) > 0"
+    )
+    async with engine.connect() as conn:
+        for _ in range(1000):
+            if await conn.scalar(blocked) >= count:
+                return
+            await asyncio.sleep(0.01)
+    raise AssertionError(f"fewer than {count} statements ever waited for a lock")

@@ -89,7 +89,16 @@ def todo_api_env(database: ProvisionedDatabase) -> dict[str, str]:
         "RATE_LIMIT_ENABLED": "true",
         "METRICS_PORT": "0",
     }
-    for name in ("AUTHENTICATED", "TENANT", "ANONYMOUS", "LOGIN_IP", "LOGIN_ACCOUNT", "SIGNUP"):
+    for name in (
+        "AUTHENTICATED",
+        "TENANT",
+        "ANONYMOUS",
+        "LOGIN_IP",
+        "LOGIN_FAILURES_ACCOUNT_IP",
+        "LOGIN_FAILURES_ACCOUNT",
+        "SIGNUP",
+        "PASSWORD_CHANGE_FAILURES",
+    ):
         env[f"RATE_LIMIT_{name}"] = UNLIMITED
     return env
 

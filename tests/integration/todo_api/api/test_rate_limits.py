@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 
 import httpx
 import pytest
 import redis
-from fastapi import FastAPI
 from prometheus_client import REGISTRY
 
 from platform_common.errors import TooManyRequests
 from platform_common.observability.security_metrics import RateLimitScope
 from platform_common.ratelimit.counters import counters_for
 from platform_common.ratelimit.limiter import Policy, RateLimiter
-from tests.integration.factories import PASSWORD, add_member, signup
+from tests.integration.factories import PASSWORD, add_member, serve, signup
 from todo_api.core.config import Settings
-from todo_api.main import create_app
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 TASKS = "/api/v1/tasks"
@@ -32,15 +31,6 @@ def _redis_available() -> bool:
 
 
 requires_redis = pytest.mark.skipif(not _redis_available(), reason="no Redis on 127.0.0.1:6379")
-
-
-@asynccontextmanager
-async def running(settings: Settings, peer: str = "127.0.0.1") -> AsyncIterator[httpx.AsyncClient]:
-    app: FastAPI = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, client=(peer, 50000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield client
 
 
 @pytest.fixture
@@ -60,7 +50,7 @@ def _metric(name: str, **labels: str) -> float:
 async def test_authenticated_routes_carry_headers_and_429_in_the_envelope(
     limited: Callable[..., Settings],
 ) -> None:
-    async with running(limited(rate_limit_authenticated="3/minute")) as client:
+    async with serve(limited(rate_limit_authenticated="3/minute")) as client:
         account = await signup(client, "acme")
         ok = await client.get(TASKS, headers=account.headers)
         assert ok.status_code == 200
@@ -82,7 +72,7 @@ async def test_authenticated_routes_carry_headers_and_429_in_the_envelope(
 async def test_users_have_their_own_budget_under_a_shared_tenant_ceiling(
     limited: Callable[..., Settings],
 ) -> None:
-    async with running(limited(rate_limit_authenticated="2/minute", rate_limit_tenant="3/minute")) as client:
+    async with serve(limited(rate_limit_authenticated="2/minute", rate_limit_tenant="3/minute")) as client:
         owner = await signup(client, "acme")
         member = await add_member(client, owner, "bob")  # the owner's first counted request
         assert (await client.get(TASKS, headers=owner.headers)).status_code == 200
@@ -97,7 +87,7 @@ async def test_users_have_their_own_budget_under_a_shared_tenant_ceiling(
 async def test_anonymous_routes_are_limited_per_client_ip(limited: Callable[..., Settings]) -> None:
     settings = limited(rate_limit_anonymous="2/minute")
     body = {"refresh_token": "not-a-real-token"}
-    async with running(settings, peer="10.0.0.1") as first:
+    async with serve(settings, peer="10.0.0.1") as first:
         assert [(await first.post("/api/v1/auth/refresh", json=body)).status_code for _ in range(3)] == [
             401,
             401,
@@ -106,7 +96,7 @@ async def test_anonymous_routes_are_limited_per_client_ip(limited: Callable[...,
 
 
 async def test_signup_is_limited_per_ip(limited: Callable[..., Settings]) -> None:
-    async with running(limited(rate_limit_signup="1/hour")) as client:
+    async with serve(limited(rate_limit_signup="1/hour")) as client:
         await signup(client, "acme")
         body = {
             "tenant_name": "B",
@@ -117,27 +107,98 @@ async def test_signup_is_limited_per_ip(limited: Callable[..., Settings]) -> Non
         assert (await client.post("/api/v1/auth/signup", json=body)).status_code == 429
 
 
-async def test_login_is_limited_per_account_across_ips(limited: Callable[..., Settings]) -> None:
-    settings = limited(rate_limit_login_account="3/minute", trusted_proxies=["127.0.0.1"])
-    async with running(settings) as client:
-        account = await signup(client, "acme")  # one login already counted for this account
-        statuses = []
-        for i in range(3):
-            response = await client.post(
-                "/api/v1/auth/token",
-                data={"username": account.email.upper(), "password": "wrong password!!"},
-                headers={"X-Forwarded-For": f"198.51.100.{i}"},
-            )
-            statuses.append(response.status_code)
-        assert statuses == [401, 401, 429]
-        other = await client.post(
-            "/api/v1/auth/token", data={"username": "x@acme.example.com", "password": PASSWORD}
-        )
+# ------------------------------------------------------------------------------ failed logins
+# Distinct client IPs arrive through a trusted proxy (127.0.0.1, the test client's peer).
+
+WRONG = "wrong password!!"
+
+
+async def log_in(client: httpx.AsyncClient, email: str, password: str, ip: str) -> httpx.Response:
+    return await client.post(
+        "/api/v1/auth/token",
+        data={"username": email, "password": password},
+        headers={"X-Forwarded-For": ip},
+    )
+
+
+def fingerprint(email: str) -> str:
+    return hashlib.sha256(email.lower().encode()).hexdigest()[:16]
+
+
+async def test_failed_logins_are_limited_per_account_and_client_ip(
+    limited: Callable[..., Settings], capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = limited(rate_limit_login_failures_account_ip="3/minute", trusted_proxies=["127.0.0.1"])
+    async with serve(settings) as client:
+        account = await signup(client, "acme")
+        guesses = [await log_in(client, account.email.upper(), WRONG, "198.51.100.1") for _ in range(3)]
+        assert [r.status_code for r in guesses] == [401, 401, 401]
+        before = _metric("rate_limit_rejections_total", scope="account_ip")
+        refused = await log_in(client, account.email, PASSWORD, "198.51.100.1")  # even the right one
+        assert refused.status_code == 429
+        assert refused.json()["errors"][0]["code"] == "rate_limited"
+        assert 0 < int(refused.headers["retry-after"]) <= 60
+        assert _metric("rate_limit_rejections_total", scope="account_ip") == before + 1
+        # The owner, elsewhere, is not locked out by the guesses from that address.
+        assert (await log_in(client, account.email, PASSWORD, "203.0.113.7")).status_code == 200
+        # Nor is another account at that address.
+        assert (await log_in(client, "x@acme.example.com", WRONG, "198.51.100.1")).status_code == 401
+    logged = capsys.readouterr().err
+    assert "login_throttled" in logged
+    assert fingerprint(account.email) in logged
+    assert account.email not in logged  # named only by its fingerprint
+
+
+async def test_failed_logins_are_limited_per_account_across_client_ips(
+    limited: Callable[..., Settings],
+) -> None:
+    settings = limited(rate_limit_login_failures_account="3/hour", trusted_proxies=["127.0.0.1"])
+    async with serve(settings) as client:
+        account = await signup(client, "acme")
+        guesses = [await log_in(client, account.email, WRONG, f"198.51.100.{i}") for i in range(3)]
+        assert [r.status_code for r in guesses] == [401, 401, 401]
+        before = _metric("rate_limit_rejections_total", scope="account")
+        refused = await log_in(client, account.email, PASSWORD, "203.0.113.7")
+        assert refused.status_code == 429  # past the account's ceiling, from any address
+        assert int(refused.headers["retry-after"]) > 0
+        assert _metric("rate_limit_rejections_total", scope="account") == before + 1
+        other = await log_in(client, "x@acme.example.com", WRONG, "203.0.113.7")
         assert other.status_code == 401  # another account still has its budget
 
 
+async def test_successful_logins_are_not_counted_as_failures(limited: Callable[..., Settings]) -> None:
+    settings = limited(
+        rate_limit_login_failures_account_ip="2/minute",
+        rate_limit_login_failures_account="2/hour",
+        trusted_proxies=["127.0.0.1"],
+    )
+    async with serve(settings) as client:
+        account = await signup(client, "acme")
+        for _ in range(4):
+            assert (await log_in(client, account.email, PASSWORD, "198.51.100.1")).status_code == 200
+        guesses = [await log_in(client, account.email, WRONG, "198.51.100.1") for _ in range(3)]
+        assert [r.status_code for r in guesses] == [401, 401, 429]
+
+
+async def test_parallel_guesses_cannot_all_slip_past_before_the_first_failure_counts(
+    limited: Callable[..., Settings],
+) -> None:
+    """Each guess takes a slot before its password is checked, so at most the limit's number
+    are checked at once, however many arrive together."""
+    settings = limited(rate_limit_login_failures_account_ip="3/minute", trusted_proxies=["127.0.0.1"])
+    async with serve(settings) as client:
+        account = await signup(client, "acme")
+        checked_before = _metric("auth_failures_total", reason="invalid_credentials")
+        guesses = await asyncio.gather(
+            *[log_in(client, account.email, WRONG, "198.51.100.1") for _ in range(10)]
+        )
+    assert sorted(r.status_code for r in guesses) == [401] * 3 + [429] * 7
+    # Refused before the check, not after it: only three passwords were ever verified.
+    assert _metric("auth_failures_total", reason="invalid_credentials") == checked_before + 3
+
+
 async def test_login_is_limited_per_ip(limited: Callable[..., Settings]) -> None:
-    async with running(limited(rate_limit_login_ip="2/minute")) as client:
+    async with serve(limited(rate_limit_login_ip="2/minute")) as client:
         statuses = [
             (
                 await client.post(
@@ -156,7 +217,7 @@ async def test_forwarded_for_counts_only_from_trusted_proxies(
     """A spoofed X-Forwarded-For from an untrusted peer changes nothing."""
     settings = limited(rate_limit_anonymous="1/minute", trusted_proxies=trusted)
     body = {"refresh_token": "not-a-real-token"}
-    async with running(settings) as client:
+    async with serve(settings) as client:
         await client.post("/api/v1/auth/refresh", json=body, headers={"X-Forwarded-For": "203.0.113.1"})
         second = await client.post(
             "/api/v1/auth/refresh", json=body, headers={"X-Forwarded-For": "203.0.113.2"}
@@ -165,9 +226,7 @@ async def test_forwarded_for_counts_only_from_trusted_proxies(
 
 
 async def test_health_probes_are_never_limited(limited: Callable[..., Settings]) -> None:
-    async with running(
-        limited(rate_limit_anonymous="1/minute", rate_limit_authenticated="1/minute")
-    ) as client:
+    async with serve(limited(rate_limit_anonymous="1/minute", rate_limit_authenticated="1/minute")) as client:
         for path in ("/healthz", "/readyz") * 5:
             response = await client.get(path)
             assert response.status_code == 200
@@ -175,7 +234,7 @@ async def test_health_probes_are_never_limited(limited: Callable[..., Settings])
 
 
 async def test_limiting_can_be_turned_off(limited: Callable[..., Settings]) -> None:
-    async with running(limited(rate_limit_enabled=False, rate_limit_authenticated="1/minute")) as client:
+    async with serve(limited(rate_limit_enabled=False, rate_limit_authenticated="1/minute")) as client:
         account = await signup(client, "acme")
         for _ in range(3):
             response = await client.get(TASKS, headers=account.headers)
@@ -186,7 +245,7 @@ async def test_limiting_can_be_turned_off(limited: Callable[..., Settings]) -> N
 @requires_redis
 async def test_two_instances_share_one_budget_through_redis(limited: Callable[..., Settings]) -> None:
     settings = limited(rate_limit_storage_uri=REDIS_URL, rate_limit_authenticated="3/minute")
-    async with running(settings) as first, running(settings) as second:
+    async with serve(settings) as first, serve(settings) as second:
         account = await signup(first, "acme")
         statuses = [
             (await client.get(TASKS, headers=account.headers)).status_code
@@ -208,13 +267,13 @@ async def test_services_sharing_redis_keep_separate_counters() -> None:
         await first.check(None, (policy, "same-key"))
 
 
-async def test_storage_outage_fails_open_except_login(limited: Callable[..., Settings]) -> None:
+async def test_storage_outage_fails_open_except_password_checks(limited: Callable[..., Settings]) -> None:
     healthy = limited()
-    async with running(healthy) as client:
+    async with serve(healthy) as client:
         account = await signup(client, "acme")
     down = healthy.model_copy(update={"rate_limit_storage_uri": "redis://127.0.0.1:1/0"})
     before = _metric("rate_limit_storage_errors_total")
-    async with running(down) as client:
+    async with serve(down) as client:
         served = await client.get(TASKS, headers=account.headers)
         assert served.status_code == 200
         login = await client.post(
@@ -223,15 +282,18 @@ async def test_storage_outage_fails_open_except_login(limited: Callable[..., Set
         assert login.status_code == 503
         assert login.json()["errors"][0]["code"] == "service_unavailable"
         assert login.headers["retry-after"]
+        change = {"current_password": PASSWORD, "new_password": "a brand new password"}
+        password = await client.post("/api/v1/users/me/password", json=change, headers=account.headers)
+        assert password.status_code == 503  # a password check fails closed too
     assert _metric("rate_limit_storage_errors_total") > before
 
 
 async def test_storage_outage_can_fail_closed(limited: Callable[..., Settings]) -> None:
     healthy = limited()
-    async with running(healthy) as client:
+    async with serve(healthy) as client:
         account = await signup(client, "acme")
     down = healthy.model_copy(
         update={"rate_limit_storage_uri": "redis://127.0.0.1:1/0", "rate_limit_fail_open": False}
     )
-    async with running(down) as client:
+    async with serve(down) as client:
         assert (await client.get(TASKS, headers=account.headers)).status_code == 503

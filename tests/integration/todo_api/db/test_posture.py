@@ -92,6 +92,7 @@ def production(database_url: str) -> Settings:
         secret_key=SecretStr(secrets.token_urlsafe(32)),
         trusted_hosts=["api.example.com"],
         log_format="console",  # leave the process-wide logging setup as the other tests expect it
+        metrics_port=0,  # a free port, never the fixed default another process may hold
     )
 
 

@@ -32,6 +32,13 @@ class TokenSettings(PlatformSettings):
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=3600)
     refresh_token_idle_ttl_seconds: int = Field(default=14 * 24 * 3600, ge=300)
     refresh_token_absolute_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=300)
+    refresh_token_reuse_grace_seconds: int = Field(
+        default=10,
+        ge=0,
+        le=60,
+        description="A just-rotated refresh token presented again this soon gets the same successor "
+        "(two tabs, a retry) instead of ending the session; 0 turns this off.",
+    )
     password_hash_concurrency: int = Field(default=2, ge=1, le=64)
 
     @field_validator("jwt_algorithms")

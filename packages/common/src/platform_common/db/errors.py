@@ -3,6 +3,10 @@ a violated constraint a 4xx, and never a 500 that carries SQL or values.
 
 asyncpg's exceptions name the constraint (``constraint_name``) and keep the offending
 values in ``detail``; only the constraint name is used here, so no value reaches a client.
+Nor a log: their text quotes values too (a bad cast its input, a violation's ``DETAIL`` the
+key or the whole row, a ``RAISE`` whatever it was given, asyncpg an argument it could not
+encode), so an unexpected one is logged as ``DatabaseError``, which keeps only the class,
+the SQLSTATE and the names of the objects involved, with the original traceback.
 """
 
 from __future__ import annotations
@@ -44,6 +48,27 @@ _CONNECTION_LOST = (
     asyncpg.CannotConnectNowError,
     ConnectionError,
 )
+
+
+# What an unexpected database error may show in a log: codes and names, never values.
+_LOGGABLE_FIELDS = (
+    "sqlstate",
+    "constraint_name",
+    "schema_name",
+    "table_name",
+    "column_name",
+    "data_type_name",
+)
+
+
+class DatabaseError(Exception):
+    """An unexpected database error as the logs show it (see ``without_values``)."""
+
+
+def without_values(exc: BaseException) -> DatabaseError:
+    """``exc`` with its text replaced by its class, SQLSTATE and object names; same traceback."""
+    fields = [f"{name}={value}" for name in _LOGGABLE_FIELDS if (value := getattr(exc, name, None))]
+    return DatabaseError(" ".join([type(exc).__name__, *fields])).with_traceback(exc.__traceback__)
 
 
 def is_connection_lost(exc: BaseException) -> bool:
@@ -93,7 +118,8 @@ async def _database_error(_: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
         error = constraint_error(exc, {})
         return envelope_response([error.to_error_object()], error.status_code, error.headers)
-    raise exc  # a real bug: the last-resort handler logs it and answers 500
+    # A real bug: the edge middleware logs it and answers 500. Not its text, nor its cause.
+    raise without_values(exc) from None
 
 
 def install_database_error_handlers(app: FastAPI) -> None:

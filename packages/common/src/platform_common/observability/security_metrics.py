@@ -44,7 +44,8 @@ class RateLimitScope(StrEnum):
 
     GLOBAL = "global"
     IP = "ip"
-    ACCOUNT = "account"  # e.g. login attempts per account name
+    ACCOUNT = "account"  # e.g. failed logins per account name, from every address
+    ACCOUNT_IP = "account_ip"  # e.g. failed logins per account name from one client address
     USER = "user"
     TENANT = "tenant"
     OTHER = "other"

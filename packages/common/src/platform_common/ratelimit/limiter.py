@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import structlog
@@ -50,6 +51,14 @@ class Policy:
     @property
     def period(self) -> int:
         return self.limit.get_expiry()
+
+
+class RateLimited(TooManyRequests):
+    """A 429 that names the policy that refused, for callers that log or act on which one."""
+
+    def __init__(self, policy: Policy, headers: dict[str, str]) -> None:
+        super().__init__("Rate limit exceeded; retry later", headers=headers)
+        self.policy = policy
 
 
 @dataclass(frozen=True)
@@ -105,6 +114,24 @@ class RateLimiter:
             tightest = min(windows, key=lambda window: window.remaining)
             response.headers.update(tightest.headers())
 
+    @asynccontextmanager
+    async def failure_budget(
+        self,
+        response: Response | None,
+        *failures: tuple[Policy, str],
+        attempts: Sequence[tuple[Policy, str]] = (),
+    ) -> AsyncIterator[None]:
+        """Guard an attempt that may fail, such as a password check: ``attempts`` count
+        every try, ``failures`` only the tries that fail.
+
+        A slot of each failure budget is taken before the block runs, so parallel tries
+        cannot all get past before the first failure is counted, and given back when the
+        block finishes without raising (the try succeeded). 429 when a budget is spent.
+        """
+        await self.check(response, *attempts, *failures)
+        yield
+        await self.give_back(*failures)
+
     async def hit(self, *checks: tuple[Policy, str], amount: int = 1) -> list[Window]:
         """Count ``amount`` hits; raise 429 when a window is exceeded (the hit still counts)."""
         if not self.enabled or not checks:
@@ -125,7 +152,7 @@ class RateLimiter:
                 record_rate_limit_rejection(policy.scope)
                 headers = window.headers()
                 headers["Retry-After"] = headers["X-RateLimit-Reset"]
-                raise TooManyRequests("Rate limit exceeded; retry later", headers=headers)
+                raise RateLimited(policy, headers)
         return windows
 
     async def give_back(self, *checks: tuple[Policy, str], amount: int = 1) -> None:

@@ -23,6 +23,8 @@ from platform_common.app import runtime_of
 from platform_common.db.database import Transaction
 from platform_common.http.client_ip import client_ip
 from platform_common.observability.request_context import bind_identity
+from platform_common.ratelimit.limiter import RateLimited
+from todo_api.core.rate_limits import record_throttled_account
 from todo_api.core.runtime import TodoRuntime
 from todo_api.services.auth import AuthService, Caller, load_caller, verify_access_token
 from todo_api.services.tasks import TaskService
@@ -79,7 +81,9 @@ async def anonymous_transaction(runtime: RuntimeDep) -> AsyncIterator[Transactio
 async def auth_service(
     runtime: RuntimeDep, transaction: Annotated[Transaction, Depends(anonymous_transaction, scope="function")]
 ) -> AuthService:
-    return AuthService(transaction, runtime.settings, runtime.token_codec, runtime.password_hasher)
+    return AuthService(
+        transaction, runtime.settings, runtime.token_codec, runtime.password_hasher, runtime.successors
+    )
 
 
 AuthServiceDep = Annotated[AuthService, Depends(auth_service)]
@@ -87,7 +91,9 @@ AuthServiceDep = Annotated[AuthService, Depends(auth_service)]
 
 async def caller_auth_service(runtime: RuntimeDep, caller: CallerDep) -> AuthService:
     """The auth service inside an authenticated caller's unit of work (logout, password)."""
-    return AuthService(caller.transaction, runtime.settings, runtime.token_codec, runtime.password_hasher)
+    return AuthService(
+        caller.transaction, runtime.settings, runtime.token_codec, runtime.password_hasher, runtime.successors
+    )
 
 
 CallerAuthServiceDep = Annotated[AuthService, Depends(caller_auth_service)]
@@ -130,11 +136,39 @@ async def limit_signup(response: Response, runtime: RuntimeDep, ip: ClientIP) ->
     await runtime.limiter.check(response, (policies.anonymous, ip), (policies.signup, ip))
 
 
+def account_key(username: str) -> str:
+    """The account a login names, as its failure limits count it: case and surrounding
+    blanks ignored, so variants of one address share one budget."""
+    return username.strip().lower()
+
+
 async def limit_login(
     response: Response, runtime: RuntimeDep, ip: ClientIP, username: Annotated[str, Form(max_length=320)]
-) -> None:
-    """Per client IP, and per account across all IPs (a distributed guess at one password)."""
+) -> AsyncIterator[None]:
+    """Every attempt counts per client IP; per account only failures count, from this IP
+    and from all IPs together. A wrong guess costs its sender, never the account's owner:
+    a login is refused for other addresses' failures only past the account's ceiling."""
     policies = runtime.rate_policies
-    await runtime.limiter.check(
-        response, (policies.login_ip, ip), (policies.login_account, username.strip().lower())
+    account = account_key(username)
+    failures = (
+        (policies.login_failures_account_ip, f"{ip}/{account}"),  # an IP never holds "/"
+        (policies.login_failures_account, account),
     )
+    try:
+        async with runtime.limiter.failure_budget(response, *failures, attempts=[(policies.login_ip, ip)]):
+            yield
+    except RateLimited as refused:
+        if any(refused.policy is policy for policy, _ in failures):
+            record_throttled_account(refused.policy, account)
+        raise
+
+
+async def limit_password_change(
+    response: Response, runtime: RuntimeDep, caller: CallerDep
+) -> AsyncIterator[None]:
+    """Wrong current passwords per user (a stolen token guessing the password): fails closed."""
+    key = f"{caller.tenant_id}:{caller.id}"
+    async with runtime.limiter.failure_budget(
+        response, (runtime.rate_policies.password_change_failures, key)
+    ):
+        yield

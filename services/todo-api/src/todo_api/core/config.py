@@ -21,16 +21,31 @@ class Settings(ServiceSettings, TokenSettings):
     rate_limit_tenant: str = Field(default="3000/minute", description="Per tenant, all its users together.")
     rate_limit_anonymous: str = Field(default="60/minute", description="Per client IP, public routes.")
     rate_limit_login_ip: str = Field(default="20/minute", description="Logins per client IP.")
-    rate_limit_login_account: str = Field(default="5/minute", description="Logins per e-mail, all IPs.")
+    rate_limit_login_failures_account_ip: str = Field(
+        default="5/minute", description="Failed logins per e-mail from one client IP."
+    )
+    rate_limit_login_failures_account: str = Field(
+        default="100/hour", description="Failed logins per e-mail from all IPs together."
+    )
     rate_limit_signup: str = Field(default="10/hour", description="Sign-ups per client IP.")
+    rate_limit_password_change_failures: str = Field(
+        default="5/minute", description="Wrong current passwords per user at POST /users/me/password."
+    )
+    password_change_max_failures: int = Field(
+        default=10,
+        ge=1,
+        description="Consecutive wrong current passwords that end every session of the user.",
+    )
 
     @field_validator(
         "rate_limit_authenticated",
         "rate_limit_tenant",
         "rate_limit_anonymous",
         "rate_limit_login_ip",
-        "rate_limit_login_account",
+        "rate_limit_login_failures_account_ip",
+        "rate_limit_login_failures_account",
         "rate_limit_signup",
+        "rate_limit_password_change_failures",
     )
     @classmethod
     def _limit_notation(cls, value: str) -> str:

@@ -1,9 +1,11 @@
-"""What todo-api's requests share: the platform runtime plus the token codec, the password
-hasher and the rate-limit policies, built once per process from settings."""
+"""What todo-api's requests share: the platform runtime plus the token codec, the refresh-token
+successor keys, the password hasher and the rate-limit policies, built once per process
+from settings."""
 
 from __future__ import annotations
 
 from platform_common.app import ServiceRuntime
+from platform_common.auth.opaque import Successors
 from platform_common.auth.settings import build_password_hasher, build_token_codec
 from platform_common.db.tables import tenant_tables
 from todo_api.core.config import Settings
@@ -18,5 +20,6 @@ class TodoRuntime(ServiceRuntime):
         super().__init__(settings, tenant_tables=list(tenant_tables(metadata)))
         self.settings = settings
         self.token_codec = build_token_codec(settings)
+        self.successors = Successors.from_keyring(self.token_codec.keyring)
         self.password_hasher = build_password_hasher(settings)
         self.rate_policies = RatePolicies.from_settings(settings)

@@ -35,3 +35,5 @@ class User(UUIDPrimaryKey, Timestamps, table=True):
     role: UserRole = enum_column(UserRole, "user_role", UserRole.MEMBER)
     is_active: bool = Field(default=True, sa_column_kwargs={"server_default": text("true")})
     token_version: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    # Wrong current passwords at a password change since the last success (or lockout).
+    password_change_failures: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})

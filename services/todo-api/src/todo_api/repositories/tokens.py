@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import ARRAY, String, any_, bindparam, func
 from sqlalchemy.sql import ClauseElement
 
 from platform_common.db.database import Record
@@ -42,6 +42,10 @@ class RefreshTokenRepository(TenantRepository):
     async def get_by_hash_for_update(self, token_hash: str) -> Record | None:
         """Row-locked, so two refreshes with one token run one after the other."""
         return await self.fetchrow(_by_hash_for_update(), token_hash=token_hash)
+
+    async def successor_for_update(self, parent_id: uuid.UUID, token_hashes: list[str]) -> Record | None:
+        """The token ``parent_id`` was rotated to, if its hash is one of ``token_hashes``; row-locked."""
+        return await self.fetchrow(_successor_for_update(), parent_id=parent_id, token_hashes=token_hashes)
 
     async def mark_used(self, token_id: uuid.UUID) -> None:
         await self.execute(_mark_used(), id=token_id)
@@ -79,6 +83,18 @@ def _by_hash_for_update() -> ClauseElement:
     return (
         RefreshTokenRepository.scope.select()
         .where(_REFRESH.c.token_hash == bindparam("token_hash"))
+        .with_for_update()
+    )
+
+
+@cached_statement
+def _successor_for_update() -> ClauseElement:
+    return (
+        RefreshTokenRepository.scope.select()
+        .where(
+            _REFRESH.c.parent_id == bindparam("parent_id"),
+            _REFRESH.c.token_hash == any_(bindparam("token_hashes", type_=ARRAY(String))),
+        )
         .with_for_update()
     )
 

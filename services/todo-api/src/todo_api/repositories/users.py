@@ -44,6 +44,25 @@ class UserRepository(TenantRepository):
     async def update(self, user_id: uuid.UUID, changes: Mapping[str, Any]) -> Record | None:
         return await self.fetchrow(_update(tuple(sorted(changes))), **changes, id=user_id)
 
+    async def update_at_version(
+        self, user_id: uuid.UUID, token_version: int, changes: Mapping[str, Any]
+    ) -> Record | None:
+        """``update``, only while the user's token version is still ``token_version``: None
+        once a concurrent password change or lockout has moved it (and ended the sessions)."""
+        return await self.fetchrow(
+            _update(tuple(sorted(changes)), at_version=True),
+            **changes,
+            id=user_id,
+            expected_version=token_version,
+        )
+
+    async def count_password_change_failure(self, user_id: uuid.UUID, token_version: int) -> int | None:
+        """One more wrong current password; the count in a row, or None as ``update_at_version``."""
+        failures = await self.fetchval(
+            _count_password_change_failure(), id=user_id, expected_version=token_version
+        )
+        return None if failures is None else int(failures)
+
     async def delete(self, user_id: uuid.UUID) -> None:
         await self.execute(_delete(), id=user_id)
 
@@ -94,12 +113,20 @@ def _insert(columns: tuple[str, ...]) -> ClauseElement:
 
 
 @cached_statement
-def _update(columns: tuple[str, ...]) -> ClauseElement:
+def _update(columns: tuple[str, ...], *, at_version: bool = False) -> ClauseElement:
+    statement = UserRepository.scope.update().where(_USER.c.id == bindparam("id"))
+    if at_version:
+        statement = statement.where(_USER.c.token_version == bindparam("expected_version"))
+    return statement.values(**UserRepository.scope.bound(*columns)).returning(_USER)
+
+
+@cached_statement
+def _count_password_change_failure() -> ClauseElement:
     return (
         UserRepository.scope.update()
-        .where(_USER.c.id == bindparam("id"))
-        .values(**UserRepository.scope.bound(*columns))
-        .returning(_USER)
+        .where(_USER.c.id == bindparam("id"), _USER.c.token_version == bindparam("expected_version"))
+        .values(password_change_failures=_USER.c.password_change_failures + 1)
+        .returning(_USER.c.password_change_failures)
     )
 
 

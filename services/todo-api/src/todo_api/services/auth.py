@@ -13,7 +13,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from platform_common.auth.opaque import new_opaque_token, token_digest
+import structlog
+
+from platform_common.auth.opaque import Successors, new_opaque_token, token_digest
 from platform_common.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordHasher
 from platform_common.auth.tokens import AccessClaims, InvalidToken, TokenCodec
 from platform_common.db.database import Record, Transaction
@@ -28,6 +30,8 @@ from todo_api.repositories.tokens import RefreshTokenRepository, SessionReposito
 from todo_api.repositories.users import UserRepository
 from todo_api.schemas.auth import SignupRequest, TokenPair
 from todo_api.services.errors import KNOWN_CONSTRAINTS
+
+logger = structlog.get_logger(__name__)
 
 GENERIC_LOGIN_FAILURE = "Incorrect e-mail or password"
 GENERIC_TOKEN_FAILURE = "Invalid or expired credentials"  # noqa: S105  # a message
@@ -46,6 +50,7 @@ _METRIC_REASONS = {
     "refresh_stale_user": AuthFailureReason.REVOKED,
     "session_ended": AuthFailureReason.REVOKED,
     "stale_token_version": AuthFailureReason.REVOKED,
+    "password_change_lockout": AuthFailureReason.REVOKED,
 }
 
 
@@ -108,12 +113,18 @@ async def load_caller(transaction: Transaction, claims: AccessClaims) -> Caller:
 
 class AuthService:
     def __init__(
-        self, transaction: Transaction, settings: Settings, codec: TokenCodec, hasher: PasswordHasher
+        self,
+        transaction: Transaction,
+        settings: Settings,
+        codec: TokenCodec,
+        hasher: PasswordHasher,
+        successors: Successors,
     ) -> None:
         self.transaction = transaction
         self.settings = settings
         self.codec = codec
         self.hasher = hasher
+        self.successors = successors
 
     async def signup(self, request: SignupRequest) -> tuple[Record, Record]:
         hashed = await self.hasher.hash(request.password)
@@ -154,37 +165,65 @@ class AuthService:
             session_id=session_id, user_id=user["id"], expires_at=expires_at
         )
         return await self._issue_pair(
-            user, session_id=session_id, parent_id=None, family_expires_at=expires_at
+            user,
+            session_id=session_id,
+            parent_id=None,
+            family_expires_at=expires_at,
+            secret=new_opaque_token(),
         )
 
     async def refresh(self, refresh_token: str) -> TokenPair:
+        """Rotate: the presented token is used up and its successor issued. Presenting a used
+        token again ends the session (reuse detection), except within the grace window, while
+        its successor is unused: then the same successor is returned (never a second chain)."""
         digest = token_digest(refresh_token)
         found = await self.transaction.lookup(REFRESH_TOKEN_TENANT, digest)
         if found is None:
             raise AuthenticationFailed("refresh_unknown")
         await self.transaction.enter_tenant(found["tenant_id"])
         tokens = RefreshTokenRepository(self.transaction)
-        current = await tokens.get_by_hash_for_update(digest)
+        current = await tokens.get_by_hash_for_update(digest)  # concurrent refreshes queue here
         if current is None or current["revoked_at"] is not None:
             raise AuthenticationFailed("refresh_revoked")
+        link, again = current, None
         if current["used_at"] is not None:
-            # Reuse: whoever holds this family may be an attacker. End it for everyone.
-            await self._end_session(current["family_id"])
-            raise AuthenticationFailed("refresh_reused", keep_changes=True)
+            again = await self._unused_successor(tokens, refresh_token, current)
+            if again is None:
+                # Reuse: whoever holds this family may be an attacker. End it for everyone.
+                await self._end_session(current["family_id"])
+                raise AuthenticationFailed("refresh_reused", keep_changes=True)
+            link = again[0]
         now = datetime.now(UTC)
-        if current["expires_at"] <= now or current["family_expires_at"] <= now:
+        if link["expires_at"] <= now or link["family_expires_at"] <= now:
             raise AuthenticationFailed("refresh_expired")
         user = await UserRepository(self.transaction).get(current["user_id"])
-        if user is None or not user["is_active"] or user["token_version"] != current["user_token_version"]:
+        if user is None or not user["is_active"] or user["token_version"] != link["user_token_version"]:
             await self._end_session(current["family_id"])
             raise AuthenticationFailed("refresh_stale_user", keep_changes=True)
+        if again is not None:
+            return self._pair(user, current["family_id"], refresh_token=again[1])
         await tokens.mark_used(current["id"])
         return await self._issue_pair(
             user,
             session_id=current["family_id"],
             parent_id=current["id"],
             family_expires_at=current["family_expires_at"],
+            secret=self.successors.successor(refresh_token),
         )
+
+    async def _unused_successor(
+        self, tokens: RefreshTokenRepository, refresh_token: str, current: Record
+    ) -> tuple[Record, str] | None:
+        """The row and secret of the successor ``current`` was rotated to, when that rotation
+        is within the grace window and the successor has not been used; else None."""
+        grace = self.settings.refresh_token_reuse_grace_seconds
+        if not grace or datetime.now(UTC) - current["used_at"] > timedelta(seconds=grace):
+            return None
+        candidates = self.successors.candidates(refresh_token)
+        successor = await tokens.successor_for_update(current["id"], list(candidates))
+        if successor is None or successor["used_at"] is not None:
+            return None
+        return successor, candidates[successor["token_hash"]]
 
     async def logout(self, caller: Caller, refresh_token: str) -> None:
         """End the caller's session (every access token it issued, its refresh tokens), and
@@ -197,36 +236,59 @@ class AuthService:
             await self._end_session(presented["family_id"])
 
     async def change_password(self, caller: Caller, current_password: str, new_password: str) -> None:
-        """Requires the current password; every session and token of the user ends."""
+        """Requires the current password; every session and token of the user ends.
+
+        Wrong current passwords are counted in a row: the one that reaches
+        ``PASSWORD_CHANGE_MAX_FAILURES`` ends every session of the user (whoever guesses
+        holds a token, and may not be its owner). Both writes apply only at the token
+        version the caller was loaded with, so a guess that races a lockout or another
+        change cannot land after it.
+        """
+        users = UserRepository(self.transaction)
+        version = caller.user["token_version"]
         valid, _ = await self.hasher.verify(current_password, caller.user["hashed_password"])
         if not valid:
             # 403, not 401: the bearer token is fine, and a 401 (with WWW-Authenticate) tells
             # clients to drop or refresh it. Still a failed credential check, so counted.
             record_auth_failure(AuthFailureReason.INVALID_CREDENTIALS)
+            failures = await users.count_password_change_failure(caller.id, version)
+            if failures is None:
+                raise AuthenticationFailed("stale_token_version")
+            if failures >= self.settings.password_change_max_failures:
+                await self._lock_out(caller, version)
+                raise AuthenticationFailed("password_change_lockout", keep_changes=True)
             raise Forbidden(
-                "The current password is incorrect", source=ErrorSource(pointer="/current_password")
+                "The current password is incorrect",
+                source=ErrorSource(pointer="/current_password"),
+                keep_changes=True,  # the count
             )
         hashed = await self.hasher.hash(new_password)
+        changes = {"hashed_password": hashed, "token_version": version + 1, "password_change_failures": 0}
+        if await users.update_at_version(caller.id, version, changes) is None:
+            raise AuthenticationFailed("stale_token_version")
+        await end_user_sessions(self.transaction, caller.id)
+
+    async def _lock_out(self, caller: Caller, version: int) -> None:
+        """Too many wrong current passwords in a row: end every session of the user."""
         await UserRepository(self.transaction).update(
-            caller.id, {"hashed_password": hashed, "token_version": caller.user["token_version"] + 1}
+            caller.id, {"token_version": version + 1, "password_change_failures": 0}
         )
         await end_user_sessions(self.transaction, caller.id)
+        logger.warning("password_change_lockout", failures=self.settings.password_change_max_failures)
 
     async def _end_session(self, session_id: uuid.UUID) -> None:
         await SessionRepository(self.transaction).revoke(session_id)
         await RefreshTokenRepository(self.transaction).revoke_family(session_id)
 
     async def _issue_pair(
-        self, user: Record, *, session_id: uuid.UUID, parent_id: uuid.UUID | None, family_expires_at: datetime
+        self,
+        user: Record,
+        *,
+        session_id: uuid.UUID,
+        parent_id: uuid.UUID | None,
+        family_expires_at: datetime,
+        secret: str,
     ) -> TokenPair:
-        claims = self.codec.issue(
-            subject=user["id"],
-            tenant_id=user["tenant_id"],
-            session_id=session_id,
-            role=user["role"],
-            token_version=user["token_version"],
-        )
-        secret = new_opaque_token()
         idle_expiry = datetime.now(UTC) + timedelta(seconds=self.settings.refresh_token_idle_ttl_seconds)
         await RefreshTokenRepository(self.transaction).create(
             {
@@ -240,10 +302,21 @@ class AuthService:
                 "family_expires_at": family_expires_at,
             }
         )
+        return self._pair(user, session_id, refresh_token=secret)
+
+    def _pair(self, user: Record, session_id: uuid.UUID, *, refresh_token: str) -> TokenPair:
+        """A new access token of the session, with ``refresh_token``."""
+        claims = self.codec.issue(
+            subject=user["id"],
+            tenant_id=user["tenant_id"],
+            session_id=session_id,
+            role=user["role"],
+            token_version=user["token_version"],
+        )
         return TokenPair(
             access_token=self.codec.encode(claims),
             expires_in=self.settings.access_token_ttl_seconds,
-            refresh_token=secret,
+            refresh_token=refresh_token,
         )
 
 

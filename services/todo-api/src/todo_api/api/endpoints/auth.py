@@ -67,7 +67,8 @@ async def signup(body: SignupRequest, auth: AuthServiceDep) -> SignupResponse:
     operation_id="auth_token",
     summary="Log in with the OAuth2 password flow",
     responses={200: _TOKEN_PAIR, **error_responses(Unauthorized, TooManyRequests, ServiceUnavailable)},
-    dependencies=[Depends(limit_login)],
+    # Function scope: the failure slot is given back before the response, once the login committed.
+    dependencies=[Depends(limit_login, scope="function")],
 )
 async def token(
     auth: AuthServiceDep,

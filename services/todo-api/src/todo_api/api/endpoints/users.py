@@ -9,7 +9,7 @@ from fastapi import Depends, status
 
 from platform_common.errors import Conflict, Forbidden, NotFound, error_responses
 from platform_common.pagination import Page, PageQuery, make_page
-from todo_api.api.deps import CallerAuthServiceDep, CallerDep, RuntimeDep, UsersDep
+from todo_api.api.deps import CallerAuthServiceDep, CallerDep, RuntimeDep, UsersDep, limit_password_change
 from todo_api.api.responses import AUTHENTICATED, links_by_id
 from todo_api.api.routing import resource_router
 from todo_api.schemas.user import PasswordChange, UserAdminUpdate, UserCreate, UserRead, UserUpdateMe
@@ -35,6 +35,7 @@ async def update_me(body: UserUpdateMe, users: UsersDep) -> UserRead:
     operation_id="users_me_change_password",
     summary="Change the password; every existing token of the user stops working",
     responses=error_responses(Forbidden),  # the current password is wrong
+    dependencies=[Depends(limit_password_change, scope="function")],
 )
 async def change_password(body: PasswordChange, caller: CallerDep, auth: CallerAuthServiceDep) -> None:
     await auth.change_password(caller, body.current_password, body.new_password)
