@@ -24,6 +24,7 @@ from platform_common.db.database import Transaction
 from platform_common.http.client_ip import client_ip
 from platform_common.observability.request_context import bind_identity
 from todo_api.core.runtime import TodoRuntime
+from todo_api.schemas.email import login_email
 from todo_api.services.auth import AuthService, Caller, load_caller, verify_access_token
 from todo_api.services.tasks import TaskService
 from todo_api.services.tenants import TenantService
@@ -128,5 +129,5 @@ async def limit_login(
     """Per client IP, and per account across all IPs (a distributed guess at one password)."""
     policies = runtime.rate_policies
     await runtime.limiter.check(
-        response, (policies.login_ip, ip), (policies.login_account, username.strip().lower())
+        response, (policies.login_ip, ip), (policies.login_account, login_email(username))
     )

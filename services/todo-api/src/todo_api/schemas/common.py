@@ -7,8 +7,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, Self
 
-import email_validator
-from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -107,26 +105,6 @@ Password = Annotated[
 ]
 
 
-# Syntax only, as the schema's "format: email" says: deliverability is the sign-up flow's
-# business, and special-use domains (".test", ".local", ...) are legitimate in staging.
-# email-validator documents emptying this list as the way to allow them.
-email_validator.SPECIAL_USE_DOMAIN_NAMES.clear()
-
-
-def _email(value: str) -> str:
-    """Stored lower-case, so uniqueness ignores case."""
-    try:
-        checked = validate_email(value, check_deliverability=False)
-    except EmailNotValidError as exc:
-        raise ValueError(f"value is not a valid email address: {exc}") from exc
-    return checked.normalized.lower()
-
-
-Email = Annotated[
-    str,
-    Field(max_length=320, json_schema_extra={"format": "email"}, examples=["ada@example.com"]),
-    AfterValidator(_email),
-]
 FullName = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=200, pattern=NO_NUL),
