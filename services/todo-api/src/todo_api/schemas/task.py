@@ -20,9 +20,8 @@ from todo_api.schemas.common import (
     ReadModel,
     RequestModel,
     SafeStr,
-    StoredDateTime,
-    UtcDateTime,
 )
+from todo_api.schemas.datetimes import StoredDateTime, UtcDateTime
 
 MAX_TAGS = 20
 DEFAULT_SORT = "-created_at"
