@@ -13,12 +13,13 @@ from platform_common.errors import (
     PreconditionFailed,
     error_responses,
 )
+from platform_common.http.conditional import if_none_match_matches
 from platform_common.pagination import Page, make_page
 from todo_api.api.deps import TasksDep
 from todo_api.api.responses import AUTHENTICATED, links_by_id
 from todo_api.api.routing import resource_router
 from todo_api.schemas.task import TaskCreate, TaskQuery, TaskRead, TaskStats, TaskUpdate, TimeZoneName
-from todo_api.services.tasks import etag_for, matches
+from todo_api.services.tasks import etag_for
 
 router = resource_router("tasks", responses=AUTHENTICATED)
 
@@ -104,7 +105,7 @@ async def get_task(
 ) -> TaskRead:
     task = await tasks.get(task_id)
     etag = etag_for(task)
-    if if_none_match is not None and matches(if_none_match, etag):
+    if if_none_match is not None and if_none_match_matches(if_none_match, etag):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})  # type: ignore[return-value]
     response.headers["ETag"] = etag
     return task
