@@ -68,26 +68,20 @@ HEADER_COMPONENTS: dict[str, dict[str, Any]] = {
 }
 
 
-def _refs(**headers: str) -> dict[str, Any]:
-    return {name: {"$ref": f"#/components/headers/{component}"} for name, component in headers.items()}
-
-
-_REQUEST_ID = {REQUEST_ID_HEADER: {"$ref": "#/components/headers/RequestId"}}
-
-
 def _platform_headers(status: str, rate_limited: bool) -> dict[str, Any]:
-    headers = dict(_REQUEST_ID)
+    """Header name -> component, for a response with this status."""
+    components = {REQUEST_ID_HEADER: "RequestId"}
     if status == "401":
-        headers.update(_refs(**{"WWW-Authenticate": "WwwAuthenticate"}))
+        components["WWW-Authenticate"] = "WwwAuthenticate"
     elif status == "429":
-        headers.update(
-            _refs(**{name: component for name, component, _, _ in _WINDOW}, **{"Retry-After": "RetryAfter"})
+        components.update(
+            {name: component for name, component, _, _ in _WINDOW}, **{"Retry-After": "RetryAfter"}
         )
     elif status == "503":
-        headers.update(_refs(**{"Retry-After": "RetryAfter"}))
+        components["Retry-After"] = "RetryAfter"
     elif rate_limited and status.startswith("2"):
-        headers.update(_refs(**{name: f"{component}IfLimited" for name, component, _, _ in _WINDOW}))
-    return headers
+        components.update({name: f"{component}IfLimited" for name, component, _, _ in _WINDOW})
+    return {name: {"$ref": f"#/components/headers/{component}"} for name, component in components.items()}
 
 
 def _document_headers(responses: dict[str, Any]) -> None:
@@ -119,7 +113,7 @@ def _headers_are_strings(operation: dict[str, Any]) -> None:
                 parameter["schema"] = {**non_null[0], **rest}
 
 
-def _envelope_for_validation_errors(spec: dict[str, Any]) -> dict[str, Any]:
+def _post_process(spec: dict[str, Any]) -> dict[str, Any]:
     for operations in spec.get("paths", {}).values():
         for operation in operations.values():
             _headers_are_strings(operation)
@@ -145,7 +139,8 @@ def _envelope_for_validation_errors(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def use_error_envelope_in_openapi(app: FastAPI) -> None:
-    """Make ``app.openapi()`` document every 422 with the envelope schema (built once)."""
+    """Make ``app.openapi()`` document every error with the envelope schema, and the
+    platform's response headers (built once)."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
@@ -158,7 +153,7 @@ def use_error_envelope_in_openapi(app: FastAPI) -> None:
                 tags=app.openapi_tags,
                 servers=app.servers,
             )
-            app.openapi_schema = _envelope_for_validation_errors(spec)
+            app.openapi_schema = _post_process(spec)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
