@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -133,3 +134,45 @@ def test_oauth2_form_login_and_its_failures(live_api: str) -> None:
     _envelope(httpx.post(token_url, data={"username": "a\x00@example.com", "password": "x" * 12}), 422)
     _envelope(httpx.post(token_url, data={"username": "a@example.com"}), 422)
     _envelope(httpx.post(token_url, data={"username": "a@b.c", "password": "p", "grant_type": "code"}), 422)
+
+
+def _follow(link: dict[str, Any], response: httpx.Response) -> tuple[str, dict[str, str]]:
+    """The task id and headers a link's runtime expressions take from ``response``."""
+    task_id, headers = "", {}
+    for parameter, expression in link["parameters"].items():
+        if expression == "$response.body#/id":
+            value = response.json()["id"]
+        else:
+            assert expression.startswith("$response.header."), expression
+            value = response.headers[expression.removeprefix("$response.header.")]
+        if parameter.startswith("header."):
+            headers[parameter.removeprefix("header.")] = value
+        else:
+            task_id = value
+    return task_id, headers
+
+
+def test_the_spec_links_a_tasks_etag_into_the_next_writes_if_match(api: httpx.Client) -> None:
+    """A stateful client following the links writes the version it just saw: each write goes
+    through, where a guessed If-Match would almost always be a 412."""
+    tasks, task = SPEC["paths"]["/api/v1/tasks"], SPEC["paths"]["/api/v1/tasks/{task_id}"]
+    created = api.post("/tasks", json={"title": "linked"})
+    task_id, headers = _follow(tasks["post"]["responses"]["201"]["links"]["tasks_update"], created)
+    updated = api.patch(f"/tasks/{task_id}", json={"title": "v2"}, headers=headers)
+    assert (updated.status_code, headers) == (200, {"if-match": '"1"'})
+    task_id, headers = _follow(task["patch"]["responses"]["200"]["links"]["tasks_update"], updated)
+    again = api.patch(f"/tasks/{task_id}", json={"title": "v3"}, headers=headers)
+    assert (again.status_code, headers) == (200, {"if-match": '"2"'})
+    got = api.get(f"/tasks/{task_id}")
+    task_id, headers = _follow(task["get"]["responses"]["200"]["links"]["tasks_delete"], got)
+    assert (api.delete(f"/tasks/{task_id}", headers=headers).status_code, headers) == (
+        204,
+        {"if-match": '"3"'},
+    )
+
+
+def test_a_body_on_a_get_or_delete_over_the_limit_is_a_documented_413(api: httpx.Client) -> None:
+    for method in ("GET", "DELETE"):
+        response = api.request(method, f"/tasks/{NIL}", content=b"x" * (1024 * 1024 + 1))
+        _envelope(response, 413)
+        assert _documented(method, "/api/v1/tasks/{task_id}", 413)

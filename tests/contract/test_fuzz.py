@@ -1,7 +1,10 @@
 """Schemathesis, every check, against the live service, from the committed spec.
 
 The spec is the file clients generate code from (openapi.json), so fuzzing it against the
-running server proves the two agree. Seed and budget are fixed so CI is deterministic.
+running server proves the two agree. Two fixed seeds and a fixed budget, so CI is
+deterministic and still reaches further than one seed would: each operation is fuzzed
+under both seeds (the coverage and examples phases, the same whatever the seed, run with
+the first), and the stateful workflows run once per seed.
 """
 
 from __future__ import annotations
@@ -15,14 +18,30 @@ import pytest
 import requests
 import schemathesis
 from schemathesis import Case
+from schemathesis.config import SchemathesisConfig
 
 ROOT = Path(__file__).resolve().parents[2]
-schema = schemathesis.openapi.from_path(ROOT / "openapi.json")
+# The budget keeps tests/contract under about 6 minutes on 2 cores (README, Contract).
+SEEDS = (1, 2)
+MAX_EXAMPLES = 120  # generated cases per operation and seed
+STATEFUL_SCENARIOS = 25  # per seed
+STATEFUL_STEPS = 15  # at most, per scenario: long enough to create, update twice and delete
+
+
+def _config(*, every_phase: bool) -> SchemathesisConfig:
+    config = SchemathesisConfig.from_path(ROOT / "schemathesis.toml")
+    if not every_phase:  # coverage and examples give the same cases whatever the seed
+        config.projects.default.phases.coverage.enabled = False
+        config.projects.default.phases.examples.enabled = False
+    return config
+
+
+schema = schemathesis.openapi.from_path(ROOT / "openapi.json", config=_config(every_phase=True))
+generated_only = schemathesis.openapi.from_path(ROOT / "openapi.json", config=_config(every_phase=False))
 
 FUZZ_SETTINGS = hypothesis.settings(
-    max_examples=60,
+    max_examples=MAX_EXAMPLES,
     deadline=None,
-    derandomize=True,
     database=None,
     suppress_health_check=list(hypothesis.HealthCheck),
 )
@@ -58,16 +77,31 @@ def bearer(fresh_bearer: Callable[[], dict[str, str]]) -> CachedBearer:
 
 
 @schema.parametrize()
+@hypothesis.seed(SEEDS[0])
 @FUZZ_SETTINGS
 def test_every_operation_conforms(case: Case, live_api: str, bearer: CachedBearer) -> None:
     case.call_and_validate(**bearer.kwargs(live_api))
 
 
-def test_stateful_workflows(live_api: str, bearer: CachedBearer, tables_emptier: Callable[[], None]) -> None:
-    """Follows the spec's links (create → get/update/delete, sign-up → login → refresh/logout)
-    with every check on each step. Each scenario starts from empty tables and a new owner, so
-    a replayed scenario meets the same service it met the first time."""
+@generated_only.parametrize()
+@hypothesis.seed(SEEDS[1])
+@FUZZ_SETTINGS
+def test_every_operation_conforms_under_the_second_seed(
+    case: Case, live_api: str, bearer: CachedBearer
+) -> None:
+    case.call_and_validate(**bearer.kwargs(live_api))
 
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_stateful_workflows(
+    live_api: str, bearer: CachedBearer, tables_emptier: Callable[[], None], seed: int
+) -> None:
+    """Follows the spec's links (create → get/update/delete with the ETag as If-Match,
+    sign-up → login → refresh/logout) with every check on each step. Each scenario starts
+    from empty tables and a new owner, so a replayed scenario meets the same service it met
+    the first time."""
+
+    @hypothesis.seed(seed)
     class Workflow(schema.as_state_machine()):  # type: ignore[misc]
         def setup(self) -> None:
             tables_emptier()
@@ -78,10 +112,9 @@ def test_stateful_workflows(live_api: str, bearer: CachedBearer, tables_emptier:
 
     Workflow.run(
         settings=hypothesis.settings(
-            max_examples=40,
-            stateful_step_count=8,
+            max_examples=STATEFUL_SCENARIOS,
+            stateful_step_count=STATEFUL_STEPS,
             deadline=None,
-            derandomize=True,
             database=None,
             suppress_health_check=list(hypothesis.HealthCheck),
         )

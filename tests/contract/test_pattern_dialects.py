@@ -32,7 +32,18 @@ TRICKY = [
     "\u202f", "\u205f", "\u3000", "\ufeff", "\u00e9", "\U0001f600",
 ]  # fmt: skip
 # Values each pattern of the spec accepts, to hang the tricky characters on.
-BASES = ["", "a", "acme", "x-1", "password", "title", "-due_at,title", "Write the report"]
+BASES = [
+    "",
+    "a",
+    "acme",
+    "x-1",
+    "password",
+    "title",
+    "-due_at,title",
+    "Write the report",
+    "a@b.io",
+    "ü@bücher.example",
+]
 
 
 def corpus() -> Iterator[str]:

@@ -40,9 +40,10 @@ async def clean_database(database: ProvisionedDatabase) -> AsyncIterator[None]:
 def settings(database: ProvisionedDatabase, request: pytest.FixtureRequest) -> Settings:
     """The app's settings; a test changes some with
     ``@pytest.mark.parametrize("settings", [{"field": value}], indirect=True)``."""
-    overrides = getattr(request, "param", {})
     # metrics_port=0: each app's metrics listener takes a free port, never a fixed one.
-    return Settings(database_url=database.app_url, environment="test", metrics_port=0, **overrides)
+    # A small pool kept open (it grows under load): many apps run against one server.
+    defaults = {"metrics_port": 0, "database_pool_size": 2, "database_max_overflow": 8}
+    return Settings(database_url=database.app_url, environment="test", **{**defaults, **getattr(request, "param", {})})
 
 
 @pytest.fixture

@@ -8,9 +8,12 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import NullPool
 
 from platform_common.db.provision import ProvisionedDatabase
 from tests.database import async_engine, downgrade, drop, fresh_database, migrate
+from tests.integration.rows import execute
 from todo_api.models import metadata
 
 
@@ -67,5 +70,74 @@ async def test_runtime_role_gets_data_access_but_not_the_version_table(database:
             assert (await conn.execute(text("SELECT count(*) FROM tenant"))).scalar_one() == 0
             with pytest.raises(Exception, match="permission denied"):
                 await conn.execute(text("SELECT * FROM alembic_version"))
+    finally:
+        await engine.dispose()
+
+
+BEFORE_TAGS = "7b2d4e6f8a10"
+TENANT = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+# Stored tags before re-normalisation -> after: controls removed, NFC, trimmed, case-folded,
+# empty ones dropped, duplicates merged.
+STORED_TAGS = {
+    "0f8fad5b-d9cb-469f-a165-70867728950e": (["work"], ["work"]),
+    "16fd2706-8baf-433b-82eb-8c7fada847da": (
+        ["Work", " work ", "\x1fwork", "Cafe\u0301", "caf\u00e9", "\x07", "STRASSE", "stra\u00dfe"],
+        ["work", "caf\u00e9", "strasse"],
+    ),
+}
+
+
+async def _task_tags(engine: AsyncEngine) -> dict[str, tuple[list[str], int]]:
+    rows = await execute(engine, TENANT, "SELECT id::text, tags, version FROM task")
+    return {row.id: (row.tags, row.version) for row in rows}
+
+
+async def _insert_tasks(engine: AsyncEngine) -> None:
+    await execute(engine, TENANT, "INSERT INTO tenant (id, slug, name) VALUES (:t, 'acme', 'Acme')", t=TENANT)
+    [(user_id,)] = await execute(
+        engine,
+        TENANT,
+        "INSERT INTO \"user\" (tenant_id, email, hashed_password, full_name) VALUES (:t, 'a@acme.io', 'x', '')"
+        " RETURNING id",
+        t=TENANT,
+    )
+    for task_id, (tags, _) in STORED_TAGS.items():
+        await execute(
+            engine,
+            TENANT,
+            "INSERT INTO task (id, tenant_id, owner_id, title, description, tags)"
+            " VALUES (:id, :t, :owner, 'x', '', :tags)",
+            id=task_id,
+            t=TENANT,
+            owner=user_id,
+            tags=tags,
+        )
+
+
+async def test_tags_are_renormalised_under_forced_row_level_security(
+    empty_database: ProvisionedDatabase,
+) -> None:
+    """The owner runs it, and FORCE binds the owner: the revision lifts it for its own
+    transaction only. A changed row gets a new version (its ETag); others keep theirs."""
+    url = empty_database.owner_url
+    await migrate(url, BEFORE_TAGS)
+    # NullPool: each migration's DDL must not wait on a connection this test keeps open.
+    engine = async_engine(url, poolclass=NullPool)
+    try:
+        await _insert_tasks(engine)
+        await migrate(url)
+        renormalised = {
+            task_id: (after, 1 if after == before else 2) for task_id, (before, after) in STORED_TAGS.items()
+        }
+        assert await _task_tags(engine) == renormalised
+        forced = await execute(
+            engine, TENANT, "SELECT relforcerowsecurity FROM pg_class WHERE relname = 'task'"
+        )
+        assert forced[0][0] is True
+
+        await downgrade(url, BEFORE_TAGS)  # a no-op: the old spellings are gone
+        assert await _task_tags(engine) == renormalised
+        await migrate(url)  # normalised tags stay as they are
+        assert await _task_tags(engine) == renormalised
     finally:
         await engine.dispose()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import re
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import httpx
 import pytest
@@ -100,3 +103,23 @@ async def test_docs_can_be_enabled_in_production(settings: Settings, clean_datab
 
 async def test_docs_are_served_in_development(client: httpx.AsyncClient) -> None:
     assert (await client.get("/docs")).status_code == 200
+
+
+ROOT = Path(__file__).resolve().parents[3]
+_OPERATIONS = sorted(
+    (method.upper(), re.sub(r"\{[^}]+\}", "00000000-0000-0000-0000-000000000000", path))
+    for path, operations in json.loads((ROOT / "openapi.json").read_text())["paths"].items()
+    for method in operations
+)
+
+
+async def test_a_trailing_slash_is_404_in_the_envelope_never_a_redirect(client: httpx.AsyncClient) -> None:
+    """No redirect built from the Host header (which any client chooses while TRUSTED_HOSTS
+    is "*"): every route with a slash appended is simply not a route."""
+    answers = {}
+    for method, path in [*_OPERATIONS, ("GET", "/openapi.json"), ("GET", "/docs")]:
+        response = await client.request(method, path + "/", headers={"Host": "evil.example.com"})
+        code = response.json()["errors"][0]["code"] if response.status_code >= 400 else None
+        answers[f"{method} {path}/"] = (response.status_code, code, response.headers.get("location"))
+    assert len(answers) > 20
+    assert set(answers.values()) == {(404, "not_found", None)}, answers

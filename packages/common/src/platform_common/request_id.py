@@ -15,7 +15,8 @@ REQUEST_ID_HEADER = "X-Request-ID"
 
 # Wider than UUIDs (proxies such as nginx send 32 hex characters) but never free text,
 # so an id is safe to log and to echo. fullmatch, and no ``$``: a trailing newline is refused.
-_WELL_FORMED = re.compile(r"[A-Za-z0-9._-]{8,128}")
+REQUEST_ID_PATTERN = "^[A-Za-z0-9._-]{8,128}$"  # in the spec's dialect too: ASCII classes only
+_WELL_FORMED = re.compile(REQUEST_ID_PATTERN[1:-1])
 
 _current: ContextVar[str | None] = ContextVar("request_id", default=None)
 

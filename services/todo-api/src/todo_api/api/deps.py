@@ -26,6 +26,7 @@ from platform_common.observability.request_context import bind_identity
 from platform_common.ratelimit.limiter import RateLimited
 from todo_api.core.rate_limits import record_throttled_account
 from todo_api.core.runtime import TodoRuntime
+from todo_api.schemas.email import login_email
 from todo_api.services.auth import AuthService, Caller, load_caller, verify_access_token
 from todo_api.services.tasks import TaskService
 from todo_api.services.tenants import TenantService
@@ -137,9 +138,9 @@ async def limit_signup(response: Response, runtime: RuntimeDep, ip: ClientIP) ->
 
 
 def account_key(username: str) -> str:
-    """The account a login names, as its failure limits count it: case and surrounding
-    blanks ignored, so variants of one address share one budget."""
-    return username.strip().lower()
+    """The account a login names, as its failure limits count it: the address as sign-up
+    stores it (``login_email``), so every spelling of one address shares one budget."""
+    return login_email(username)
 
 
 async def limit_login(

@@ -5,7 +5,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from todo_api.models.tenant import SLUG_PATTERN
-from todo_api.schemas.common import Email, FullName, Password, RequestModel, SafeStr, TenantName
+from todo_api.schemas.common import FullName, Password, RequestModel, SafeStr, TenantName
+from todo_api.schemas.email import Email
 from todo_api.schemas.tenant import TenantRead
 from todo_api.schemas.user import UserRead
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,9 +21,8 @@ from todo_api.schemas.common import (
     ReadModel,
     RequestModel,
     SafeStr,
-    StoredDateTime,
-    UtcDateTime,
 )
+from todo_api.schemas.datetimes import StoredDateTime, UtcDateTime
 
 MAX_TAGS = 20
 DEFAULT_SORT = "-created_at"
@@ -45,9 +45,27 @@ Title = Annotated[
 Description = Annotated[
     str, Field(max_length=10_000, pattern=NO_NUL, examples=["Numbers from finance first."])
 ]
+# Cc: the C0 controls, DEL and the C1 controls. A tag holding one is refused (422), not
+# stored: invisible, it would make two tags that look the same.
+CONTROL_CLASS = r"\x00-\x1f\x7f-\x9f"
+# Unicode's White_Space without its Cc members: what remains around a tag to trim.
+SPACE_CLASS = r" \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# No control character, and at least one character that is not a space; checked on the
+# value as sent, before it is trimmed.
+TAG_PATTERN = rf"^[^{CONTROL_CLASS}]*[^{CONTROL_CLASS}{SPACE_CLASS}][^{CONTROL_CLASS}]*$"
+
+
+def normalize_tag(tag: str) -> str:
+    """The one form a tag is stored and matched in: NFC, trimmed, case-folded (``"Café"``
+    typed precomposed or with a combining accent, ``" CAFÉ "``: one tag, ``"café"``).
+    Python's ``strip()`` removes exactly the pattern's spaces once controls are excluded."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", tag).strip().casefold())
+
+
 Tag = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=50, pattern=NON_BLANK),
+    Field(min_length=1, max_length=50, pattern=TAG_PATTERN),
+    AfterValidator(normalize_tag),
 ]
 
 
@@ -166,8 +184,10 @@ class TaskQuery(PageQuery):
     priority: list[TaskPriority] | None = Field(default=None, description="Repeatable; any may match.")
     due_before: UtcDateTime | None = None
     due_after: UtcDateTime | None = None
-    tag: list[SafeStr] | None = Field(
-        default=None, max_length=MAX_TAGS, description="Repeatable; all must match."
+    tag: list[Tag] | None = Field(
+        default=None,
+        max_length=MAX_TAGS,
+        description="Repeatable; all must match. Compared in the form tags are stored in (NFC, trimmed, case-folded).",
     )
     q: SafeStr | None = Field(
         default=None, max_length=200, description="Case-insensitive text in title or description."
@@ -186,7 +206,7 @@ class TaskQuery(PageQuery):
             priorities=tuple(self.priority or ()),
             due_before=self.due_before,
             due_after=self.due_after,
-            tags=tuple(t.strip().lower() for t in self.tag or ()),
+            tags=tuple(self.tag or ()),
             search=self.q or None,
             overdue=self.overdue,
         )

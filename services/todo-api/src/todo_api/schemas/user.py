@@ -6,7 +6,8 @@ from datetime import datetime
 from pydantic import ConfigDict, StrictBool
 
 from todo_api.models.user import UserRole
-from todo_api.schemas.common import Email, FullName, Password, ReadModel, RequestModel
+from todo_api.schemas.common import FullName, Password, ReadModel, RequestModel
+from todo_api.schemas.email import Email
 
 
 class UserRead(ReadModel):

@@ -29,6 +29,7 @@ from todo_api.repositories.tenants import TenantRowRepository
 from todo_api.repositories.tokens import RefreshTokenRepository, SessionRepository
 from todo_api.repositories.users import UserRepository
 from todo_api.schemas.auth import SignupRequest, TokenPair
+from todo_api.schemas.email import login_email
 from todo_api.services.errors import KNOWN_CONSTRAINTS
 
 logger = structlog.get_logger(__name__)
@@ -148,7 +149,7 @@ class AuthService:
         if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
             await self.hasher.verify(password[:MAX_PASSWORD_LENGTH], None)
             raise AuthenticationFailed("bad_credentials", GENERIC_LOGIN_FAILURE)
-        account = await self.transaction.lookup(LOGIN_ACCOUNT, email)
+        account = await self.transaction.lookup(LOGIN_ACCOUNT, login_email(email))
         valid, new_hash = await self.hasher.verify(password, account["hashed_password"] if account else None)
         if account is None or not valid or not account["is_active"]:
             raise AuthenticationFailed("bad_credentials", GENERIC_LOGIN_FAILURE)

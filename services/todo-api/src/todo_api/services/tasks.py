@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from platform_common.db.database import Record
 from platform_common.errors import NotFound, PreconditionFailed, UnprocessableEntity
+from platform_common.http.conditional import if_match_passes
 from platform_common.pagination import PageQuery
 from todo_api.core.metrics import TASKS_COMPLETED, TASKS_CREATED
 from todo_api.repositories.idempotency import IdempotencyRepository
@@ -26,12 +27,6 @@ def etag_for(task: Record | TaskRead) -> str:
     """A strong validator: the version changes with every write of the task."""
     version = task.version if isinstance(task, TaskRead) else task["version"]
     return f'"{version}"'
-
-
-def matches(header: str, etag: str) -> bool:
-    """Strong comparison against an ``If-Match``/``If-None-Match`` list (``*`` matches any)."""
-    candidates = [part.strip() for part in header.split(",")]
-    return "*" in candidates or etag in candidates
 
 
 @dataclass(frozen=True)
@@ -71,10 +66,19 @@ class TaskService:
         return TaskRead.from_row(await self._get(task_id))
 
     async def update(self, task_id: uuid.UUID, request: TaskUpdate, if_match: str | None) -> TaskRead:
+        """Write what the request changes. A request that changes nothing (``{}``, or the
+        values the task already has, once normalised as a write would store them) writes
+        nothing: the version, ``updated_at`` and the ETag stay, so other clients' ``If-Match``
+        still holds."""
         task = await self._get(task_id, for_update=True)
         self._check_precondition(task, if_match)
-        changes = request.changes()
-        if "completed" in changes and changes["completed"] != task["completed"]:
+        current = TaskRead.from_row(task)
+        changes = {
+            name: value for name, value in request.changes().items() if getattr(current, name) != value
+        }
+        if not changes:
+            return current
+        if "completed" in changes:
             changes["completed_at"] = datetime.now(UTC) if changes["completed"] else None
             if changes["completed"]:
                 TASKS_COMPLETED.inc()
@@ -117,7 +121,7 @@ class TaskService:
 
     @staticmethod
     def _check_precondition(task: Record, if_match: str | None) -> None:
-        if if_match is not None and not matches(if_match, etag_for(task)):
+        if if_match is not None and not if_match_passes(if_match, etag_for(task)):
             raise PreconditionFailed(
                 "The task has changed since it was read", headers={"ETag": etag_for(task)}
             )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Header, Query, Response, status
@@ -13,19 +13,23 @@ from platform_common.errors import (
     PreconditionFailed,
     error_responses,
 )
+from platform_common.http.conditional import if_none_match_matches
 from platform_common.pagination import Page, make_page
 from todo_api.api.deps import TasksDep
-from todo_api.api.responses import AUTHENTICATED, links_by_id
+from todo_api.api.responses import AUTHENTICATED, CREATED, ETAG, links_by_id, links_by_id_if_match
 from todo_api.api.routing import resource_router
 from todo_api.schemas.task import TaskCreate, TaskQuery, TaskRead, TaskStats, TaskUpdate, TimeZoneName
-from todo_api.services.tasks import etag_for, matches
+from todo_api.services.tasks import etag_for
 
 router = resource_router("tasks", responses=AUTHENTICATED)
 
 UTC_ZONE = TimeZoneName("UTC")
 IfMatch = Annotated[
     str | None,
-    Header(max_length=200, description="Only act if the task's current ETag is listed (else 412)."),
+    Header(
+        max_length=200,
+        description="Only act if the task's current ETag is listed (strong comparison; else 412).",
+    ),
 ]
 
 
@@ -39,6 +43,15 @@ def _location(task: TaskRead) -> str:
     return f"{router.prefix}/{task.id}"
 
 
+# Every answer that carries a task carries its ETag, and links it into the next write's If-Match.
+_TASK_LINKS = {
+    **links_by_id("task_id", "tasks_get"),
+    **links_by_id_if_match("task_id", "tasks_update", "tasks_delete"),
+}
+# A 412 tells the current version, so a client can re-read and decide.
+_STALE: dict[int | str, dict[str, Any]] = {412: {**error_responses(PreconditionFailed)[412], "headers": ETAG}}
+
+
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
@@ -48,7 +61,8 @@ def _location(task: TaskRead) -> str:
     responses={
         201: {
             "description": "The created task (or, for a repeated Idempotency-Key, the original response).",
-            "links": links_by_id("task_id", "tasks_get", "tasks_update", "tasks_delete"),
+            "headers": {**ETAG, **CREATED},
+            "links": _TASK_LINKS,
         }
     },
 )
@@ -93,17 +107,24 @@ async def task_stats(tasks: TasksDep, tz: Annotated[ZoneInfo, Depends(timezone)]
     "/{task_id:uuid}",
     operation_id="tasks_get",
     summary="One task, with its ETag",
-    responses={**error_responses(NotFound), 304: {"description": "Not modified (If-None-Match matched)"}},
+    responses={
+        200: {"description": "The task", "headers": ETAG, "links": _TASK_LINKS},
+        304: {"description": "Not modified (If-None-Match matched, weakly)", "headers": ETAG},
+        **error_responses(NotFound),
+    },
 )
 async def get_task(
     task_id: uuid.UUID,
     tasks: TasksDep,
     response: Response,
-    if_none_match: Annotated[str | None, Header(max_length=200)] = None,
+    if_none_match: Annotated[
+        str | None,
+        Header(max_length=200, description="304 if the task's current ETag is listed (weak comparison)."),
+    ] = None,
 ) -> TaskRead:
     task = await tasks.get(task_id)
     etag = etag_for(task)
-    if if_none_match is not None and matches(if_none_match, etag):
+    if if_none_match is not None and if_none_match_matches(if_none_match, etag):
         return Response(status_code=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})  # type: ignore[return-value]
     response.headers["ETag"] = etag
     return task
@@ -113,7 +134,12 @@ async def get_task(
     "/{task_id:uuid}",
     operation_id="tasks_update",
     summary="Change some fields of a task",
-    responses=error_responses(NotFound, PreconditionFailed),
+    description="A JSON merge patch. A patch that changes nothing writes nothing: same version, same ETag.",
+    responses={
+        200: {"description": "The task as it now is", "headers": ETAG, "links": _TASK_LINKS},
+        **error_responses(NotFound),
+        **_STALE,
+    },
 )
 async def update_task(
     task_id: uuid.UUID,
@@ -132,7 +158,7 @@ async def update_task(
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="tasks_delete",
     summary="Delete a task",
-    responses=error_responses(NotFound, PreconditionFailed),
+    responses={**error_responses(NotFound), **_STALE},
 )
 async def delete_task(
     task_id: uuid.UUID,

@@ -6,7 +6,7 @@ nor writes it, and its inserts get 0.
 
 Revision ID: 7b2d4e6f8a10
 Revises: e5a7c1b9d3f2
-Create Date: 2026-12-01 09:00:00.000000+00:00
+Create Date: 2026-11-30 11:00:00.000000+00:00
 """
 
 from __future__ import annotations

@@ -1,0 +1,80 @@
+"""One spelling of an e-mail address wherever one enters: sign-up, a new member, login and
+the login's per-account limit. Case, Punycode and Unicode normal forms name one account."""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+
+import httpx
+import pytest
+
+from tests.integration.factories import PASSWORD, signup
+from todo_api.core.config import Settings
+from todo_api.main import create_app
+
+TOKEN = "/api/v1/auth/token"
+NFD = "zoe\u0308@bu\u0308cher.example"  # "ë" and "ü" as a letter plus a combining diaeresis
+STORED = unicodedata.normalize("NFC", NFD)  # zoë@bücher.example
+SPELLINGS = [
+    NFD,
+    STORED,
+    "ZOE\u0308@XN--BCHER-KVA.EXAMPLE",  # upper case, domain in Punycode (IDNA's ASCII form)
+    "Zo\u00eb@xn--bcher-kva.example",
+]
+
+
+def _signup_body(email: str) -> dict[str, str]:
+    return {"tenant_name": "Bücher", "tenant_slug": "buecher", "email": email, "password": PASSWORD}
+
+
+@pytest.mark.parametrize("signed_up_as", SPELLINGS)
+async def test_every_spelling_of_the_address_logs_in(client: httpx.AsyncClient, signed_up_as: str) -> None:
+    created = await client.post("/api/v1/auth/signup", json=_signup_body(signed_up_as))
+    assert created.status_code == 201, created.text
+    assert created.json()["user"]["email"] == STORED
+    for spelling in SPELLINGS:
+        login = await client.post(TOKEN, data={"username": spelling, "password": PASSWORD})
+        assert login.status_code == 200, (spelling, login.text)
+
+
+async def test_a_punycode_domain_signs_up_and_logs_in_as_given(client: httpx.AsyncClient) -> None:
+    created = await client.post("/api/v1/auth/signup", json=_signup_body("p1@xn--bcher-kva.example"))
+    assert created.json()["user"]["email"] == "p1@bücher.example"
+    login = await client.post(TOKEN, data={"username": "p1@xn--bcher-kva.example", "password": PASSWORD})
+    assert login.status_code == 200, login.text
+
+
+async def test_another_spelling_is_the_same_account_for_uniqueness(client: httpx.AsyncClient) -> None:
+    await client.post("/api/v1/auth/signup", json=_signup_body(NFD))
+    again = {**_signup_body("ZO\u00cb@XN--BCHER-KVA.example"), "tenant_slug": "other"}
+    assert (await client.post("/api/v1/auth/signup", json=again)).status_code == 409
+
+
+async def test_a_new_member_is_stored_in_the_one_spelling(client: httpx.AsyncClient) -> None:
+    owner = await signup(client, "acme")
+    member = {"email": "Ze\u0301lie@XN--BCHER-KVA.example", "password": PASSWORD}
+    created = await client.post("/api/v1/users", json=member, headers=owner.headers)
+    assert created.json()["email"] == "zélie@bücher.example"
+    login = await client.post(TOKEN, data={"username": "zélie@bücher.example", "password": PASSWORD})
+    assert login.status_code == 200, login.text
+
+
+async def test_the_per_account_login_limit_counts_every_spelling_as_one_account(
+    settings: Settings, clean_database: None
+) -> None:
+    limited = settings.model_copy(
+        update={"service_name": f"test-{uuid.uuid4().hex[:8]}", "rate_limit_login_failures_account_ip": "3/minute"}
+    )
+    app = create_app(limited)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            await client.post("/api/v1/auth/signup", json=_signup_body(NFD))
+            statuses = [
+                (
+                    await client.post(TOKEN, data={"username": spelling, "password": "wrong password!"})
+                ).status_code
+                for spelling in SPELLINGS
+            ]
+    assert statuses == [401, 401, 401, 429]
