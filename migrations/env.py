@@ -11,10 +11,11 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
-from sqlalchemy import pool, text
+from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from platform_common.db.rls import grant_runtime_access
 from platform_common.db.settings import MigrationSettings
 from todo_api.models import metadata
 
@@ -29,20 +30,6 @@ def _asyncpg(url: str) -> str:
     return url
 
 
-def _grant_runtime_access(connection: Connection, role: str) -> None:
-    quoted = connection.dialect.identifier_preparer.quote(role)
-    for statement in (
-        f"GRANT USAGE ON SCHEMA public TO {quoted}",
-        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
-        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
-        # The pre-tenant lookups (SECURITY DEFINER functions, revoked from PUBLIC) and
-        # app_current_tenant(): executing them is all the runtime role may do with functions.
-        f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {quoted}",
-        f"REVOKE ALL ON alembic_version FROM {quoted}",
-    ):
-        connection.execute(text(statement))
-
-
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -54,7 +41,7 @@ def _run(connection: Connection) -> None:
         context.run_migrations()
         app_role = config.attributes.get("app_role") or MigrationSettings().database_app_role
         if app_role and not context.is_offline_mode():
-            _grant_runtime_access(connection, app_role)
+            grant_runtime_access(connection, app_role)
 
 
 async def _run_online(url: str) -> None:

@@ -15,7 +15,7 @@ class TodoRuntime(ServiceRuntime):
     settings: Settings
 
     def __init__(self, settings: Settings) -> None:
-        super().__init__(settings, tenant_tables=list(tenant_tables(metadata)))
+        super().__init__(settings, tenant_tables=tenant_tables(metadata))
         self.settings = settings
         self.token_codec = build_token_codec(settings)
         self.password_hasher = build_password_hasher(settings)
