@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from platform_common.db.provision import ProvisionedDatabase
 from tests.database import async_engine, drop, empty_tables, fresh_database
+from tests.integration.apps import settings_for
+from tests.integration.factories import Account, signup
 from todo_api.core.config import Settings
 from todo_api.main import create_app
 
@@ -38,8 +40,7 @@ async def clean_database(database: ProvisionedDatabase) -> AsyncIterator[None]:
 
 @pytest.fixture
 def settings(database: ProvisionedDatabase) -> Settings:
-    # metrics_port=0: each app's metrics listener takes a free port, never a fixed one.
-    return Settings(database_url=database.app_url, environment="test", metrics_port=0)
+    return settings_for(database.app_url)
 
 
 @pytest.fixture
@@ -54,3 +55,9 @@ async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+@pytest.fixture
+async def owner(client: httpx.AsyncClient) -> Account:
+    """The owner of tenant ``acme``, logged in through the API (so with a refresh token)."""
+    return await signup(client, "acme")

@@ -13,6 +13,7 @@ import pytest
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.integration.apps import serving
 from tests.integration.factories import Account, signup
 from tests.spans import children_of, recorded_spans, server_spans
 from todo_api.core.config import Settings
@@ -24,18 +25,15 @@ TASK_LIST = "/api/v1/tasks"
 
 
 @pytest.fixture
-async def json_app(settings: Settings, clean_database: None) -> AsyncIterator[FastAPI]:
+def json_app(settings: Settings, clean_database: None) -> FastAPI:
     """The app with JSON logs, as in production, exporting spans (to the tests' exporter)."""
     recorded_spans()  # an exporter before the app is built: the app instruments itself then
-    application = create_app(settings.model_copy(update={"log_format": "json"}))
-    async with application.router.lifespan_context(application):
-        yield application
+    return create_app(settings.model_copy(update={"log_format": "json"}))
 
 
 @pytest.fixture
 async def json_client(json_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=json_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with serving(json_app) as client:
         yield client
 
 

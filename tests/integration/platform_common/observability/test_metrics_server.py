@@ -43,13 +43,19 @@ async def test_the_port_is_released_on_shutdown(observed: ObservedApp) -> None:
     MetricsServer("127.0.0.1", port).close()  # binds again: nothing left listening
 
 
-def test_a_second_server_on_the_port_fails_loudly_without_multiprocess_mode() -> None:
+def test_a_port_in_use_fails_loudly_naming_the_settings_to_change() -> None:
+    """Whatever holds the port (a second worker, a developer's own server), the message says
+    which variables chose the address, since those are what the reader can change."""
     first = MetricsServer("127.0.0.1", 0)
     try:
-        with pytest.raises(RuntimeError, match="PROMETHEUS_MULTIPROC_DIR"):
+        with pytest.raises(RuntimeError) as refused:
             MetricsServer("127.0.0.1", first.port)
     finally:
         first.close()
+    message = str(refused.value)
+    assert message.startswith(f"cannot serve metrics on METRICS_HOST=127.0.0.1 METRICS_PORT={first.port}: ")
+    assert "set METRICS_PORT to a free port (0 picks one)" in message
+    assert "PROMETHEUS_MULTIPROC_DIR" in message  # the other cause: several workers
 
 
 WORKER = """

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 
 import httpx
 import pytest
 import redis
-from fastapi import FastAPI
 from prometheus_client import REGISTRY
 
 from platform_common.errors import TooManyRequests
 from platform_common.observability.security_metrics import RateLimitScope
 from platform_common.ratelimit.counters import counters_for
 from platform_common.ratelimit.limiter import Policy, RateLimiter
+from tests.integration.apps import serving
 from tests.integration.factories import PASSWORD, add_member, signup
 from todo_api.core.config import Settings
 from todo_api.main import create_app
@@ -34,13 +34,9 @@ def _redis_available() -> bool:
 requires_redis = pytest.mark.skipif(not _redis_available(), reason="no Redis on 127.0.0.1:6379")
 
 
-@asynccontextmanager
-async def running(settings: Settings, peer: str = "127.0.0.1") -> AsyncIterator[httpx.AsyncClient]:
-    app: FastAPI = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, client=(peer, 50000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield client
+def running(settings: Settings, peer: str = "127.0.0.1") -> AbstractAsyncContextManager[httpx.AsyncClient]:
+    """The app, called from ``peer``."""
+    return serving(create_app(settings), client=(peer, 50000))
 
 
 @pytest.fixture

@@ -21,11 +21,6 @@ from tests.integration.rows import execute
 REFRESH = "/api/v1/auth/refresh"
 
 
-@pytest.fixture
-async def owner(client: httpx.AsyncClient) -> Account:
-    return await signup(client, "acme")
-
-
 async def refresh(client: httpx.AsyncClient, account: Account) -> httpx.Response:
     return await client.post(REFRESH, json={"refresh_token": account.refresh_token})
 
