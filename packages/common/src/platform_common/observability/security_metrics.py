@@ -42,7 +42,6 @@ class AuthFailureReason(StrEnum):
 class RateLimitScope(StrEnum):
     """What the exceeded limit counts by."""
 
-    GLOBAL = "global"
     IP = "ip"
     ACCOUNT = "account"  # e.g. login attempts per account name
     USER = "user"

@@ -7,7 +7,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Any, Self
 
-import email_validator
 from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
@@ -107,16 +106,16 @@ Password = Annotated[
 ]
 
 
-# Syntax only, as the schema's "format: email" says: deliverability is the sign-up flow's
-# business, and special-use domains (".test", ".local", ...) are legitimate in staging.
-# email-validator documents emptying this list as the way to allow them.
-email_validator.SPECIAL_USE_DOMAIN_NAMES.clear()
-
-
 def _email(value: str) -> str:
-    """Stored lower-case, so uniqueness ignores case."""
+    """Stored lower-case, so uniqueness ignores case.
+
+    Syntax only, as the schema's "format: email" says: deliverability is the sign-up flow's
+    business. ``test_environment`` lets ``.test`` addresses through (staging, tests); the
+    other special-use names (``.local``, ``.localhost``, ``.invalid``, ``.onion``, ``.arpa``)
+    cannot receive mail and stay refused. Options per call: the library's module-level
+    lists are left as every other user of it expects them."""
     try:
-        checked = validate_email(value, check_deliverability=False)
+        checked = validate_email(value, check_deliverability=False, test_environment=True)
     except EmailNotValidError as exc:
         raise ValueError(f"value is not a valid email address: {exc}") from exc
     return checked.normalized.lower()
