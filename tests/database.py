@@ -117,3 +117,13 @@ async def drop(admin: str, provisioned: ProvisionedDatabase) -> None:
     database = make_url(provisioned.owner_url).database
     assert database
     await drop_database(admin, database)
+
+
+@asynccontextmanager
+async def provisioned_database(admin: str, *, migrated: bool = True) -> AsyncIterator[ProvisionedDatabase]:
+    """A fresh database for the block (migrated to head unless told otherwise), then dropped."""
+    provisioned = await fresh_database(admin, migrated=migrated)
+    try:
+        yield provisioned
+    finally:
+        await drop(admin, provisioned)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from platform_common.db.provision import ProvisionedDatabase
-from tests.database import async_engine, drop, empty_tables, fresh_database
+from tests.database import async_engine, empty_tables, provisioned_database
 from tests.integration.apps import settings_for
 from tests.integration.factories import Account, signup
 from todo_api.core.config import Settings
@@ -18,9 +18,8 @@ from todo_api.main import create_app
 
 @pytest.fixture(scope="session")
 async def database(postgres_admin_url: str) -> AsyncIterator[ProvisionedDatabase]:
-    provisioned = await fresh_database(postgres_admin_url)
-    yield provisioned
-    await drop(postgres_admin_url, provisioned)
+    async with provisioned_database(postgres_admin_url) as provisioned:
+        yield provisioned
 
 
 @pytest.fixture(scope="session")

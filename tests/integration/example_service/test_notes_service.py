@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from platform_common.db.posture import coverage_problems
 from platform_common.db.provision import ProvisionedDatabase
@@ -26,6 +25,7 @@ from tests.integration.example_service.notes.app import NotesRuntime, NotesSetti
 from tests.integration.example_service.notes.models import metadata
 from tests.integration.example_service.notes.repository import NoteRepository
 from tests.integration.example_service.notes.worker import running_worker
+from tests.metrics import scrape
 from tests.service_process import ROOT
 from tests.spans import recorded_spans
 
@@ -129,18 +129,12 @@ async def test_the_worker_purges_per_tenant_and_logs_counts_and_traces_it(
     async with running_worker(settings) as worker:
         assert await worker.purge_done([acme]) == 2
         assert worker.metrics is not None
-        async with httpx.AsyncClient() as scraper:
-            scrape = (await scraper.get(f"http://127.0.0.1:{worker.metrics.port}/metrics")).text
+        samples = scrape(worker.metrics.port)
         async with worker.database.transaction(globex) as transaction:
             assert [row["body"] for row in await NoteRepository(transaction).all()] == ["g1"]
 
-    samples = {
-        sample.name: sample.value
-        for family in text_string_to_metric_families(scrape)
-        for sample in family.samples
-    }
-    assert samples["example_notes_purged_total"] >= 2
-    assert "db_pool_size" in samples
+    assert samples["example_notes_purged_total", ()] >= 2
+    assert ("db_pool_size", ()) in samples
     [span] = [span for span in spans.get_finished_spans() if span.name == "purge_done_notes"]
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
     [logged] = [line for line in lines if line["event"] == "notes_purged"]

@@ -11,15 +11,14 @@ from sqlalchemy import text
 
 from platform_common.db.provision import ProvisionedDatabase
 from platform_common.db.tables import keep_retired_columns
-from tests.database import async_engine, downgrade, drop, fresh_database, migrate
+from tests.database import async_engine, downgrade, migrate, provisioned_database
 from todo_api.models import RETIRED_COLUMNS, metadata
 
 
 @pytest.fixture
 async def empty_database(postgres_admin_url: str) -> AsyncIterator[ProvisionedDatabase]:
-    provisioned = await fresh_database(postgres_admin_url, migrated=False)
-    yield provisioned
-    await drop(postgres_admin_url, provisioned)
+    async with provisioned_database(postgres_admin_url, migrated=False) as provisioned:
+        yield provisioned
 
 
 async def _schema_diff(url: str) -> list[object]:

@@ -7,22 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from platform_common.observability.metrics_server import MetricsServer, forget_dead_workers
 from tests.integration.platform_common.observability.conftest import ObservedApp
+from tests.metrics import scrape
 from tests.service_process import ROOT, free_port
-
-
-def scrape(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    text = httpx.get(f"http://127.0.0.1:{port}/metrics").text
-    return {
-        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
 
 
 async def test_metrics_are_served_on_their_own_port_only(observed: ObservedApp) -> None:
