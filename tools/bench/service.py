@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import httpx
 from tools.image.serve import uvicorn_command
+from tools.processes import free_port, stop
 
 from platform_common.db.provision import ProvisionedDatabase
 
@@ -36,13 +36,6 @@ class Served:
         than throughput on a shared machine: other load lengthens waits, not this figure."""
         fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def todo_api_env(database: ProvisionedDatabase) -> dict[str, str]:
@@ -95,9 +88,4 @@ def serve(target: str, ready_path: str, log: Path, env: dict[str, str] | None = 
         _wait_ready(process, url + ready_path, log)
         yield Served(url, process.pid)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=30)
