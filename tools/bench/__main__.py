@@ -19,7 +19,7 @@ from tools.bench.measure import Measurement, measure
 from tools.bench.options import Options, parse_options
 from tools.bench.postgres import BenchDatabase, admin_url, prepare, reset, server_facts
 from tools.bench.report import RunInfo, machine_facts, write
-from tools.bench.scenarios import BASELINE, FLOOR, SCENARIOS, SIZE_SENSITIVE, Scenario
+from tools.bench.scenarios import BASELINE, FLOOR, SCENARIOS, SIZE_SENSITIVE, TWO_WORKER_SCENARIOS, Scenario
 from tools.bench.seed import BENCH_EMAIL, BENCH_PASSWORD, EMPTY, FULL, SHARED_PASSWORD, other_user_email
 from tools.bench.service import BASELINE as BASELINE_APP
 from tools.bench.service import FLOOR as FLOOR_APP
@@ -44,7 +44,13 @@ def _login_accounts(database: BenchDatabase) -> list[tuple[str, str]]:
 
 
 def _scenario(
-    wrk: str, options: Options, scenario: Scenario, server: Served, database: BenchDatabase, label: str
+    wrk: str,
+    options: Options,
+    scenario: Scenario,
+    server: Served,
+    database: BenchDatabase,
+    label: str,
+    workers: int = 1,
 ) -> Measurement:
     asyncio.run(reset(database.urls.owner_url, database.bench))  # undo earlier scenarios' writes
     token = login(server.url, BENCH_EMAIL, BENCH_PASSWORD)  # fresh: a full run outlasts a token
@@ -60,6 +66,7 @@ def _scenario(
         token=token,
         task_ids_file=ids_file,
         out_dir=OUT_DIR,
+        workers=workers,
     )
     if not scenario.logins:
         return run()
@@ -72,10 +79,18 @@ def _scenario(
 
 
 def _run_app(
-    wrk: str, options: Options, database: BenchDatabase, label: str, scenarios: list[Scenario]
+    wrk: str,
+    options: Options,
+    database: BenchDatabase,
+    label: str,
+    scenarios: list[Scenario],
+    workers: int = 1,
 ) -> list[Measurement]:
-    with serve(TODO_API, "/readyz", OUT_DIR / f"app-{label}.log", todo_api_env(database.urls)) as server:
-        results = [_scenario(wrk, options, scenario, server, database, label) for scenario in scenarios]
+    log = OUT_DIR / f"app-{label}{f'-{workers}w' if workers > 1 else ''}.log"
+    with serve(TODO_API, "/readyz", log, todo_api_env(database.urls), workers=workers) as server:
+        results = [
+            _scenario(wrk, options, scenario, server, database, label, workers) for scenario in scenarios
+        ]
     asyncio.run(reset(database.urls.owner_url, database.bench))
     return results
 
@@ -121,6 +136,10 @@ def main(argv: list[str]) -> int:
             )
         for measured in _run_app(wrk, options, full, "full", wanted):
             results[measured.key] = measured
+        scaled = [SCENARIOS[key] for key in TWO_WORKER_SCENARIOS if key in options.scenarios]
+        if options.two_workers and scaled:
+            for measured in _run_app(wrk, options, full, "full", scaled, workers=2):
+                results[measured.key] = measured
         if empty is not None:
             for measured in _run_app(wrk, options, empty, "empty", on_empty):
                 results[measured.key] = measured

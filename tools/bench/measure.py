@@ -106,9 +106,13 @@ def measure(
     token: str | None,
     task_ids_file: Path | None,
     out_dir: Path,
+    workers: int = 1,
 ) -> Measurement:
     label = scenario.key if database in {"full", "-"} else f"{scenario.key}@{database}"
-    result = Measurement(label, scenario.title, database)
+    title = scenario.title
+    if workers > 1:
+        label, title = f"{label}@{workers}w", f"{title}, {workers} workers"
+    result = Measurement(label, title, database)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     first_id = task_ids_file.read_text().split()[0] if task_ids_file else None
     try:

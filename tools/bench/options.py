@@ -25,6 +25,7 @@ class Options:
     reseed: bool
     check_targets: bool
     quick: bool
+    two_workers: bool
 
 
 def _env_int(name: str, default: int) -> int:
@@ -45,6 +46,9 @@ def parse_options(argv: list[str]) -> Options:
     )
     parser.add_argument("--reseed", action="store_true", help="drop and seed the databases again")
     parser.add_argument("--check-targets", action="store_true", help="exit non-zero when a target fails")
+    parser.add_argument(
+        "--no-two-workers", action="store_true", help="skip the two-worker runs of (a) and (b)"
+    )
     args = parser.parse_args(argv)
 
     quick = args.quick or os.environ.get("BENCH_QUICK", "") in {"1", "true"}
@@ -67,6 +71,7 @@ def parse_options(argv: list[str]) -> Options:
         reseed=args.reseed,
         check_targets=args.check_targets,
         quick=quick,
+        two_workers=not args.no_two_workers,
     )
     if min(options.runs, options.duration_s, options.connections, options.threads) < 1 or warmup < 0:
         parser.error("runs, duration, connections and threads must be >= 1; warm-up >= 0")

@@ -65,18 +65,21 @@ def machine_facts(wrk_version: str, postgres: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _row(m: Measurement, baseline: Measurement | None) -> str:
+def _share(m: Measurement, of: Measurement | None) -> str:
+    """``m``'s throughput as a share of ``of``'s, measured in the same run."""
+    if of is None or not of.ok or m.key == of.key:
+        return "-"
+    return f"{m.requests_per_second / of.requests_per_second:.1%}"
+
+
+def _row(m: Measurement, baseline: Measurement | None, floor: Measurement | None) -> str:
     if not m.runs:
-        return f"| {m.key} | {m.title} | {m.database} | - | - | - | - | - | - | - | FAILED |"
-    share = (
-        f"{m.requests_per_second / baseline.requests_per_second:.1%}"
-        if baseline and baseline.ok and m.key != "baseline"
-        else "-"
-    )
+        return f"| {m.key} | {m.title} | {m.database} | - | - | - | - | - | - | - | - | FAILED |"
     status = "ok" if m.ok else "FAILED"
     return (
-        f"| {m.key} | {m.title} | {m.database} | {m.requests_per_second:,.0f} | {share} | {m.p50_ms:.2f} "
-        f"| {m.p99_ms:.2f} | {m.cpu_ms:.2f} | {m.non_2xx} | {m.socket_errors} | {status} |"
+        f"| {m.key} | {m.title} | {m.database} | {m.requests_per_second:,.0f} | {_share(m, baseline)} "
+        f"| {_share(m, floor) if m.key != 'baseline' else '-'} | {m.p50_ms:.2f} | {m.p99_ms:.2f} "
+        f"| {m.cpu_ms:.2f} | {m.non_2xx} | {m.socket_errors} | {status} |"
     )
 
 
@@ -94,19 +97,19 @@ def markdown(
         "",
         f"Load: wrk, {options.connections} connections, {options.threads} thread(s), {options.runs} runs x "
         f"{options.duration_s} s after a {options.warmup_s} s warm-up; medians of the runs. Server: one uvicorn "
-        "worker (uvloop, httptools), ENVIRONMENT=production, JSON logs at INFO, rate limits on but raised.",
+        "worker (uvloop, httptools; `@2w` rows: two workers), ENVIRONMENT=production, JSON logs at INFO, "
+        "rate limits on but raised, tracing on (ids, no exporter), metrics on; a direct database connection.",
         "",
     ]
     lines += [f"- database `{name}`: {info}" for name, info in run.databases.items()]
     lines += [f"- {name.replace('_', ' ')}: {seconds:.1f} s" for name, seconds in run.timings_s.items()]
     lines += [
         "",
-        "| key | scenario | database | req/s | of baseline | p50 ms | p99 ms | server CPU ms/req | non-2xx "
-        "| socket errors | status |",
-        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| key | scenario | database | req/s | of baseline | of floor | p50 ms | p99 ms | server CPU ms/req "
+        "| non-2xx | socket errors | status |",
+        "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    baseline = results.get("baseline")
-    lines += [_row(m, baseline) for m in results.values()]
+    lines += [_row(m, results.get("baseline"), results.get("floor")) for m in results.values()]
     logins = results["g"].details.get("logins") if "g" in results else None
     if logins:
         lines += [

@@ -68,3 +68,5 @@ SCENARIOS = {
 
 # Measured on both databases: their latency must not grow with other tenants' rows.
 SIZE_SENSITIVE = ("b", "c")
+# Measured again with two uvicorn workers, to show how the service scales on this machine.
+TWO_WORKER_SCENARIOS = ("a", "b")

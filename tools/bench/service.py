@@ -32,10 +32,41 @@ class Served:
     pid: int
 
     def cpu_seconds(self) -> float:
-        """User + system CPU the server process has used so far. CPU per request is steadier
-        than throughput on a shared machine: other load lengthens waits, not this figure."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU the server (its process and every worker it started) has used so
+        far. CPU per request is steadier than throughput on a shared machine: other load
+        lengthens waits, not this figure."""
+        return sum(_cpu_ticks(pid) for pid in _process_tree(self.pid)) / os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str]:
+    """/proc/<pid>/stat fields after the command name (which may hold spaces)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        fields = _stat(pid)
+    except OSError:  # a worker that just exited
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def _process_tree(root: int) -> list[int]:
+    """``root`` and its descendants (uvicorn --workers N forks N workers under one parent)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int(_stat(int(entry.name))[1])
+            except OSError:
+                continue
+            parents.setdefault(parent, []).append(int(entry.name))
+    tree, pending = [], [root]
+    while pending:
+        pid = pending.pop()
+        tree.append(pid)
+        pending += parents.get(pid, [])
+    return tree
 
 
 def todo_api_env(database: ProvisionedDatabase) -> dict[str, str]:
@@ -71,11 +102,13 @@ def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
 
 
 @contextmanager
-def serve(target: str, ready_path: str, log: Path, env: dict[str, str] | None = None) -> Iterator[Served]:
-    """Run ``target`` (an app factory) until the block ends."""
+def serve(
+    target: str, ready_path: str, log: Path, env: dict[str, str] | None = None, *, workers: int = 1
+) -> Iterator[Served]:
+    """Run ``target`` (an app factory) with ``workers`` uvicorn workers until the block ends."""
     port = free_port()
     command = uvicorn_command({"HOST": "127.0.0.1", "PORT": str(port)}, app=target)
-    command += ["--loop", "uvloop", "--http", "httptools", "--workers", "1"]
+    command += ["--loop", "uvloop", "--http", "httptools", "--workers", str(workers)]
     # Only the variables set here configure the app; nothing leaks in from the caller's shell.
     inherited = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG", "TMPDIR"}}
     log.parent.mkdir(parents=True, exist_ok=True)

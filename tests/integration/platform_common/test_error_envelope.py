@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from typing import Annotated
 
 import httpx
 import pytest
+from fastapi import Depends
 from pydantic import BaseModel, Field
 
-from platform_common.pagination import Page, PageParamsDep, make_page
+from platform_common.pagination import Page, PageQuery, make_page
 from todo_api.core.config import Settings
 from todo_api.main import create_app
 
@@ -33,10 +35,8 @@ async def probe_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         return {"id": str(probe_id)}
 
     @app.get("/probes")
-    async def list_probes(params: PageParamsDep) -> Page[int]:
-        return make_page(
-            list(range(params.offset, min(params.offset + params.size, 45))), total=45, params=params
-        )
+    async def list_probes(query: Annotated[PageQuery, Depends(PageQuery.from_request)]) -> Page[int]:
+        return make_page(list(range(query.offset, min(query.offset + query.size, 45))), total=45, query=query)
 
     @app.get("/boom")
     async def boom() -> None:

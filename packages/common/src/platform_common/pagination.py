@@ -1,18 +1,20 @@
 """Pages of results: ``{"items", "total", "page", "size", "pages"}``.
 
-Built on ``fastapi-pagination``'s ``Page`` model; ``PageParams`` narrows its query
-parameters to this platform's defaults (page >= 1, 1 <= size <= 100, default 20).
+``PageQuery`` is the ``page`` and ``size`` query parameters (page >= 1, 1 <= size <= 100,
+default 20), parsed in one validation like every ``QueryModel``; a list route's own
+filters extend it. ``Page[T]`` is the response model of every list.
+
+``items`` is a ``list``: pydantic serialises a list in its core, while a ``Sequence``
+field goes through a Python wrapper per page (a few percent of a list request).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from typing import Annotated, TypeVar
+from typing import Annotated, Generic, TypeVar
 
-from fastapi import Depends, Query
-from fastapi_pagination import Page as _Page
-from fastapi_pagination import Params as _Params
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from platform_common.http.query import QueryModel
 
@@ -23,11 +25,13 @@ MAX_PAGE_SIZE = 100
 MAX_PAGE = 1_000_000  # keeps OFFSET far inside PostgreSQL's bigint
 
 
-class PageParams(_Params):
-    """Validated once, as query parameters, by ``page_params``."""
+class PageQuery(QueryModel):
+    """``?page=&size=``: a route takes it (or a subclass with its filters) as
+    ``Annotated[PageQuery, Depends(PageQuery.from_request)]`` and documents it with
+    ``openapi_extra=PageQuery.openapi()``."""
 
-    page: int = 1
-    size: int = DEFAULT_PAGE_SIZE
+    page: int = Field(default=1, ge=1, le=MAX_PAGE, description="1-based page number.")
+    size: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Items per page.")
 
     @property
     def limit(self) -> int:
@@ -38,32 +42,20 @@ class PageParams(_Params):
         return (self.page - 1) * self.size
 
 
-Page = _Page
-"""``Page[T]``: the response model of every list endpoint."""
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: Annotated[int, Field(ge=0)]
+    page: Annotated[int, Field(ge=1)]
+    size: Annotated[int, Field(ge=1)]
+    pages: Annotated[int, Field(ge=0)]
 
 
-async def page_params(
-    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number.")] = 1,
-    size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page.")] = DEFAULT_PAGE_SIZE,
-) -> PageParams:
-    # A coroutine, not ``Depends(PageParams)``: FastAPI instantiates a class dependency in
-    # the thread pool, a thread hop on every list request.
-    return PageParams.model_construct(page=page, size=size)
-
-
-PageParamsDep = Annotated[PageParams, Depends(page_params)]
-
-
-class PageQuery(QueryModel):
-    """``page`` and ``size`` for a list route whose other parameters are a ``QueryModel`` too."""
-
-    page: int = Field(default=1, ge=1, le=MAX_PAGE, description="1-based page number.")
-    size: int = Field(default=DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Items per page.")
-
-    def page_params(self) -> PageParams:
-        return PageParams.model_construct(page=self.page, size=self.size)
-
-
-def make_page(items: Sequence[T], *, total: int, params: PageParams) -> _Page[T]:
+def make_page(items: Sequence[T], *, total: int, query: PageQuery) -> Page[T]:
     """A page of ``items`` (already limited and offset) out of ``total`` matches."""
-    return _Page[T].create(items, params, total=total)
+    return Page[T].model_construct(
+        items=list(items),
+        total=total,
+        page=query.page,
+        size=query.size,
+        pages=math.ceil(total / query.size),
+    )

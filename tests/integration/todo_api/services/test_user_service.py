@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from platform_common.errors import Conflict, Forbidden
-from platform_common.pagination import PageParams
+from platform_common.pagination import PageQuery
 from tests.integration.todo_api.services.conftest import Backend, Person
 from todo_api.models import UserRole
 from todo_api.schemas.user import UserAdminUpdate
@@ -83,7 +83,7 @@ async def test_a_member_manages_nobody(backend: Backend, owner: Person) -> None:
     async with backend.acting_as(member) as caller:
         users = UserService(caller)
         for attempt in (
-            users.list(PageParams(page=1, size=20)),
+            users.list(PageQuery(page=1, size=20)),
             users.get(owner.user_id),
             users.update(member.user_id, UserAdminUpdate(role=UserRole.ADMIN)),
             users.delete(owner.user_id),

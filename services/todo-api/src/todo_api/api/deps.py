@@ -31,8 +31,6 @@ from todo_api.services.users import UserService
 
 TOKEN_URL = "/api/v1/auth/token"  # noqa: S105  # a path, not a secret
 
-bearer_token = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
-
 
 async def get_runtime(request: Request) -> TodoRuntime:
     return runtime_of(request, TodoRuntime)
@@ -41,23 +39,33 @@ async def get_runtime(request: Request) -> TodoRuntime:
 RuntimeDep = Annotated[TodoRuntime, Depends(get_runtime)]
 
 
-async def authenticate(
-    request: Request, response: Response, token: Annotated[str | None, Depends(bearer_token)]
-) -> AsyncIterator[Caller]:
-    runtime = runtime_of(request, TodoRuntime)
-    claims = verify_access_token(runtime.token_codec, token)
-    policies = runtime.rate_policies
-    await runtime.limiter.check(
-        response,
-        (policies.user, f"{claims.tenant_id}:{claims.subject}"),
-        (policies.tenant, str(claims.tenant_id)),
-    )
-    async with runtime.database.transaction(claims.tenant_id) as transaction:
-        caller = await load_caller(transaction, claims)
-        bind_identity(request, tenant_id=claims.tenant_id, user_id=claims.subject)
-        yield caller
+class Authenticate(OAuth2PasswordBearer):
+    """The OAuth2 bearer scheme (what the spec and Swagger's *Authorize* show) and the
+    authentication itself, in one dependency: FastAPI resolves each dependency on every
+    request, so the scheme's own token extraction is done here rather than as a second one."""
+
+    async def __call__(self, request: Request, response: Response) -> AsyncIterator[Caller]:  # type: ignore[override]
+        runtime = runtime_of(request, TodoRuntime)
+        claims = verify_access_token(runtime.token_codec, bearer_credentials(request))
+        policies = runtime.rate_policies
+        await runtime.limiter.check(
+            response,
+            (policies.user, f"{claims.tenant_id}:{claims.subject}"),
+            (policies.tenant, str(claims.tenant_id)),
+        )
+        async with runtime.database.transaction(claims.tenant_id) as transaction:
+            caller = await load_caller(transaction, claims)
+            bind_identity(request, tenant_id=claims.tenant_id, user_id=claims.subject)
+            yield caller
 
 
+def bearer_credentials(request: Request) -> str | None:
+    """The token of ``Authorization: Bearer <token>`` (scheme case-insensitive), or None."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+authenticate = Authenticate(tokenUrl=TOKEN_URL, scheme_name="OAuth2PasswordBearer", auto_error=False)
 CallerDep = Annotated[Caller, Depends(authenticate, scope="function")]
 
 

@@ -74,8 +74,9 @@ def _by_id(for_update: bool) -> ClauseElement:
 
 @cached_statement
 def _page() -> ClauseElement:
+    total = UserRepository.scope.select(func.count()).correlate(None).scalar_subquery()
     return (
-        UserRepository.scope.select(_USER, func.count().over().label("total"))
+        UserRepository.scope.select(_USER, total.label("total"))
         .order_by(_USER.c.created_at, _USER.c.id)
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))

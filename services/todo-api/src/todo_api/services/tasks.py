@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from platform_common.db.database import Record
 from platform_common.errors import NotFound, PreconditionFailed, UnprocessableEntity
-from platform_common.pagination import PageParams
+from platform_common.pagination import PageQuery
 from todo_api.core.metrics import TASKS_COMPLETED, TASKS_CREATED
 from todo_api.repositories.idempotency import IdempotencyRepository
 from todo_api.repositories.tasks import TaskRepository
@@ -61,7 +61,7 @@ class TaskService:
         return Created(TaskRead.model_validate(previous["response_body"]), replayed=True)
 
     async def list(
-        self, task_filter: TaskFilter, sort: Sequence[SortKey], params: PageParams
+        self, task_filter: TaskFilter, sort: Sequence[SortKey], params: PageQuery
     ) -> tuple[list[TaskRead], int]:
         rows = await self.tasks.page(task_filter, sort, limit=params.limit, offset=params.offset)
         rows, total = await rows_and_total(rows, params, lambda: self.tasks.count(task_filter))

@@ -8,7 +8,7 @@ from platform_common.auth.passwords import PasswordHasher
 from platform_common.db.database import Record
 from platform_common.db.errors import constraints_mapped
 from platform_common.errors import Conflict, Forbidden, NotFound
-from platform_common.pagination import PageParams
+from platform_common.pagination import PageQuery
 from todo_api.models import UserRole
 from todo_api.repositories.tenants import TenantRowRepository
 from todo_api.repositories.users import UserRepository
@@ -34,7 +34,7 @@ class UserService:
     async def update_me(self, full_name: str) -> Record:
         return await self._updated(self.caller.id, {"full_name": full_name})
 
-    async def list(self, params: PageParams) -> tuple[list[Record], int]:
+    async def list(self, params: PageQuery) -> tuple[list[Record], int]:
         require_admin(self.caller)
         rows = await self.users.page(limit=params.limit, offset=params.offset)
         return await rows_and_total(rows, params, self.users.count)

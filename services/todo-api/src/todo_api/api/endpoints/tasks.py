@@ -80,9 +80,8 @@ async def create_task(
 async def list_tasks(
     tasks: TasksDep, query: Annotated[TaskQuery, Depends(TaskQuery.from_request)]
 ) -> Page[TaskRead]:
-    params = query.page_params()
-    items, total = await tasks.list(query.task_filter(), query.sort_keys(), params)
-    return make_page(items, total=total, params=params)
+    items, total = await tasks.list(query.task_filter(), query.sort_keys(), query)
+    return make_page(items, total=total, query=query)
 
 
 @router.get("/stats", operation_id="tasks_stats", summary="Counts of your tasks")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import status
+from fastapi import Depends, status
 
 from platform_common.errors import Conflict, Forbidden, NotFound, error_responses
-from platform_common.pagination import Page, PageParamsDep, make_page
+from platform_common.pagination import Page, PageQuery, make_page
 from todo_api.api.deps import CallerAuthServiceDep, CallerDep, RuntimeDep, UsersDep
 from todo_api.api.responses import AUTHENTICATED, links_by_id
 from todo_api.api.routing import resource_router
@@ -40,11 +41,17 @@ async def change_password(body: PasswordChange, caller: CallerDep, auth: CallerA
 
 
 @router.get(
-    "", operation_id="users_list", summary="List the users of the caller's tenant", responses=ADMIN_ERRORS
+    "",
+    operation_id="users_list",
+    summary="List the users of the caller's tenant",
+    responses=ADMIN_ERRORS,
+    openapi_extra=PageQuery.openapi(),
 )
-async def list_users(users: UsersDep, params: PageParamsDep) -> Page[UserRead]:
-    rows, total = await users.list(params)
-    return make_page([UserRead.from_row(row) for row in rows], total=total, params=params)
+async def list_users(
+    users: UsersDep, query: Annotated[PageQuery, Depends(PageQuery.from_request)]
+) -> Page[UserRead]:
+    rows, total = await users.list(query)
+    return make_page([UserRead.from_row(row) for row in rows], total=total, query=query)
 
 
 @router.post(
