@@ -89,7 +89,8 @@ class Backend:
 
 @pytest.fixture(scope="session")
 async def service_database(database: ProvisionedDatabase) -> AsyncIterator[Database]:
-    pool = Database(settings_for(database.app_url), application_name="service-tests")
+    settings = settings_for(database.app_url, database_pool_size=1, database_max_overflow=1)
+    pool = Database(settings, application_name="service-tests")
     await pool.connect()
     yield pool
     await pool.close()
