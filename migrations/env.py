@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
-from sqlalchemy import pool, text
+from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from platform_common.db.rls import grant_runtime_access
 from platform_common.db.settings import MigrationSettings
-from todo_api.models import metadata
+from platform_common.db.tables import keep_retired_columns
+from todo_api.models import RETIRED_COLUMNS, metadata
 
 config = context.config
 target_metadata = metadata
@@ -29,32 +31,19 @@ def _asyncpg(url: str) -> str:
     return url
 
 
-def _grant_runtime_access(connection: Connection, role: str) -> None:
-    quoted = connection.dialect.identifier_preparer.quote(role)
-    for statement in (
-        f"GRANT USAGE ON SCHEMA public TO {quoted}",
-        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
-        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
-        # The pre-tenant lookups (SECURITY DEFINER functions, revoked from PUBLIC) and
-        # app_current_tenant(): executing them is all the runtime role may do with functions.
-        f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {quoted}",
-        f"REVOKE ALL ON alembic_version FROM {quoted}",
-    ):
-        connection.execute(text(statement))
-
-
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
         compare_server_default=True,
+        include_object=keep_retired_columns(RETIRED_COLUMNS),
     )
     with context.begin_transaction():
         context.run_migrations()
         app_role = config.attributes.get("app_role") or MigrationSettings().database_app_role
         if app_role and not context.is_offline_mode():
-            _grant_runtime_access(connection, app_role)
+            grant_runtime_access(connection, app_role)
 
 
 async def _run_online(url: str) -> None:

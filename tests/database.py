@@ -9,19 +9,23 @@ from __future__ import annotations
 import asyncio
 import tempfile
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from sqlalchemy import Connection, NullPool
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from tools.embedded_postgres import superuser_url
 
 from platform_common.db.provision import ProvisionedDatabase, drop_database
+from platform_common.db.rls import grant_runtime_access
 from todo_api.core.provisioning import provision
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +60,25 @@ async def downgrade(url: str, revision: str = "base") -> None:
     await asyncio.to_thread(command.downgrade, alembic_config(url), revision)
 
 
+async def apply(url: str, step: Callable[[], None], *, app_role: str | None = None) -> None:
+    """Run ``step`` on ``url`` in one transaction as Alembic runs a revision: its ``op.*`` calls
+    and ``platform_common.db.rls`` helpers work inside it. Then grant ``app_role`` access, as a
+    service's migration environment does after migrating."""
+    engine = async_engine(url, poolclass=NullPool)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_operate, step, app_role)
+    finally:
+        await engine.dispose()
+
+
+def _operate(connection: Connection, step: Callable[[], None], app_role: str | None) -> None:
+    with Operations.context(MigrationContext.configure(connection)):
+        step()
+    if app_role:
+        grant_runtime_access(connection, app_role)
+
+
 @contextmanager
 def admin_url() -> Iterator[str]:
     """A superuser URL: TEST_DATABASE_URL, or an embedded server in a temporary directory."""
@@ -66,13 +89,20 @@ def admin_url() -> Iterator[str]:
         yield url
 
 
-async def empty_tables(owner_url: str) -> None:
-    """TRUNCATE every table but Alembic's, as the owner, in one statement."""
-    connection = await asyncpg.connect(owner_url)
+@asynccontextmanager
+async def connected(url: str) -> AsyncIterator[asyncpg.Connection]:
+    """One asyncpg connection as ``url``'s login, closed at the end of the block."""
+    connection = await asyncpg.connect(url)
     try:
-        await connection.execute(_TRUNCATE_ALL)
+        yield connection
     finally:
         await connection.close()
+
+
+async def empty_tables(owner_url: str) -> None:
+    """TRUNCATE every table but Alembic's, as the owner, in one statement."""
+    async with connected(owner_url) as connection:
+        await connection.execute(_TRUNCATE_ALL)
 
 
 async def fresh_database(admin: str, *, migrated: bool = True) -> ProvisionedDatabase:
@@ -87,3 +117,13 @@ async def drop(admin: str, provisioned: ProvisionedDatabase) -> None:
     database = make_url(provisioned.owner_url).database
     assert database
     await drop_database(admin, database)
+
+
+@asynccontextmanager
+async def provisioned_database(admin: str, *, migrated: bool = True) -> AsyncIterator[ProvisionedDatabase]:
+    """A fresh database for the block (migrated to head unless told otherwise), then dropped."""
+    provisioned = await fresh_database(admin, migrated=migrated)
+    try:
+        yield provisioned
+    finally:
+        await drop(admin, provisioned)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Iterator, Mapping
@@ -15,15 +14,9 @@ from typing import Any
 
 import httpx
 from tools.image.serve import uvicorn_command
+from tools.processes import free_port, stop
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass(frozen=True)
@@ -92,9 +85,4 @@ def running_service(
         wait_until(lambda: answers(service.metrics_url), what="the metrics port")
         yield service
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=15)

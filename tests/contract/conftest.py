@@ -11,15 +11,14 @@ import httpx
 import pytest
 
 from platform_common.db.provision import ProvisionedDatabase
-from tests.database import drop, empty_tables, fresh_database
+from tests.database import empty_tables, provisioned_database
 from tests.service_process import running_service
 
 
 @pytest.fixture(scope="session")
 async def contract_database(postgres_admin_url: str) -> AsyncIterator[ProvisionedDatabase]:
-    provisioned = await fresh_database(postgres_admin_url)
-    yield provisioned
-    await drop(postgres_admin_url, provisioned)
+    async with provisioned_database(postgres_admin_url) as provisioned:
+        yield provisioned
 
 
 @pytest.fixture(scope="session")

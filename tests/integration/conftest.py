@@ -9,16 +9,17 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from platform_common.db.provision import ProvisionedDatabase
-from tests.database import async_engine, drop, empty_tables, fresh_database
+from tests.database import async_engine, empty_tables, provisioned_database
+from tests.integration.apps import settings_for
+from tests.integration.factories import Account, signup
 from todo_api.core.config import Settings
 from todo_api.main import create_app
 
 
 @pytest.fixture(scope="session")
 async def database(postgres_admin_url: str) -> AsyncIterator[ProvisionedDatabase]:
-    provisioned = await fresh_database(postgres_admin_url)
-    yield provisioned
-    await drop(postgres_admin_url, provisioned)
+    async with provisioned_database(postgres_admin_url) as provisioned:
+        yield provisioned
 
 
 @pytest.fixture(scope="session")
@@ -40,10 +41,7 @@ async def clean_database(database: ProvisionedDatabase) -> AsyncIterator[None]:
 def settings(database: ProvisionedDatabase, request: pytest.FixtureRequest) -> Settings:
     """The app's settings; a test changes some with
     ``@pytest.mark.parametrize("settings", [{"field": value}], indirect=True)``."""
-    # metrics_port=0: each app's metrics listener takes a free port, never a fixed one.
-    # A small pool kept open (it grows under load): many apps run against one server.
-    defaults = {"metrics_port": 0, "database_pool_size": 2, "database_max_overflow": 8}
-    return Settings(database_url=database.app_url, environment="test", **{**defaults, **getattr(request, "param", {})})
+    return settings_for(database.app_url, **getattr(request, "param", {}))
 
 
 @pytest.fixture
@@ -58,3 +56,9 @@ async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+@pytest.fixture
+async def owner(client: httpx.AsyncClient) -> Account:
+    """The owner of tenant ``acme``, logged in through the API (so with a refresh token)."""
+    return await signup(client, "acme")

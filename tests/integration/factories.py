@@ -1,31 +1,71 @@
-"""Shortcuts for building tenants, users and tokens through the public API, and for serving
-an app of its own to a test that needs settings of its own."""
+"""The users tests call the API as: one vocabulary for the whole suite.
+
+An ``Account`` is a user of a tenant with an access token for it. ``signup`` makes a tenant
+and its owner, ``add_member`` adds a user to an admin's tenant (with a role), ``hire_crew``
+makes an owner, an admin and a member; all three go through the public API. The token
+comes one of two ways:
+
+- by default, a real login (``POST /auth/token``), so the account has a refresh token too;
+  it costs a password verification (argon2id, ~50 ms);
+- with ``signed_by=settings``, a session row written directly (what a login opens; tokens
+  name it in ``sid``) and an access token signed by hand with the app's key, exactly what the
+  login would have issued. For tests that make many users, or that change one claim at a
+  time (``claims_for`` and ``sign``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Any
 
 import httpx
+from jose import jwt
 
+from tests.database import connected
 from todo_api.core.config import Settings
-from todo_api.main import create_app
 
 PASSWORD = "correct horse battery staple"
 
+Claims = dict[str, Any]
 
-@dataclass
+
+@dataclass(frozen=True)
 class Account:
     tenant_id: str
     user_id: str
     email: str
+    role: str
+    session_id: str
     access_token: str
-    refresh_token: str
+    refresh_token: str | None  # None when the session was opened without a login
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.access_token}"}
+        return bearer(self.access_token)
+
+    @property
+    def label(self) -> str:
+        """``name@tenant``, for readable test tables."""
+        return self.email.split(".")[0]
+
+
+@dataclass(frozen=True)
+class Crew:
+    """An owner, an admin and a member of one tenant."""
+
+    owner: Account
+    admin: Account
+    member: Account
+
+    def __iter__(self) -> Iterator[Account]:
+        return iter((self.owner, self.admin, self.member))
+
+    @property
+    def user_ids(self) -> set[str]:
+        return {account.user_id for account in self}
 
 
 async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> dict[str, str]:
@@ -35,41 +75,118 @@ async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD)
     return tokens
 
 
-async def signup(client: httpx.AsyncClient, slug: str, *, password: str = PASSWORD) -> Account:
+async def signup(
+    client: httpx.AsyncClient, slug: str, *, password: str = PASSWORD, signed_by: Settings | None = None
+) -> Account:
+    """A new tenant ``<Slug>`` and its owner ``owner@<slug>.example.com``."""
     email = f"owner@{slug}.example.com"
     body = {"tenant_name": slug.title(), "tenant_slug": slug, "email": email, "password": password}
     response = await client.post("/api/v1/auth/signup", json=body)
     assert response.status_code == 201, response.text
-    created = response.json()
-    tokens = await login(client, email, password)
-    return Account(
-        created["tenant"]["id"], created["user"]["id"], email, tokens["access_token"], tokens["refresh_token"]
-    )
+    tenant_id, user_id = response.json()["tenant"]["id"], response.json()["user"]["id"]
+    return await _account(client, tenant_id, user_id, email, "owner", password, signed_by)
 
 
 async def add_member(
-    client: httpx.AsyncClient, admin: Account, name: str, *, role: str = "member"
+    client: httpx.AsyncClient,
+    admin: Account,
+    name: str,
+    *,
+    role: str = "member",
+    signed_by: Settings | None = None,
 ) -> Account:
+    """``name@<the admin's domain>`` in the admin's tenant, promoted to ``role``."""
     email = f"{name}@{admin.email.split('@')[1]}"
-    response = await client.post(
-        "/api/v1/users", json={"email": email, "password": PASSWORD, "full_name": name}, headers=admin.headers
-    )
+    body = {"email": email, "password": PASSWORD, "full_name": name}
+    response = await client.post("/api/v1/users", json=body, headers=admin.headers)
     assert response.status_code == 201, response.text
-    user = response.json()
+    user_id = response.json()["id"]
     if role != "member":
-        promoted = await client.patch(
-            f"/api/v1/users/{user['id']}", json={"role": role}, headers=admin.headers
-        )
+        promoted = await client.patch(f"/api/v1/users/{user_id}", json={"role": role}, headers=admin.headers)
         assert promoted.status_code == 200, promoted.text
-    tokens = await login(client, email)
-    return Account(user["tenant_id"], user["id"], email, tokens["access_token"], tokens["refresh_token"])
+    return await _account(client, admin.tenant_id, user_id, email, role, PASSWORD, signed_by)
 
 
-@asynccontextmanager
-async def serve(settings: Settings, peer: str = "127.0.0.1") -> AsyncIterator[httpx.AsyncClient]:
-    """An app configured by ``settings`` (on the same database), seen from client address ``peer``."""
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, client=(peer, 50000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            yield client
+async def hire_crew(client: httpx.AsyncClient, slug: str, *, signed_by: Settings | None = None) -> Crew:
+    owner = await signup(client, slug, signed_by=signed_by)
+    admin = await add_member(client, owner, "alice", role="admin", signed_by=signed_by)
+    return Crew(owner, admin, await add_member(client, owner, "bob", signed_by=signed_by))
+
+
+async def _account(
+    client: httpx.AsyncClient,
+    tenant_id: str,
+    user_id: str,
+    email: str,
+    role: str,
+    password: str,
+    signed_by: Settings | None,
+) -> Account:
+    if signed_by is None:
+        tokens = await login(client, email, password)
+        session_id = jwt.get_unverified_claims(tokens["access_token"])["sid"]
+        return Account(
+            tenant_id, user_id, email, role, session_id, tokens["access_token"], tokens["refresh_token"]
+        )
+    session_id = await open_session(signed_by, tenant_id, user_id)
+    unsigned = Account(tenant_id, user_id, email, role, session_id, access_token="", refresh_token=None)
+    return replace(unsigned, access_token=sign(signed_by, claims_for(signed_by, unsigned)))
+
+
+async def open_session(settings: Settings, tenant_id: str, user_id: str) -> str:
+    """A live session of the user, as a login would open it; its id is the tokens' ``sid``."""
+    session_id = str(uuid.uuid4())
+    async with connected(settings.database_url) as connection, connection.transaction():
+        await connection.execute("SELECT set_config('app.tenant_id', $1, true)", tenant_id)
+        await connection.execute(
+            "INSERT INTO auth_session (id, tenant_id, user_id, expires_at) "
+            "VALUES ($1, $2, $3, now() + interval '1 day')",
+            uuid.UUID(session_id),
+            uuid.UUID(tenant_id),
+            uuid.UUID(user_id),
+        )
+    return session_id
+
+
+def claims_for(settings: Settings, who: Account, *, ver: int = 0) -> Claims:
+    """The claims the app puts in an access token for ``who``, issued now."""
+    now = int(time.time())
+    return {
+        "iss": settings.token_issuer,
+        "aud": settings.token_audience,
+        "sub": who.user_id,
+        "tid": who.tenant_id,
+        "sid": who.session_id,
+        "role": who.role,
+        "ver": ver,
+        "iat": now,
+        "nbf": now,
+        "exp": now + settings.access_token_ttl_seconds,
+        "jti": uuid.uuid4().hex,
+    }
+
+
+def sign(
+    settings: Settings,
+    claims: Claims,
+    *,
+    key: str | None = None,
+    algorithm: str = "HS256",
+    headers: dict[str, Any] | None = None,
+) -> str:
+    """Sign with the app's active key under its kid, unless ``key`` or ``headers`` say otherwise."""
+    return jwt.encode(
+        claims,
+        key if key is not None else settings.secret_key.get_secret_value(),
+        algorithm=algorithm,
+        headers={"kid": settings.jwt_key_id} if headers is None else headers,
+    )
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def bearer_for(settings: Settings, who: Account, *, ver: int = 0) -> dict[str, str]:
+    """A fresh, valid Authorization header for ``who`` (in ``who``'s session)."""
+    return bearer(sign(settings, claims_for(settings, who, ver=ver)))

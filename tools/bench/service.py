@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import httpx
 from tools.image.serve import uvicorn_command
+from tools.processes import free_port, stop
 
 from platform_common.db.provision import ProvisionedDatabase
 
@@ -67,13 +67,6 @@ def _process_tree(root: int) -> list[int]:
         tree.append(pid)
         pending += parents.get(pid, [])
     return tree
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def todo_api_env(database: ProvisionedDatabase) -> dict[str, str]:
@@ -137,9 +130,4 @@ def serve(
         _wait_ready(process, url + ready_path, log)
         yield Served(url, process.pid)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=30)

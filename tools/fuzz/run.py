@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 import httpx
 from tools.embedded_postgres import superuser_url
 from tools.image.serve import uvicorn_command
+from tools.processes import free_port, stop
 
 from todo_api.core.provisioning import provision
 
@@ -35,16 +35,9 @@ MAX_EXAMPLES = os.environ.get("FUZZ_MAX_EXAMPLES", "200")
 SEED = os.environ.get("FUZZ_SEED", "1")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def _service(env: dict[str, str]) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     command = uvicorn_command({"HOST": "127.0.0.1", "PORT": str(port)})
     process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -58,8 +51,7 @@ def _service(env: dict[str, str]) -> Iterator[str]:
                 time.sleep(0.2)
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop(process, timeout=30)
 
 
 def _sign_up(url: str) -> dict[str, str]:

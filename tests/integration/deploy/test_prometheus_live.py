@@ -23,6 +23,7 @@ import anyio
 import httpx
 import pytest
 import yaml
+from tools.processes import stop
 
 from platform_common.db.provision import ProvisionedDatabase
 from tests.deploy.artifacts import JOB, RULES, Query, dashboard_queries, grafana_to_promql, rule_queries
@@ -82,8 +83,7 @@ def running_prometheus(workdir: Path, metrics_port: int) -> Iterator[str]:
         wait_until(lambda: answers(f"{url}/-/ready"), what="prometheus to be ready")
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        stop(process, timeout=15)
 
 
 async def generate_traffic(api: httpx.AsyncClient, account: Account) -> None:

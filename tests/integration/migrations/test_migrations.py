@@ -12,16 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import NullPool
 
 from platform_common.db.provision import ProvisionedDatabase
-from tests.database import async_engine, downgrade, drop, fresh_database, migrate
+from platform_common.db.tables import keep_retired_columns
+from tests.database import async_engine, downgrade, migrate, provisioned_database
 from tests.integration.rows import execute
-from todo_api.models import metadata
+from todo_api.models import RETIRED_COLUMNS, metadata
 
 
 @pytest.fixture
 async def empty_database(postgres_admin_url: str) -> AsyncIterator[ProvisionedDatabase]:
-    provisioned = await fresh_database(postgres_admin_url, migrated=False)
-    yield provisioned
-    await drop(postgres_admin_url, provisioned)
+    async with provisioned_database(postgres_admin_url, migrated=False) as provisioned:
+        yield provisioned
 
 
 async def _schema_diff(url: str) -> list[object]:
@@ -31,7 +31,12 @@ async def _schema_diff(url: str) -> list[object]:
             return await conn.run_sync(
                 lambda sync: compare_metadata(
                     MigrationContext.configure(
-                        sync, opts={"compare_type": True, "compare_server_default": True}
+                        sync,
+                        opts={
+                            "compare_type": True,
+                            "compare_server_default": True,
+                            "include_object": keep_retired_columns(RETIRED_COLUMNS),
+                        },
                     ),
                     metadata,
                 )
@@ -72,6 +77,28 @@ async def test_runtime_role_gets_data_access_but_not_the_version_table(database:
                 await conn.execute(text("SELECT * FROM alembic_version"))
     finally:
         await engine.dispose()
+
+
+async def test_retired_columns_are_still_in_the_schema_and_no_longer_mapped(
+    database: ProvisionedDatabase,
+) -> None:
+    """The previous release keeps writing them until the next release's migration drops them
+    (and takes them off the list): the list names exactly such columns."""
+    engine = async_engine(database.owner_url)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                text(
+                    "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public'"
+                )
+            )
+            in_schema = {(table, column) for table, column in rows}
+    finally:
+        await engine.dispose()
+    for table, columns in RETIRED_COLUMNS.items():
+        for column in columns:
+            assert (table, column) in in_schema
+            assert column not in metadata.tables[table].c
 
 
 BEFORE_TAGS = "7b2d4e6f8a10"

@@ -11,7 +11,7 @@ import signal
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,28 +24,19 @@ from tools.image.serve import uvicorn_command
 from platform_common.app import ServiceRuntime, runtime_of
 from platform_common.db.provision import ProvisionedDatabase
 from tests.database import fresh_database
+from tests.integration import apps
 from tests.integration.factories import PASSWORD, signup
 from tests.integration.platform_common.test_error_envelope import assert_envelope
 from tests.service_process import ROOT, free_port
-from todo_api.core.config import Settings
 from todo_api.main import create_app
 
 TASKS = "/api/v1/tasks"
 GRACE_SECONDS = 10
 
 
-def app_settings(database_url: str, **overrides: Any) -> Settings:
-    # metrics_port=0 as in the suite's ``settings`` fixture: a free port if the app starts a listener.
-    return Settings(**{"database_url": database_url, "environment": "test", "metrics_port": 0, **overrides})
-
-
-@asynccontextmanager
-async def serving(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    """The app with its lifespan run, driven in-process; an unhandled error becomes a 500 response."""
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=10) as client:
-            yield client
+def serving(app: FastAPI) -> AbstractAsyncContextManager[httpx.AsyncClient]:
+    """The app in-process; an unhandled error becomes a 500 response, as a server sends it."""
+    return apps.serving(app, raise_app_exceptions=False)
 
 
 def with_sleep_probe(app: FastAPI) -> FastAPI:
@@ -118,7 +109,7 @@ def private_postgres() -> Iterator[PrivatePostgres]:
 
 async def test_database_outage_is_a_503_and_the_same_app_recovers(private_postgres: PrivatePostgres) -> None:
     database = await fresh_database(private_postgres.admin_url)
-    app = create_app(app_settings(database.app_url, database_connect_timeout=1, database_pool_timeout=1))
+    app = create_app(apps.settings_for(database.app_url, database_connect_timeout=1, database_pool_timeout=1))
     async with serving(app) as client:
         account = await signup(client, "outage")
         task = {"title": "survive the outage"}
@@ -149,7 +140,7 @@ async def test_database_outage_is_a_503_and_the_same_app_recovers(private_postgr
 async def test_statement_timeout_is_a_503_and_the_app_carries_on(
     database: ProvisionedDatabase, clean_database: None
 ) -> None:
-    app = with_sleep_probe(create_app(app_settings(database.app_url, database_statement_timeout_ms=200)))
+    app = with_sleep_probe(create_app(apps.settings_for(database.app_url, database_statement_timeout_ms=200)))
     async with serving(app) as client:
         response, elapsed = await timed(client.get("/probe/sleep", params={"seconds": 2}))
         assert_unavailable(response)
@@ -158,7 +149,7 @@ async def test_statement_timeout_is_a_503_and_the_app_carries_on(
 
 
 async def test_exhausted_pool_is_a_503(database: ProvisionedDatabase, clean_database: None) -> None:
-    settings = app_settings(
+    settings = apps.settings_for(
         database.app_url, database_pool_size=1, database_max_overflow=0, database_pool_timeout=0.5
     )
     app = with_sleep_probe(create_app(settings))

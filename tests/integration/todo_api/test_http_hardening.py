@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.integration.apps import serving
 from todo_api.core.config import Settings
 from todo_api.main import create_app
 
@@ -23,13 +23,8 @@ PRODUCTION = {
 }
 
 
-@asynccontextmanager
-async def client_for(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api.example.com") as client:
-            yield client
+def client_for(settings: Settings) -> AbstractAsyncContextManager[httpx.AsyncClient]:
+    return serving(create_app(settings), base_url="http://api.example.com")
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/nope", "/api/v1/tasks"])

@@ -11,9 +11,10 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from prometheus_client.parser import text_string_to_metric_families
 
+from tests.integration.apps import serving
 from tests.integration.factories import Account, signup
+from tests.metrics import scrape
 from tests.spans import children_of, recorded_spans, server_spans
 from todo_api.core.config import Settings
 from todo_api.main import create_app
@@ -24,33 +25,21 @@ TASK_LIST = "/api/v1/tasks"
 
 
 @pytest.fixture
-async def json_app(settings: Settings, clean_database: None) -> AsyncIterator[FastAPI]:
+def json_app(settings: Settings, clean_database: None) -> FastAPI:
     """The app with JSON logs, as in production, exporting spans (to the tests' exporter)."""
     recorded_spans()  # an exporter before the app is built: the app instruments itself then
-    application = create_app(settings.model_copy(update={"log_format": "json"}))
-    async with application.router.lifespan_context(application):
-        yield application
+    return create_app(settings.model_copy(update={"log_format": "json"}))
 
 
 @pytest.fixture
 async def json_client(json_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=json_app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+    async with serving(json_app) as client:
         yield client
 
 
 def access_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")]
     return [line for line in lines if line.get("logger") == "access"]
-
-
-def scrape(app: FastAPI) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    text = httpx.get(f"http://127.0.0.1:{app.state.metrics_server.port}/metrics").text
-    return {
-        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
 
 
 async def test_authenticated_task_list_yields_a_server_span_with_route_and_database_children(
@@ -105,7 +94,7 @@ async def test_metrics_are_on_their_own_port_never_on_the_public_one(
     assert public.status_code == 404
     assert public.json()["errors"][0]["code"] == "not_found"
     await json_client.get("/healthz")
-    metrics = scrape(json_app)
+    metrics = scrape(json_app.state.metrics_server.port)
     assert (
         metrics[("http_requests_total", (("method", "GET"), ("route", "/healthz"), ("status", "200")))] >= 1
     )

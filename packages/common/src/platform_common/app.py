@@ -21,7 +21,7 @@ dependencies through ``runtime_of(request, TheRuntimeClass)``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -73,12 +73,14 @@ class ServiceSettings(DatabaseSettings, HttpSettings, RateLimitSettings, Observa
 class ServiceRuntime:
     """The parts a service's requests share, built once per process from its settings."""
 
-    def __init__(self, settings: ServiceSettings, *, tenant_tables: Sequence[str]) -> None:
+    def __init__(self, settings: ServiceSettings, *, tenant_tables: Mapping[str, str]) -> None:
+        """``tenant_tables``: ``{table: tenant key}`` of the service's models
+        (``platform_common.db.tables.tenant_tables(metadata)``), checked at every start."""
         self.settings = settings
         self.database = Database(settings, application_name=settings.service_name)
         self.limiter = RateLimiter.from_settings(settings, key_prefix=settings.service_name)
         self.trusted_proxies: tuple[Network, ...] = parse_networks(settings.trusted_proxies)
-        self.tenant_tables = tuple(tenant_tables)
+        self.tenant_tables = dict(tenant_tables)
 
     async def start(self) -> None:
         # Outside production the published development secrets are accepted: say so at every start.

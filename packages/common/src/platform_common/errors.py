@@ -119,12 +119,6 @@ class NotFound(APIError):
     title = "Resource not found"
 
 
-class MethodNotAllowed(APIError):
-    status_code = 405
-    code = "method_not_allowed"
-    title = "Method not allowed"
-
-
 class Conflict(APIError):
     status_code = 409
     code = "conflict"

@@ -15,6 +15,7 @@ from starlette.middleware import Middleware
 from platform_common.app import ServiceRuntime, ServiceSettings, create_service_app
 from platform_common.db.provision import ProvisionedDatabase
 from platform_common.logging import configure_logging
+from tests.integration.apps import serving
 
 CLIENT_IP = "203.0.113.9"
 
@@ -35,18 +36,14 @@ class ObservedApp:
         defaults = {"service_name": "probe", "metrics_port": 0, "environment": "test", "log_format": "json"}
         configured = ServiceSettings(database_url=self._database_url, **{**defaults, **settings})
         self.app = create_service_app(
-            ServiceRuntime(configured, tenant_tables=()),
+            ServiceRuntime(configured, tenant_tables={}),
             title="probe",
             version="0.0.1",
             summary="A service of the tests",
             routers=[self.router],
             middleware=self.middleware,
         )
-        transport = httpx.ASGITransport(app=self.app, raise_app_exceptions=False, client=(CLIENT_IP, 4711))
-        async with (
-            self.app.router.lifespan_context(self.app),
-            httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
-        ):
+        async with serving(self.app, raise_app_exceptions=False, client=(CLIENT_IP, 4711)) as client:
             yield client
 
     def output(self) -> str:

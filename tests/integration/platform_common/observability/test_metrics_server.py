@@ -7,22 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
 from platform_common.observability.metrics_server import MetricsServer, forget_dead_workers
 from tests.integration.platform_common.observability.conftest import ObservedApp
+from tests.metrics import scrape
 from tests.service_process import ROOT, free_port
-
-
-def scrape(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
-    text = httpx.get(f"http://127.0.0.1:{port}/metrics").text
-    return {
-        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-    }
 
 
 async def test_metrics_are_served_on_their_own_port_only(observed: ObservedApp) -> None:
@@ -43,13 +33,19 @@ async def test_the_port_is_released_on_shutdown(observed: ObservedApp) -> None:
     MetricsServer("127.0.0.1", port).close()  # binds again: nothing left listening
 
 
-def test_a_second_server_on_the_port_fails_loudly_without_multiprocess_mode() -> None:
+def test_a_port_in_use_fails_loudly_naming_the_settings_to_change() -> None:
+    """Whatever holds the port (a second worker, a developer's own server), the message says
+    which variables chose the address, since those are what the reader can change."""
     first = MetricsServer("127.0.0.1", 0)
     try:
-        with pytest.raises(RuntimeError, match="PROMETHEUS_MULTIPROC_DIR"):
+        with pytest.raises(RuntimeError) as refused:
             MetricsServer("127.0.0.1", first.port)
     finally:
         first.close()
+    message = str(refused.value)
+    assert message.startswith(f"cannot serve metrics on METRICS_HOST=127.0.0.1 METRICS_PORT={first.port}: ")
+    assert "set METRICS_PORT to a free port (0 picks one)" in message
+    assert "PROMETHEUS_MULTIPROC_DIR" in message  # the other cause: several workers
 
 
 WORKER = """

@@ -64,7 +64,10 @@ async def test_the_per_account_login_limit_counts_every_spelling_as_one_account(
     settings: Settings, clean_database: None
 ) -> None:
     limited = settings.model_copy(
-        update={"service_name": f"test-{uuid.uuid4().hex[:8]}", "rate_limit_login_failures_account_ip": "3/minute"}
+        update={
+            "service_name": f"test-{uuid.uuid4().hex[:8]}",
+            "rate_limit_login_failures_account_ip": "3/minute",
+        }
     )
     app = create_app(limited)
     async with app.router.lifespan_context(app):

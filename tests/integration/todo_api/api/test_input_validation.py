@@ -10,8 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.factories import PASSWORD
-from tests.integration.todo_api.api.principals import Principal, bearer_for, register
+from tests.integration.factories import PASSWORD, Account, signup
 from todo_api.core.config import Settings
 
 
@@ -52,14 +51,14 @@ SERVER_FIELDS: dict[str, Any] = {
 
 
 @pytest.fixture
-async def caller(client: httpx.AsyncClient, settings: Settings) -> Principal:
-    return await register(client, settings, "acme")
+async def caller(client: httpx.AsyncClient, settings: Settings) -> Account:
+    return await signup(client, "acme", signed_by=settings)
 
 
 async def send(
-    client: httpx.AsyncClient, settings: Settings, caller: Principal, endpoint: Endpoint, body: dict[str, Any]
+    client: httpx.AsyncClient, caller: Account, endpoint: Endpoint, body: dict[str, Any]
 ) -> httpx.Response:
-    headers = bearer_for(settings, caller) if endpoint.authenticated else {}
+    headers = caller.headers if endpoint.authenticated else {}
     path = endpoint.path.format(me=caller.user_id)
     return await client.request(endpoint.method, path, json=body, headers=headers)
 
@@ -77,18 +76,18 @@ def assert_invalid(response: httpx.Response, field: str) -> None:
     ids=["signup", "update me", "create user", "rename tenant"],
 )
 async def test_server_managed_fields_are_refused(
-    client: httpx.AsyncClient, settings: Settings, caller: Principal, endpoint: Endpoint, field: str
+    client: httpx.AsyncClient, caller: Account, endpoint: Endpoint, field: str
 ) -> None:
     body = {**endpoint.valid_body, field: SERVER_FIELDS[field]}
-    assert_invalid(await send(client, settings, caller, endpoint, body), field)
+    assert_invalid(await send(client, caller, endpoint, body), field)
 
 
 async def test_the_admin_update_accepts_role_and_status_but_no_other_server_field(
-    client: httpx.AsyncClient, settings: Settings, caller: Principal
+    client: httpx.AsyncClient, caller: Account
 ) -> None:
     for field in SERVER_FIELDS.keys() - {"role", "is_active"}:
         body = {**UPDATE_USER.valid_body, field: SERVER_FIELDS[field]}
-        assert_invalid(await send(client, settings, caller, UPDATE_USER, body), field)
+        assert_invalid(await send(client, caller, UPDATE_USER, body), field)
 
 
 @pytest.mark.parametrize(
@@ -99,15 +98,14 @@ async def test_the_admin_update_accepts_role_and_status_but_no_other_server_fiel
 @pytest.mark.parametrize(("length", "accepted"), [(11, False), (12, True), (128, True), (129, False)])
 async def test_passwords_must_be_12_to_128_characters(
     client: httpx.AsyncClient,
-    settings: Settings,
-    caller: Principal,
+    caller: Account,
     endpoint: Endpoint,
     field: str,
     length: int,
     accepted: bool,
 ) -> None:
     body = {**endpoint.valid_body, field: "p" * length}
-    response = await send(client, settings, caller, endpoint, body)
+    response = await send(client, caller, endpoint, body)
     if accepted:
         assert response.is_success, response.text
     else:
@@ -131,16 +129,16 @@ NUL_CASES: list[tuple[Endpoint, str]] = [
     ("endpoint", "field"), NUL_CASES, ids=[f"{e.method} {e.path} {f}" for e, f in NUL_CASES]
 )
 async def test_nul_characters_are_422_in_json_bodies(
-    client: httpx.AsyncClient, settings: Settings, caller: Principal, endpoint: Endpoint, field: str
+    client: httpx.AsyncClient, caller: Account, endpoint: Endpoint, field: str
 ) -> None:
     value = endpoint.valid_body.get(field, "Eve")
     body = {**endpoint.valid_body, field: value[:3] + "\x00" + value[3:]}
-    assert_invalid(await send(client, settings, caller, endpoint, body), field)
+    assert_invalid(await send(client, caller, endpoint, body), field)
 
 
 @pytest.mark.parametrize("field", ["username", "password"])
 async def test_nul_characters_are_422_in_the_login_form(
-    client: httpx.AsyncClient, caller: Principal, field: str
+    client: httpx.AsyncClient, caller: Account, field: str
 ) -> None:
     form = {"username": caller.email, "password": PASSWORD}
     form[field] = form[field][:3] + "\x00" + form[field][3:]
@@ -148,9 +146,9 @@ async def test_nul_characters_are_422_in_the_login_form(
 
 
 async def test_nul_characters_in_the_path_or_query_are_refused(
-    client: httpx.AsyncClient, settings: Settings, caller: Principal
+    client: httpx.AsyncClient, caller: Account
 ) -> None:
-    headers = bearer_for(settings, caller)
+    headers = caller.headers
     in_path = await client.get("/api/v1/users/%00", headers=headers)
     in_query = await client.get("/api/v1/users", params={"page": "1\x00"}, headers=headers)
     assert in_query.status_code == 422
@@ -169,10 +167,10 @@ async def test_a_slug_with_a_newline_is_422_not_a_database_error(
 
 @pytest.mark.parametrize("blank", ["\x85", "\u3000", " \u2028\t"], ids=repr)
 async def test_names_of_unicode_whitespace_only_are_422(
-    client: httpx.AsyncClient, settings: Settings, caller: Principal, blank: str
+    client: httpx.AsyncClient, caller: Account, blank: str
 ) -> None:
     assert_invalid(
         await client.post(SIGNUP.path, json={**SIGNUP.valid_body, "tenant_name": blank}), "tenant_name"
     )
-    response = await send(client, settings, caller, RENAME_TENANT, {"name": blank})
+    response = await send(client, caller, RENAME_TENANT, {"name": blank})
     assert_invalid(response, "name")

@@ -16,7 +16,8 @@ from platform_common.errors import TooManyRequests
 from platform_common.observability.security_metrics import RateLimitScope
 from platform_common.ratelimit.counters import counters_for
 from platform_common.ratelimit.limiter import Policy, RateLimiter
-from tests.integration.factories import PASSWORD, add_member, serve, signup
+from tests.integration.apps import serve
+from tests.integration.factories import PASSWORD, add_member, signup
 from todo_api.core.config import Settings
 
 REDIS_URL = "redis://127.0.0.1:6379/15"

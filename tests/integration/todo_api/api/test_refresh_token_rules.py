@@ -18,16 +18,12 @@ from prometheus_client import REGISTRY
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.integration.factories import PASSWORD, Account, add_member, serve, signup
+from tests.integration.apps import serve
+from tests.integration.factories import PASSWORD, Account, add_member, signup
 from tests.integration.rows import execute
 from todo_api.core.config import Settings
 
 REFRESH = "/api/v1/auth/refresh"
-
-
-@pytest.fixture
-async def owner(client: httpx.AsyncClient) -> Account:
-    return await signup(client, "acme")
 
 
 async def refresh(client: httpx.AsyncClient, account: Account) -> httpx.Response:

@@ -5,16 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-import pytest
 
-from tests.integration.factories import Account, signup
+from tests.integration.factories import Account
 
 TASKS = "/api/v1/tasks"
-
-
-@pytest.fixture
-async def owner(client: httpx.AsyncClient) -> Account:
-    return await signup(client, "acme")
 
 
 async def test_only_one_of_20_patches_with_the_same_if_match_wins(

@@ -20,11 +20,6 @@ Params = dict[str, Any]
 Body = dict[str, Any]
 
 
-@pytest.fixture
-async def owner(client: httpx.AsyncClient) -> Account:
-    return await signup(client, "acme")
-
-
 def task(title: str, **fields: object) -> Body:
     return {"title": title, **fields}
 

@@ -10,11 +10,6 @@ from tests.integration.factories import Account, add_member, signup
 TASKS = "/api/v1/tasks"
 
 
-@pytest.fixture
-async def owner(client: httpx.AsyncClient) -> Account:
-    return await signup(client, "acme")
-
-
 async def create(client: httpx.AsyncClient, account: Account, **fields: object) -> dict[str, object]:
     response = await client.post(TASKS, json={"title": "A task", **fields}, headers=account.headers)
     assert response.status_code == 201, response.text

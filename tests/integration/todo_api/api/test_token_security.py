@@ -19,17 +19,19 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from prometheus_client import REGISTRY
 from pydantic import SecretStr
 
-from tests.integration.factories import PASSWORD, login, serve
-from tests.integration.todo_api.api.principals import (
+from tests.integration.apps import serve
+from tests.integration.factories import (
+    PASSWORD,
+    Account,
     Claims,
-    Principal,
-    add_user,
+    add_member,
     bearer,
     bearer_for,
     claims_for,
+    login,
     open_session,
-    register,
     sign,
+    signup,
 )
 from todo_api.core.config import Settings
 
@@ -55,8 +57,8 @@ def assert_rejected(response: httpx.Response) -> None:
 
 
 @pytest.fixture
-async def victim(client: httpx.AsyncClient, settings: Settings) -> Principal:
-    return await register(client, settings, "acme")
+async def victim(client: httpx.AsyncClient, settings: Settings) -> Account:
+    return await signup(client, "acme", signed_by=settings)
 
 
 # ------------------------------------------------------------------------------ forgeries
@@ -176,7 +178,7 @@ HEADERS: dict[str, Callable[[str], dict[str, str]]] = {
 
 
 async def test_a_well_formed_token_is_accepted(
-    client: httpx.AsyncClient, settings: Settings, victim: Principal
+    client: httpx.AsyncClient, settings: Settings, victim: Account
 ) -> None:
     """The baseline every forgery departs from; without it the 401s below would prove nothing."""
     response = await client.get(ME, headers=bearer(sign(settings, claims_for(settings, victim))))
@@ -188,7 +190,7 @@ async def test_a_well_formed_token_is_accepted(
 async def test_a_missing_or_misused_authorization_header_is_401(
     client: httpx.AsyncClient,
     settings: Settings,
-    victim: Principal,
+    victim: Account,
     make_headers: Callable[[str], dict[str, str]],
 ) -> None:
     token = sign(settings, claims_for(settings, victim))
@@ -197,13 +199,13 @@ async def test_a_missing_or_misused_authorization_header_is_401(
 
 @pytest.mark.parametrize("forge", FORGERIES.values(), ids=list(FORGERIES))
 async def test_a_malformed_forged_or_out_of_date_token_is_401(
-    client: httpx.AsyncClient, settings: Settings, victim: Principal, forge: Forge
+    client: httpx.AsyncClient, settings: Settings, victim: Account, forge: Forge
 ) -> None:
     assert_rejected(await client.get(ME, headers=bearer(forge(settings, claims_for(settings, victim)))))
 
 
 async def test_an_expired_token_is_refused_for_its_expiry(
-    client: httpx.AsyncClient, settings: Settings, victim: Principal
+    client: httpx.AsyncClient, settings: Settings, victim: Account
 ) -> None:
     """Counted as ``expired``: refused by the expiry check, not by the lifetime or another one."""
     before = REGISTRY.get_sample_value("auth_failures_total", {"reason": "expired"}) or 0.0
@@ -213,20 +215,20 @@ async def test_an_expired_token_is_refused_for_its_expiry(
 
 @pytest.mark.parametrize("claim", ["tid", "sub"])
 async def test_a_genuine_signature_over_another_tenants_ids_is_401(
-    client: httpx.AsyncClient, settings: Settings, victim: Principal, claim: str
+    client: httpx.AsyncClient, settings: Settings, victim: Account, claim: str
 ) -> None:
     """Only the key holder can sign, but ``sub`` and ``tid`` must still name one user of one tenant."""
-    stranger = await register(client, settings, "globex")
+    stranger = await signup(client, "globex", signed_by=settings)
     foreign = {"tid": stranger.tenant_id, "sub": stranger.user_id}[claim]
     token = sign(settings, {**claims_for(settings, victim), claim: foreign})
     assert_rejected(await client.get(ME, headers=bearer(token)))
 
 
 async def test_the_role_claim_grants_nothing(
-    client: httpx.AsyncClient, settings: Settings, victim: Principal
+    client: httpx.AsyncClient, settings: Settings, victim: Account
 ) -> None:
     """Authorisation reads the user's role from the database, never from the token."""
-    member = await add_user(client, settings, victim, "mallory")
+    member = await add_member(client, victim, "mallory", signed_by=settings)
     token = sign(settings, {**claims_for(settings, member), "role": "owner"})
     assert (await client.get("/api/v1/users", headers=bearer(token))).status_code == 403
 
@@ -240,9 +242,9 @@ async def test_the_role_claim_grants_nothing(
     ids=["deleted user", "deactivated user"],
 )
 async def test_a_token_of_a_removed_user_is_401(
-    client: httpx.AsyncClient, settings: Settings, victim: Principal, method: str, body: dict[str, Any] | None
+    client: httpx.AsyncClient, settings: Settings, victim: Account, method: str, body: dict[str, Any] | None
 ) -> None:
-    member = await add_user(client, settings, victim, "bob")
+    member = await add_member(client, victim, "bob", signed_by=settings)
     headers = bearer_for(settings, member)
     assert (await client.get(ME, headers=headers)).status_code == 200
     removed = await client.request(
@@ -253,7 +255,7 @@ async def test_a_token_of_a_removed_user_is_401(
 
 
 async def test_a_token_issued_before_a_password_change_is_401(
-    client: httpx.AsyncClient, settings: Settings, victim: Principal
+    client: httpx.AsyncClient, settings: Settings, victim: Account
 ) -> None:
     before = bearer_for(settings, victim, ver=0)
     change = {"current_password": PASSWORD, "new_password": "a brand new password"}
@@ -268,7 +270,7 @@ async def test_a_token_issued_before_a_password_change_is_401(
 
 
 async def test_refresh_and_access_tokens_are_not_interchangeable(
-    client: httpx.AsyncClient, victim: Principal
+    client: httpx.AsyncClient, victim: Account
 ) -> None:
     tokens = await login(client, victim.email)
     assert_rejected(await client.get(ME, headers=bearer(tokens["refresh_token"])))
@@ -280,7 +282,7 @@ async def test_refresh_and_access_tokens_are_not_interchangeable(
 
 
 async def test_a_reused_refresh_token_is_401_and_ends_its_family(
-    client: httpx.AsyncClient, victim: Principal
+    client: httpx.AsyncClient, victim: Account
 ) -> None:
     tokens = await login(client, victim.email)
     body = {"refresh_token": tokens["refresh_token"]}
@@ -298,7 +300,7 @@ async def test_a_reused_refresh_token_is_401_and_ends_its_family(
         assert_rejected(await client.get(ME, headers=bearer(pair["access_token"])))
 
 
-async def test_an_access_token_after_logout_is_401(client: httpx.AsyncClient, victim: Principal) -> None:
+async def test_an_access_token_after_logout_is_401(client: httpx.AsyncClient, victim: Account) -> None:
     tokens = await login(client, victim.email)
     headers = bearer(tokens["access_token"])
     out = await client.post(
@@ -312,7 +314,7 @@ async def test_an_access_token_after_logout_is_401(client: httpx.AsyncClient, vi
 
 
 async def test_a_previous_key_verifies_until_it_leaves_the_keyring(
-    client: httpx.AsyncClient, settings: Settings, victim: Principal
+    client: httpx.AsyncClient, settings: Settings, victim: Account
 ) -> None:
     old_token = bearer_for(settings, victim)  # signed with SECRET_KEY under JWT_KEY_ID
     previous = {settings.jwt_key_id: settings.secret_key}

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.integration.factories import PASSWORD
-from tests.integration.todo_api.api.principals import Principal, add_user, bearer_for, register
+from tests.integration.factories import PASSWORD, Account, Crew, hire_crew
 from todo_api.core.config import Settings
 
 # The ways to take an owner's ownership away.
@@ -21,34 +19,23 @@ UNSEATINGS: dict[str, tuple[str, dict[str, Any] | None]] = {
 }
 
 
-@dataclass(frozen=True)
-class Crew:
-    owner: Principal
-    admin: Principal
-    member: Principal
-
-
 @pytest.fixture
 async def crew(client: httpx.AsyncClient, settings: Settings) -> Crew:
-    owner = await register(client, settings, "acme")
-    admin = await add_user(client, settings, owner, "alice", role="admin")
-    return Crew(owner, admin, await add_user(client, settings, owner, "bob"))
+    return await hire_crew(client, "acme", signed_by=settings)
 
 
 class Api:
-    """The users API as one principal or another, with fresh tokens each call."""
+    """The users API as one account or another."""
 
-    def __init__(self, client: httpx.AsyncClient, settings: Settings) -> None:
+    def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
-        self.settings = settings
 
     async def __call__(
-        self, actor: Principal, method: str, path: str, body: dict[str, Any] | None = None, **kw: Any
+        self, actor: Account, method: str, path: str, body: dict[str, Any] | None = None, **kw: Any
     ) -> httpx.Response:
-        headers = bearer_for(self.settings, actor)
-        return await self.client.request(method, f"/api/v1{path}", json=body, headers=headers, **kw)
+        return await self.client.request(method, f"/api/v1{path}", json=body, headers=actor.headers, **kw)
 
-    async def user(self, viewer: Principal, target: Principal) -> dict[str, Any]:
+    async def user(self, viewer: Account, target: Account) -> dict[str, Any]:
         response = await self(viewer, "GET", f"/users/{target.user_id}")
         assert response.status_code == 200, response.text
         found: dict[str, Any] = response.json()
@@ -56,8 +43,8 @@ class Api:
 
 
 @pytest.fixture
-def api(client: httpx.AsyncClient, settings: Settings) -> Api:
-    return Api(client, settings)
+def api(client: httpx.AsyncClient) -> Api:
+    return Api(client)
 
 
 def assert_still_an_active_owner(user: dict[str, Any]) -> None:

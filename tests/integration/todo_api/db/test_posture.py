@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import asyncpg
 import pytest
@@ -16,11 +14,13 @@ from platform_common.db.posture import posture_problems
 from platform_common.db.provision import ProvisionedDatabase
 from platform_common.db.tables import tenant_tables
 from platform_common.settings import Environment
+from tests.database import connected
+from tests.integration.apps import settings_for
 from todo_api.core.config import Settings
 from todo_api.main import create_app
 from todo_api.models import metadata
 
-TENANT_TABLES = tuple(tenant_tables(metadata))
+TENANT_TABLES = tenant_tables(metadata)
 
 
 def on_test_database(url: str, database: ProvisionedDatabase) -> str:
@@ -29,17 +29,8 @@ def on_test_database(url: str, database: ProvisionedDatabase) -> str:
     return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
-@asynccontextmanager
-async def connected_as(url: str) -> AsyncIterator[asyncpg.Connection]:
-    connection = await asyncpg.connect(url)
-    try:
-        yield connection
-    finally:
-        await connection.close()
-
-
 async def problems_as(url: str) -> list[str]:
-    async with connected_as(url) as connection:
+    async with connected(url) as connection:
         return await posture_problems(connection, TENANT_TABLES)
 
 
@@ -47,11 +38,20 @@ async def test_the_runtime_role_is_safe(database: ProvisionedDatabase) -> None:
     assert await problems_as(database.app_url) == []
 
 
-async def test_the_owner_role_owns_every_table(database: ProvisionedDatabase) -> None:
+async def test_the_owner_role_owns_every_table_and_passes_the_lookup_policies(
+    database: ProvisionedDatabase,
+) -> None:
     problems = await problems_as(database.owner_url)
-    owned = {problem.removeprefix("the database role owns table ") for problem in problems}
-    assert owned >= {*TENANT_TABLES, "alembic_version"}
-    assert all(problem.startswith("the database role owns table ") for problem in problems)
+    owned = "the database role owns table "
+    assert {problem.removeprefix(owned) for problem in problems if problem.startswith(owned)} >= {
+        *TENANT_TABLES,
+        "alembic_version",
+    }
+    # The pre-tenant lookups' policies bind the owner, who runs the SECURITY DEFINER functions.
+    assert sorted(problem for problem in problems if not problem.startswith(owned)) == [
+        "policy definer_auth_login_account on table user admits the database role",
+        "policy definer_auth_refresh_token_tenant on table refresh_token admits the database role",
+    ]
 
 
 async def test_a_superuser_is_unsafe(database: ProvisionedDatabase, postgres_admin_url: str) -> None:
@@ -77,17 +77,21 @@ async def test_a_role_with_bypassrls_is_unsafe(
 
 
 async def test_tables_without_forced_security_or_missing_are_reported(database: ProvisionedDatabase) -> None:
-    async with connected_as(database.app_url) as connection:
-        problems = await posture_problems(connection, ["alembic_version", "no_such_table"])
+    async with connected(database.app_url) as connection:
+        problems = await posture_problems(
+            connection, {"alembic_version": "version_num", "no_such_table": "x"}
+        )
     assert problems == [
         "table alembic_version lacks forced row-level security",
         "table no_such_table is missing",
+        "table alembic_version lacks the tenant_isolation policy on version_num",
+        "table no_such_table lacks the tenant_isolation policy on x",
     ]
 
 
 def production(database_url: str) -> Settings:
-    return Settings(
-        database_url=database_url,
+    return settings_for(
+        database_url,
         environment=Environment.PRODUCTION,
         secret_key=SecretStr(secrets.token_urlsafe(32)),
         trusted_hosts=["api.example.com"],

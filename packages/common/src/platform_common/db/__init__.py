@@ -7,6 +7,7 @@
 - ``tables``: tables declare themselves tenant-owned or global; the rest is derived.
 - ``rls``: the migration helpers that enable, force and write the isolation policy.
 - ``lookups``: the narrow, documented pre-tenant reads (``SECURITY DEFINER`` functions).
-- ``provision``, ``posture``: roles, and the start-up check that RLS can hold.
+- ``provision``, ``posture``: roles, and the check that RLS can hold (at start-up, and over
+  a service's models in its tests).
 - ``errors``: database failures as API errors (503, 409), never a 500 with SQL in it.
 """

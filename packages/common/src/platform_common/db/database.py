@@ -175,10 +175,6 @@ class Transaction:
             raise RuntimeError("no tenant entered in this transaction")
         return self._tenant_id
 
-    @property
-    def has_tenant(self) -> bool:
-        return self._tenant_id is not None
-
     async def begin(self, tenant_id: uuid.UUID | None) -> None:
         if tenant_id is None:
             await self.connection.execute("BEGIN")

@@ -1,16 +1,24 @@
-"""Start-up check that row-level security can actually protect tenants.
+"""Whether row-level security can actually protect tenants, asked of the database itself.
 
 RLS never applies to superusers or BYPASSRLS roles, and applies to a table's owner only
-when forced; so the runtime role must be none of those, must own no table, and every
-tenant-owned table (derived from the models, ``platform_common.db.tables``) must have RLS
-enabled and forced.
+when forced; so the connected (runtime) role must be none of those and must own no table.
+Every tenant-owned table (derived from the models, ``platform_common.db.tables``) must have
+RLS enabled and forced, and the isolation policy of ``platform_common.db.rls`` on its tenant
+column; no other permissive policy may admit the role, since permissive policies add up.
+
+``posture_problems`` is the start-up check of every service; ``coverage_problems`` adds what
+only the models can say (a table that declares no tenancy), for the RLS-coverage test.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Mapping
 
 import asyncpg
+from sqlalchemy import MetaData
+
+from platform_common.db.rls import CURRENT_TENANT_FUNCTION, ISOLATION_POLICY
+from platform_common.db.tables import tenant_tables, undeclared_tables
 
 _ROLE = "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
 _TABLES = """
@@ -19,10 +27,17 @@ _TABLES = """
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
     WHERE n.nspname = current_schema() AND c.relkind = 'r'
 """
+# Each policy of the schema, and whether it binds the connected role (PUBLIC or by name).
+_POLICIES = """
+    SELECT tablename, policyname, permissive = 'PERMISSIVE' AS permissive, cmd, qual, with_check,
+           roles && ARRAY['public', current_user]::name[] AS binds_role
+    FROM pg_policies WHERE schemaname = current_schema()
+"""
 
 
-async def posture_problems(connection: asyncpg.Connection, tenant_tables: Collection[str]) -> list[str]:
-    """What would let the connected role read across tenants; empty when RLS holds."""
+async def posture_problems(connection: asyncpg.Connection, tenant_tables: Mapping[str, str]) -> list[str]:
+    """What would let the connected role read across tenants; empty when RLS holds.
+    ``tenant_tables``: ``{table: tenant key column}`` of every tenant-owned table."""
     problems: list[str] = []
     superuser, bypass = await connection.fetchrow(_ROLE)
     if superuser:
@@ -38,4 +53,34 @@ async def posture_problems(connection: asyncpg.Connection, tenant_tables: Collec
             if not (enabled and forced):
                 problems.append(f"table {name} lacks forced row-level security")
     problems += [f"table {name} is missing" for name in sorted(tenant_tables) if name not in seen]
+    problems += _policy_problems(await connection.fetch(_POLICIES), tenant_tables)
     return problems
+
+
+def _policy_problems(policies: list[asyncpg.Record], tenant_tables: Mapping[str, str]) -> list[str]:
+    problems: list[str] = []
+    isolated = set()
+    for table, policy, permissive, command, using, check, binds_role in policies:
+        if table not in tenant_tables:
+            continue
+        condition = f"({tenant_tables[table]} = {CURRENT_TENANT_FUNCTION}())"
+        if policy == ISOLATION_POLICY and permissive and command == "ALL" and using == check == condition:
+            isolated.add(table)
+        elif permissive and binds_role:
+            problems.append(f"policy {policy} on table {table} admits the database role")
+    problems += [
+        f"table {name} lacks the {ISOLATION_POLICY} policy on {key}"
+        for name, key in sorted(tenant_tables.items())
+        if name not in isolated
+    ]
+    return problems
+
+
+async def coverage_problems(connection: asyncpg.Connection, metadata: MetaData) -> list[str]:
+    """``posture_problems`` for every tenant table of ``metadata``, plus its tables that
+    declare no tenancy: a new table is covered, or this says so."""
+    undeclared = [
+        f"table {name} declares neither tenant_owned() nor global_table()"
+        for name in undeclared_tables(metadata)
+    ]
+    return undeclared + await posture_problems(connection, tenant_tables(metadata))

@@ -2,8 +2,8 @@
 
 A repository is bound to one ``Transaction``, whose tenant (entered once, also set for
 row-level security) is the only tenant its statements can name. Statements start from the
-chokepoints below, ``scoped_select`` / ``scoped_update`` / ``scoped_delete`` / ``scoped_insert``,
-which filter (or stamp) the table's tenant column with the bound parameter ``tenant_id``;
+chokepoints of ``TenantScope``, ``Cls.scope.select()`` / ``update()`` / ``delete()`` /
+``insert()``, which filter (or stamp) the table's tenant column with the bound parameter ``tenant_id``;
 the ``fetch*``/``execute`` helpers fill that parameter from the transaction and refuse a
 statement that lacks it. So a query that forgot the tenant cannot run through a
 repository, and a query cannot be pointed at another tenant by a caller's value: the

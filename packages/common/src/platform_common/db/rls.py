@@ -13,7 +13,8 @@ check refuses them) reads across tenants.
         rls.enable_tenant_isolation("widget")          # tenant_id column
         rls.enable_tenant_isolation("tenant", key="id")
 
-``create_lookup_function`` writes a pre-tenant lookup (see ``platform_common.db.lookups``).
+``create_lookup_function`` writes a pre-tenant lookup (see ``platform_common.db.lookups``);
+``grant_runtime_access`` is what a service's Alembic environment runs after migrating.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import re
 
 from alembic import op
+from sqlalchemy import Connection, text
 
 CURRENT_TENANT_FUNCTION = "app_current_tenant"
 ISOLATION_POLICY = "tenant_isolation"
@@ -109,3 +111,18 @@ def _definer_policy(name: str, table: str, column: str, setting: str) -> None:
         f"'CREATE POLICY {_name('definer_' + name)} ON {_name(table)} FOR SELECT TO %I USING ({condition.replace(chr(39), chr(39) * 2)})', "
         "current_user); END $$"
     )
+
+
+def grant_runtime_access(connection: Connection, role: str) -> None:
+    """Give the runtime role data access (and nothing else) on every table of the schema, and
+    the right to execute its functions: the pre-tenant lookups (``SECURITY DEFINER``, revoked
+    from PUBLIC) and ``app_current_tenant()``. Never the migration history."""
+    quoted = connection.dialect.identifier_preparer.quote(role)
+    for statement in (
+        f"GRANT USAGE ON SCHEMA public TO {quoted}",
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
+        f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}",
+        f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {quoted}",
+        f"REVOKE ALL ON alembic_version FROM {quoted}",
+    ):
+        connection.execute(text(statement))

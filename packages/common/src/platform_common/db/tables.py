@@ -17,10 +17,11 @@ neither is an error the coverage test reports.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-from sqlalchemy import MetaData, Table
+from sqlalchemy import Column, MetaData, Table
+from sqlalchemy.schema import SchemaItem
 
 TENANT = "tenant"
 GLOBAL = "global"
@@ -72,6 +73,26 @@ def global_tables(metadata: MetaData) -> dict[str, str]:
 
 
 def undeclared_tables(metadata: MetaData) -> list[str]:
+    """Tables that declare neither ``tenant_owned()`` nor ``global_table()``."""
     return sorted(
         name for name, table in metadata.tables.items() if table.info.get("tenancy") not in {TENANT, GLOBAL}
     )
+
+
+IncludeObject = Callable[[SchemaItem, str | None, str, bool, SchemaItem | None], bool]
+
+
+def keep_retired_columns(retired: Mapping[str, Collection[str]]) -> IncludeObject:
+    """Alembic's ``include_object`` hook for expand/contract: columns a release stopped
+    using (``{table: columns}``) stay in the schema, unmapped, while the previous release
+    may still write them; autogenerate neither drops them nor reports them until the next
+    release's migration does."""
+
+    def include(
+        item: SchemaItem, name: str | None, kind: str, reflected: bool, compare_to: SchemaItem | None
+    ) -> bool:
+        if kind == "column" and reflected and compare_to is None and isinstance(item, Column):
+            return name not in retired.get(item.table.name, ())
+        return True
+
+    return include

@@ -1,11 +1,13 @@
-"""Logs, traces and metrics for any service of this platform, installed by one call.
+"""Logs, traces and metrics for any process of this platform.
 
-``setup.setup_observability(app, settings, ...)`` wires everything; the modules stay small:
+``platform_common.app.create_service_app`` wires them for an HTTP service (the access line
+and RED metrics come from ``platform_common.http.middleware``); a worker wraps its loop in
+``setup.worker_observability``. The modules stay small:
 
 - ``settings``: ``ObservabilitySettings`` (METRICS_*, TRACING_ENABLED) for the service's ``Settings``.
+- ``setup``: logging and the tracer provider per process; the metrics listener while it serves.
 - ``request_context``: the per-request holder; ``bind_identity`` for the current-user dependency.
-- ``middleware``: one canonical access line and the RED metrics of every request.
-- ``log_processors``, ``redaction``: trace ids and identity on every line; secrets never.
+- ``log_processors``, ``redaction``, ``log_safety``: trace ids and identity on every line; secrets never.
 - ``routes``: the route *template* of a request (bounded metric labels).
 - ``http_metrics``, ``security_metrics``, ``pool_metrics``: the Prometheus series.
 - ``metrics_server``: ``/metrics`` on its own port, single- or multi-process.

@@ -74,8 +74,9 @@ class MetricsServer:
                 host, port, make_wsgi_app(registry), Server, handler_class=_QuietHandler
             )
         except OSError as exc:
-            hint = "" if self._directory else "; with several workers set PROMETHEUS_MULTIPROC_DIR"
-            raise RuntimeError(f"cannot serve metrics on {host}:{port}: {exc}{hint}") from exc
+            raise RuntimeError(
+                _bind_failure(host, port, exc, multiprocess=self._directory is not None)
+            ) from exc
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="metrics-server", daemon=True)
         self._thread.start()
 
@@ -90,3 +91,12 @@ class MetricsServer:
         self._thread.join()
         if self._directory is not None:
             mark_process_dead(os.getpid(), self._directory)  # type: ignore[no-untyped-call]
+
+
+def _bind_failure(host: str, port: int, exc: OSError, *, multiprocess: bool) -> str:
+    """Name the settings that chose the address: the person reading this sets those, not a port."""
+    advice = "set METRICS_PORT to a free port (0 picks one) or stop what listens there"
+    if not multiprocess:
+        advice += "; several workers share one port only with PROMETHEUS_MULTIPROC_DIR set"
+    reason = exc.strerror or str(exc)
+    return f"cannot serve metrics on METRICS_HOST={host} METRICS_PORT={port}: {reason}; {advice}"

@@ -42,7 +42,6 @@ class AuthFailureReason(StrEnum):
 class RateLimitScope(StrEnum):
     """What the exceeded limit counts by."""
 
-    GLOBAL = "global"
     IP = "ip"
     ACCOUNT = "account"  # e.g. failed logins per account name, from every address
     ACCOUNT_IP = "account_ip"  # e.g. failed logins per account name from one client address

@@ -82,9 +82,7 @@ async def anonymous_transaction(runtime: RuntimeDep) -> AsyncIterator[Transactio
 async def auth_service(
     runtime: RuntimeDep, transaction: Annotated[Transaction, Depends(anonymous_transaction, scope="function")]
 ) -> AuthService:
-    return AuthService(
-        transaction, runtime.settings, runtime.token_codec, runtime.password_hasher, runtime.successors
-    )
+    return AuthService(transaction, runtime.credentials)
 
 
 AuthServiceDep = Annotated[AuthService, Depends(auth_service)]
@@ -92,9 +90,7 @@ AuthServiceDep = Annotated[AuthService, Depends(auth_service)]
 
 async def caller_auth_service(runtime: RuntimeDep, caller: CallerDep) -> AuthService:
     """The auth service inside an authenticated caller's unit of work (logout, password)."""
-    return AuthService(
-        caller.transaction, runtime.settings, runtime.token_codec, runtime.password_hasher, runtime.successors
-    )
+    return AuthService(caller.transaction, runtime.credentials)
 
 
 CallerAuthServiceDep = Annotated[AuthService, Depends(caller_auth_service)]

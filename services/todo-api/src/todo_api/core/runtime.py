@@ -4,22 +4,41 @@ from settings."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from platform_common.app import ServiceRuntime
 from platform_common.auth.opaque import Successors
+from platform_common.auth.passwords import PasswordHasher
 from platform_common.auth.settings import build_password_hasher, build_token_codec
+from platform_common.auth.tokens import TokenCodec
 from platform_common.db.tables import tenant_tables
 from todo_api.core.config import Settings
 from todo_api.core.rate_limits import RatePolicies
 from todo_api.models import metadata
 
 
+@dataclass(frozen=True)
+class Credentials:
+    """What the auth service needs besides its unit of work, built once per process."""
+
+    settings: Settings
+    codec: TokenCodec
+    hasher: PasswordHasher
+    successors: Successors
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Credentials:
+        codec = build_token_codec(settings)
+        return cls(settings, codec, build_password_hasher(settings), Successors.from_keyring(codec.keyring))
+
+
 class TodoRuntime(ServiceRuntime):
     settings: Settings
 
     def __init__(self, settings: Settings) -> None:
-        super().__init__(settings, tenant_tables=list(tenant_tables(metadata)))
+        super().__init__(settings, tenant_tables=tenant_tables(metadata))
         self.settings = settings
-        self.token_codec = build_token_codec(settings)
-        self.successors = Successors.from_keyring(self.token_codec.keyring)
-        self.password_hasher = build_password_hasher(settings)
+        self.credentials = Credentials.from_settings(settings)
+        self.token_codec = self.credentials.codec
+        self.password_hasher = self.credentials.hasher
         self.rate_policies = RatePolicies.from_settings(settings)

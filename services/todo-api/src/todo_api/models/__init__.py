@@ -1,13 +1,14 @@
 """SQLModel tables. Importing this package registers every table on ``metadata``."""
 
 from todo_api.models.auth import AuthSession, RefreshToken, RevokedAccessToken
-from todo_api.models.base import metadata
+from todo_api.models.base import RETIRED_COLUMNS, metadata
 from todo_api.models.idempotency import IdempotencyKey
 from todo_api.models.task import Task, TaskPriority
 from todo_api.models.tenant import Tenant
 from todo_api.models.user import User, UserRole
 
 __all__ = [
+    "RETIRED_COLUMNS",
     "AuthSession",
     "IdempotencyKey",
     "RefreshToken",

@@ -22,6 +22,10 @@ NAMING_CONVENTION = {
 metadata: MetaData = SQLModel.metadata
 metadata.naming_convention = NAMING_CONVENTION
 
+# Columns this release no longer maps but the previous one still writes (expand/contract):
+# the next release's migration drops them, and removes them from here.
+RETIRED_COLUMNS: dict[str, frozenset[str]] = {"idempotency_key": frozenset({"response_status"})}
+
 
 class UUIDPrimaryKey(SQLModel):
     id: uuid.UUID | None = Field(

@@ -27,6 +27,5 @@ class IdempotencyKey(CreatedAt, table=True):
     key: str = Field(primary_key=True, max_length=255)
     tenant_id: uuid.UUID = Field(foreign_key="tenant.id", ondelete="CASCADE")
     request_hash: str = Field(max_length=64)
-    response_status: int | None = None
     response_body: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
     expires_at: datetime = Field(sa_type=DateTime(timezone=True))

@@ -39,10 +39,9 @@ class IdempotencyRepository(TenantRepository):
     async def find(self, key: str) -> Record | None:
         return await self.fetchrow(_find(), user_id=self.user_id, key=key)
 
-    async def record(self, key: str, status: int, body: dict[str, Any]) -> None:
-        await self.execute(
-            _record(), user_id=self.user_id, key=key, response_status=status, response_body=body
-        )
+    async def record(self, key: str, body: dict[str, Any]) -> None:
+        """The response to replay for this key: the created resource (always a 201)."""
+        await self.execute(_record(), user_id=self.user_id, key=key, response_body=body)
 
 
 @cached_statement
@@ -54,7 +53,6 @@ def _claim() -> ClauseElement:
         set_={
             "request_hash": statement.excluded.request_hash,
             "expires_at": statement.excluded.expires_at,
-            "response_status": None,
             "response_body": None,
             "created_at": func.now(),
         },
@@ -74,5 +72,5 @@ def _record() -> ClauseElement:
     return (
         IdempotencyRepository.scope.update()
         .where(_KEY.c.user_id == bindparam("user_id"), _KEY.c.key == bindparam("key"))
-        .values(**IdempotencyRepository.scope.bound("response_status", "response_body"))
+        .values(**IdempotencyRepository.scope.bound("response_body"))
     )

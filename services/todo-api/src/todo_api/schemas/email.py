@@ -11,14 +11,8 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated
 
-import email_validator
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, Field
-
-# Syntax only: deliverability is the sign-up flow's business, and special-use domains
-# (".test", ".local", ...) are legitimate in staging. email-validator documents emptying
-# this list as the way to allow them.
-email_validator.SPECIAL_USE_DOMAIN_NAMES.clear()
 
 # RFC 5321's limit on a path (4.5.3.1.3), which email-validator applies in UTF-8 octets.
 MAX_EMAIL_LENGTH = 254
@@ -34,9 +28,15 @@ def normalize_email(address: str) -> str:
     """The one spelling of ``address``: email-validator's normal form (local part in NFC,
     domain in Unicode, so ``xn--bcher-kva`` is ``bücher``), lower-cased so that uniqueness
     ignores case. ``ValueError`` for anything that is not an address the service accepts
-    (quoted local parts, IP-literal domains, a local part over 64 characters, ...)."""
+    (quoted local parts, IP-literal domains, a local part over 64 characters, ...).
+
+    Syntax only: deliverability is the sign-up flow's business. ``test_environment`` lets
+    ``.test`` addresses through (staging, tests); the other special-use names (``.local``,
+    ``.localhost``, ``.invalid``, ``.onion``, ``.arpa``) cannot receive mail and stay
+    refused. Options per call: the library's module-level lists are left as every other
+    user of it expects them."""
     try:
-        checked = validate_email(address, check_deliverability=False, strict=True)
+        checked = validate_email(address, check_deliverability=False, strict=True, test_environment=True)
     except EmailNotValidError as exc:
         raise ValueError(f"value is not a valid email address: {exc}") from exc
     return unicodedata.normalize("NFC", checked.normalized.lower())

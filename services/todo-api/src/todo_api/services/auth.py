@@ -15,14 +15,14 @@ from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from platform_common.auth.opaque import Successors, new_opaque_token, token_digest
-from platform_common.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PasswordHasher
+from platform_common.auth.opaque import new_opaque_token, token_digest
+from platform_common.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from platform_common.auth.tokens import AccessClaims, InvalidToken, TokenCodec
 from platform_common.db.database import Record, Transaction
 from platform_common.db.errors import constraints_mapped
 from platform_common.errors import ErrorSource, Forbidden, Unauthorized
 from platform_common.observability.security_metrics import AuthFailureReason, record_auth_failure
-from todo_api.core.config import Settings
+from todo_api.core.runtime import Credentials
 from todo_api.models import UserRole
 from todo_api.repositories.auth_lookup import LOGIN_ACCOUNT, REFRESH_TOKEN_TENANT
 from todo_api.repositories.tenants import TenantRowRepository
@@ -113,19 +113,12 @@ async def load_caller(transaction: Transaction, claims: AccessClaims) -> Caller:
 
 
 class AuthService:
-    def __init__(
-        self,
-        transaction: Transaction,
-        settings: Settings,
-        codec: TokenCodec,
-        hasher: PasswordHasher,
-        successors: Successors,
-    ) -> None:
+    def __init__(self, transaction: Transaction, credentials: Credentials) -> None:
         self.transaction = transaction
-        self.settings = settings
-        self.codec = codec
-        self.hasher = hasher
-        self.successors = successors
+        self.settings = credentials.settings
+        self.codec = credentials.codec
+        self.hasher = credentials.hasher
+        self.successors = credentials.successors
 
     async def signup(self, request: SignupRequest) -> tuple[Record, Record]:
         hashed = await self.hasher.hash(request.password)

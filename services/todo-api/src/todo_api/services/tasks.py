@@ -46,7 +46,7 @@ class TaskService:
         request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
         if await self.keys.claim(idempotency_key, request_hash, datetime.now(UTC) + IDEMPOTENCY_TTL):
             task = await self._insert(request)
-            await self.keys.record(idempotency_key, 201, task.model_dump(mode="json"))
+            await self.keys.record(idempotency_key, task.model_dump(mode="json"))
             return Created(task, replayed=False)
         previous = await self.keys.find(idempotency_key)
         if previous is None or previous["response_body"] is None:  # pragma: no cover - claim() excludes it
