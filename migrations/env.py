@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from platform_common.db.settings import MigrationSettings
+from platform_common.events.queue import outside_the_queue
 from todo_api.models import metadata
 
 config = context.config
@@ -49,6 +50,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         compare_type=True,
         compare_server_default=True,
+        include_object=outside_the_queue,
     )
     with context.begin_transaction():
         context.run_migrations()

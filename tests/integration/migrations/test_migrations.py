@@ -10,6 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 
 from platform_common.db.provision import ProvisionedDatabase
+from platform_common.events.queue import outside_the_queue
 from tests.database import async_engine, downgrade, drop, fresh_database, migrate
 from todo_api.models import metadata
 
@@ -28,7 +29,12 @@ async def _schema_diff(url: str) -> list[object]:
             return await conn.run_sync(
                 lambda sync: compare_metadata(
                     MigrationContext.configure(
-                        sync, opts={"compare_type": True, "compare_server_default": True}
+                        sync,
+                        opts={
+                            "compare_type": True,
+                            "compare_server_default": True,
+                            "include_object": outside_the_queue,
+                        },
                     ),
                     metadata,
                 )

@@ -2,6 +2,7 @@
 
 from todo_api.models.auth import AuthSession, RefreshToken, RevokedAccessToken
 from todo_api.models.base import metadata
+from todo_api.models.events import OutboxEvent, WebhookDelivery, WebhookEndpoint
 from todo_api.models.idempotency import IdempotencyKey
 from todo_api.models.task import Task, TaskPriority
 from todo_api.models.tenant import Tenant
@@ -10,6 +11,7 @@ from todo_api.models.user import User, UserRole
 __all__ = [
     "AuthSession",
     "IdempotencyKey",
+    "OutboxEvent",
     "RefreshToken",
     "RevokedAccessToken",
     "Task",
@@ -17,5 +19,7 @@ __all__ = [
     "Tenant",
     "User",
     "UserRole",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "metadata",
 ]
