@@ -27,6 +27,7 @@ REQUIRED_SECRETS: dict[str, Any] = {
         "databaseUrl": "postgresql://todo_app:app-password@db.example.com:5432/todo",
         "migrationsDatabaseUrl": "postgresql://todo_owner:owner-password@db.example.com:5432/todo",
         "secretKey": secrets.token_hex(32),  # production refuses anything less random
+        "dataEncryptionKey": secrets.token_hex(32),
     }
 }
 

@@ -88,6 +88,7 @@ def service(database: ProvisionedDatabase, migrated: subprocess.CompletedProcess
         "run", "--detach", "--name", name, *COMMON,
         "-e", f"DATABASE_URL={database.app_url}",
         "-e", f"SECRET_KEY={secrets.token_urlsafe(48)}",
+        "-e", f"DATA_ENCRYPTION_KEY={secrets.token_urlsafe(48)}",
         "-e", 'TRUSTED_HOSTS=["127.0.0.1"]',
         "-e", f"PORT={port}",
         "-e", f"METRICS_PORT={free_port()}",

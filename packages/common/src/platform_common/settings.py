@@ -107,8 +107,8 @@ class PlatformSettings(BaseSettings):
     @classmethod
     def all_secret_fields(cls) -> tuple[str, ...]:
         """The ``secret_fields`` of every block this settings class is composed of."""
-        fields: dict[str, None] = {}
-        for klass in reversed(cls.__mro__):
+        fields: dict[str, None] = {}  # in the order the blocks are listed
+        for klass in cls.__mro__:
             fields.update(dict.fromkeys(vars(klass).get("secret_fields", ())))
         return tuple(fields)
 

@@ -22,10 +22,10 @@ def production(**values: object) -> Composed:
 
 def test_a_composed_service_checks_the_secrets_of_every_block() -> None:
     assert Composed.all_secret_fields() == (
-        "data_encryption_key",
-        "data_encryption_previous_keys",
         "secret_key",
         "jwt_previous_keys",
+        "data_encryption_key",
+        "data_encryption_previous_keys",
     )
     assert production().is_production
 

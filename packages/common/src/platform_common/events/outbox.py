@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import orjson
 from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
@@ -63,28 +64,41 @@ class Event:
     owner_id: uuid.UUID | None = None
 
 
-# The event row as a data-modifying CTE, parameters $7.. (after the queue's $1..$6).
-EVENT_CTE = (
-    "event AS (INSERT INTO outbox_event (id, tenant_id, owner_id, type, data, traceparent) "
-    "VALUES ($7, $8, $9, $10, $11, $12)),"
-)
-_EMIT = enqueue_sql(after=EVENT_CTE)
+class EventTooLarge(ValueError):
+    """An event's payload exceeds what receivers are promised (``MAX_EVENT_BYTES``)."""
 
 
-def event_args(transaction: Transaction, event_id: uuid.UUID, event: Event) -> tuple[object, ...]:
-    return (
-        event_id,
-        transaction.tenant_id,
-        event.owner_id,
-        event.type,
-        dict(event.data),
-        current_traceparent(),
-    )
+_COLUMNS = "id, tenant_id, owner_id, type, data, traceparent"
+
+
+def _insert_event(first: int) -> str:
+    placeholders = ", ".join(f"${n}" for n in range(first, first + 6))
+    return f"INSERT INTO outbox_event ({_COLUMNS}) VALUES ({placeholders})"  # noqa: S608  # constants only
+
+
+# The event row as a data-modifying CTE in front of the queue's statement ($1..$6 are its).
+_EMIT = enqueue_sql(after=f"event AS ({_insert_event(7)}),")
+_RECORD = _insert_event(1)
+
+
+def _event_args(transaction: Transaction, event_id: uuid.UUID, event: Event) -> tuple[object, ...]:
+    data = dict(event.data)
+    if len(orjson.dumps(data)) > MAX_EVENT_BYTES:
+        raise EventTooLarge(f"event {event.type} has more than {MAX_EVENT_BYTES} bytes of data")
+    return (event_id, transaction.tenant_id, event.owner_id, event.type, data, current_traceparent())
 
 
 async def emit(transaction: Transaction, event: Event) -> uuid.UUID:
     """Record ``event`` in the transaction's tenant and queue its fan-out; returns its id."""
     event_id = uuid.uuid4()
     queue = enqueue_args(FAN_OUT, [JobRef(transaction.tenant_id, event_id)])
-    await transaction.connection.execute(_EMIT, *queue, *event_args(transaction, event_id, event))
+    await transaction.connection.execute(_EMIT, *queue, *_event_args(transaction, event_id, event))
+    return event_id
+
+
+async def record(transaction: Transaction, event: Event) -> uuid.UUID:
+    """Record ``event`` without fanning it out: for an event meant for one recipient, whose
+    delivery the caller schedules itself in the same transaction (a webhook's ping)."""
+    event_id = uuid.uuid4()
+    await transaction.connection.execute(_RECORD, *_event_args(transaction, event_id, event))
     return event_id

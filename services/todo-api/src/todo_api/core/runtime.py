@@ -6,6 +6,7 @@ from __future__ import annotations
 from platform_common.app import ServiceRuntime
 from platform_common.auth.settings import build_password_hasher, build_token_codec
 from platform_common.db.tables import tenant_tables
+from platform_common.http.egress import system_resolver
 from todo_api.core.config import Settings
 from todo_api.core.rate_limits import RatePolicies
 from todo_api.models import metadata
@@ -20,3 +21,6 @@ class TodoRuntime(ServiceRuntime):
         self.token_codec = build_token_codec(settings)
         self.password_hasher = build_password_hasher(settings)
         self.rate_policies = RatePolicies.from_settings(settings)
+        self.secret_box = settings.secret_box()
+        self.egress_policy = settings.egress_policy()
+        self.resolver = system_resolver  # replaceable: tests make names resolve where they need
