@@ -269,3 +269,27 @@ async def test_the_dispatcher_refuses_internal_targets_at_delivery_time(
     assert "is a loopback address" in attempt["error"]
     assert attempt["error"].startswith(f"refused: the host {host} is refused")
     assert receiver.requests == []
+
+
+async def test_an_endpoint_failing_for_longer_than_the_limit_is_disabled(
+    client: httpx.AsyncClient, owner: Account, database: ProvisionedDatabase, workdir: Path
+) -> None:
+    limit = {
+        **LOOPBACK_ALLOWED,
+        "WEBHOOK_DISABLE_AFTER_SECONDS": "0.5",
+        "WEBHOOK_RETRY_SCHEDULE_SECONDS": "[0.4, 0.4, 0.4]",
+    }
+    with receiving(Receiver(default=503)) as receiver:
+        webhook = await register(client, owner, receiver.url)
+        with running_dispatcher(database.app_url, workdir, env=limit):
+            await create_task(client, owner, "Failing")
+            disabled = await eventually(
+                lambda: _when(
+                    client.get(f"{WEBHOOKS}/{webhook['id']}", headers=owner.headers),
+                    lambda r: not r.json()["enabled"],
+                )
+            )
+    assert disabled.json()["disabled_reason"] == "deliveries have failed for more than 0.5 s"
+    attempts = await deliveries(client, owner, webhook)
+    assert attempts[-1]["next_retry_at"] is None
+    assert 2 <= len(receiver.requests) == len(attempts) <= 4

@@ -65,13 +65,13 @@ def queue_manager(connection: asyncpg.Connection, dispatcher: Dispatcher) -> Que
 async def run(settings: DispatcherSettings) -> None:
     database = Database(settings, application_name=settings.service_name)
     async with contextlib.AsyncExitStack() as stack:
+        await database.connect()  # before the pool sampler starts (a server that is down: on first use)
+        stack.push_async_callback(database.close)
         await stack.enter_async_context(
-            worker_observability(settings, service_version=__version__, pool_stats=lambda: database.stats())
+            worker_observability(settings, service_version=__version__, pool_stats=database.stats)
         )
         for name in settings.secrets_at_default():
             logger.warning("development_secret_in_use", setting=name)
-        await database.connect()
-        stack.push_async_callback(database.close)
         await check_posture(database, settings)
         http = await stack.enter_async_context(
             egress_client(
