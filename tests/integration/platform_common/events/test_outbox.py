@@ -16,7 +16,7 @@ from pgqueuer import AsyncpgDriver, Queries
 from platform_common.db.database import Database
 from platform_common.db.provision import ProvisionedDatabase
 from platform_common.db.settings import DatabaseSettings
-from platform_common.events.outbox import Event
+from platform_common.events.outbox import MAX_EVENT_BYTES, Event, EventTooLarge
 from platform_common.events.queue import FAN_OUT
 from tests.integration.factories import Account, signup
 
@@ -121,3 +121,15 @@ async def test_the_migrated_queue_is_the_schema_the_installed_pgqueuer_declares(
 ) -> None:
     plan = await Queries(AsyncpgDriver(owner)).plan_upgrade()
     assert list(plan.statements) == []
+
+
+async def test_an_event_larger_than_receivers_are_promised_is_refused(
+    runtime_database: Database, owner: asyncpg.Connection, account: Account
+) -> None:
+    async def emit_too_much() -> None:
+        async with runtime_database.transaction(uuid.UUID(account.tenant_id)) as transaction:
+            await transaction.emit(Event("thing.happened", {"text": "x" * MAX_EVENT_BYTES}))
+
+    with pytest.raises(EventTooLarge):
+        await emit_too_much()
+    assert await events_of(owner, account.tenant_id) == []
