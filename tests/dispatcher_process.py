@@ -23,6 +23,9 @@ FAST = {
     "WEBHOOK_RETRY_JITTER": "0",
     "WEBHOOK_CONNECT_TIMEOUT_SECONDS": "2",
     "WEBHOOK_READ_TIMEOUT_SECONDS": "10",
+    # A few connections each: test runs share one PostgreSQL server and its max_connections.
+    "DATABASE_POOL_SIZE": "2",
+    "DATABASE_MAX_OVERFLOW": "2",
 }
 
 
