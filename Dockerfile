@@ -1,8 +1,10 @@
-# todo-api. Build from the repository root (the uv workspace is the context):
+# todo-api and its dispatcher, one image. Build from the repository root (the uv workspace):
 #   docker build -t todo-api .            or   ./tools/task image   (podman)
 # Commands in the image:
 #   (default)              python /app/serve.py  -> uvicorn, one process, SIGTERM-graceful,
 #                          no uvicorn proxy handling (the app applies TRUSTED_PROXIES)
+#   python -m dispatcher   the outbox dispatcher (DISPATCHER_DATABASE_URL, a direct connection),
+#                          SIGTERM drains deliveries in flight
 #   alembic upgrade head   migrations, as the owner role (MIGRATIONS_DATABASE_URL, DATABASE_APP_ROLE)
 ARG BASE_IMAGE=python:3.11-slim
 
@@ -26,18 +28,20 @@ WORKDIR /src
 COPY uv.lock pyproject.toml ./
 COPY packages/common/pyproject.toml packages/common/
 COPY services/todo-api/pyproject.toml services/todo-api/
-RUN /opt/uv/bin/uv sync --frozen --no-dev --package todo-api --no-install-workspace
+COPY services/dispatcher/pyproject.toml services/dispatcher/
+RUN /opt/uv/bin/uv sync --frozen --no-dev --package todo-api --package dispatcher --no-install-workspace
 
-# Then the two workspace members, installed as wheels (not editable: /src stays behind).
+# Then the three workspace members, installed as wheels (not editable: /src stays behind).
 COPY packages/common/src packages/common/src
 COPY services/todo-api/src services/todo-api/src
-RUN /opt/uv/bin/uv sync --frozen --no-dev --package todo-api --no-editable
+COPY services/dispatcher/src services/dispatcher/src
+RUN /opt/uv/bin/uv sync --frozen --no-dev --package todo-api --package dispatcher --no-editable
 
 # ---------------------------------------------------------------- runtime
 FROM ${BASE_IMAGE} AS runtime
 
 LABEL org.opencontainers.image.title="todo-api" \
-      org.opencontainers.image.description="Secure multi-tenant REST API for todos"
+      org.opencontainers.image.description="Secure multi-tenant REST API for todos, and its webhook dispatcher"
 
 # HOME=/tmp: the only writable place under a read-only root filesystem.
 # ENVIRONMENT=production: the image refuses weak or development secrets and TRUSTED_HOSTS=["*"]

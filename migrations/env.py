@@ -17,8 +17,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from platform_common.db.rls import grant_runtime_access
 from platform_common.db.settings import MigrationSettings
-from platform_common.db.tables import keep_retired_columns
-from todo_api.models import RETIRED_COLUMNS, metadata
+from todo_api.models import include_in_autogenerate, metadata
 
 config = context.config
 target_metadata = metadata
@@ -37,7 +36,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         compare_type=True,
         compare_server_default=True,
-        include_object=keep_retired_columns(RETIRED_COLUMNS),
+        include_object=include_in_autogenerate,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,4 +1,4 @@
-"""Run todo-api for development: embedded PostgreSQL unless DATABASE_URL is set.
+"""Run todo-api and the dispatcher for development: embedded PostgreSQL unless DATABASE_URL is set.
 
 Without DATABASE_URL, a real PostgreSQL from the ``pgserver`` wheel runs on a Unix
 socket with its data in ``.data/postgres`` (kept across restarts, git-ignored); the
@@ -47,24 +47,43 @@ def _database() -> Iterator[None]:
         yield
 
 
+def _dispatcher_environment() -> dict[str, str]:
+    """The dispatcher next to the API: the same database (the embedded one is direct, no
+    pooler in between) and its own metrics port (DISPATCHER_METRICS_PORT, default 9101)."""
+    return {
+        **os.environ,
+        "DISPATCHER_DATABASE_URL": os.environ.get("DISPATCHER_DATABASE_URL") or os.environ["DATABASE_URL"],
+        "METRICS_PORT": os.environ.get("DISPATCHER_METRICS_PORT", "9101"),
+    }
+
+
 def main() -> int:
-    # SIGTERM unwinds like Ctrl+C, so uvicorn is shut down below and the embedded server
-    # stopped rather than left running without its owner.
+    # Webhooks to a receiver on this machine (127.0.0.1) work out of the box in development;
+    # production refuses this setting.
+    os.environ.setdefault("WEBHOOK_ALLOW_PRIVATE_TARGETS", "true")
+    # SIGTERM unwinds like Ctrl+C, so uvicorn and the dispatcher are shut down below and the
+    # embedded server stopped rather than left running without its owner.
     with sigterm_unwinds(), _database():
         subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, check=True)
         # The image's command line (no uvicorn proxy handling, see tools/image/serve.py), on
         # loopback unless HOST says otherwise; extra arguments (e.g. --reload) reach uvicorn.
         listen = {"HOST": os.environ.get("HOST", "127.0.0.1"), "PORT": os.environ.get("PORT", "8000")}
         command = [*uvicorn_command(listen), *sys.argv[1:]]
+        dispatcher = subprocess.Popen(
+            [sys.executable, "-m", "dispatcher"], cwd=ROOT, env=_dispatcher_environment()
+        )
         uvicorn = subprocess.Popen(command, cwd=ROOT)
         try:
             return uvicorn.wait()
         except KeyboardInterrupt:
-            # Ctrl+C reaches uvicorn too; a SIGTERM sent to this process alone does not.
-            # One SIGTERM lets it shut down gracefully either way.
+            # Ctrl+C reaches both children too; a SIGTERM sent to this process alone does not.
+            # One SIGTERM lets each shut down gracefully either way.
             uvicorn.terminate()
             uvicorn.wait()
             return 0
+        finally:
+            dispatcher.terminate()
+            dispatcher.wait()
 
 
 if __name__ == "__main__":

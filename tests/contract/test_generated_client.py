@@ -111,6 +111,8 @@ def test_full_flow_with_the_generated_client(generated: ModuleType, live_api: st
     assert deleted.status_code == 204
     assert tasks_get.sync_detailed(task.id, client=authed).status_code == 404
 
+    _webhook_flow(models, authed)
+
     rotated = auth_refresh.sync(
         client=anonymous, body=models.RefreshRequest(refresh_token=pair.refresh_token)
     )
@@ -123,3 +125,64 @@ def test_full_flow_with_the_generated_client(generated: ModuleType, live_api: st
     after = users_me_get.sync_detailed(client=fresh)
     assert after.status_code == 401
     assert isinstance(after.parsed, models.ErrorEnvelope)
+
+
+def _webhook_flow(models: ModuleType, authed: object) -> None:
+    """Register, ping, list deliveries, redeliver, rotate, delete: every webhook operation.
+    No dispatcher runs here, so the deliveries stay pending; a public address literal passes
+    the egress rules without a DNS lookup."""
+    ops = {
+        op: importlib.import_module(f"{PACKAGE}.api.webhooks.{op}")
+        for op in (
+            "webhooks_create",
+            "webhooks_list",
+            "webhooks_get",
+            "webhooks_update",
+            "webhooks_ping",
+            "webhooks_deliveries",
+            "webhooks_redeliver",
+            "webhooks_rotate_secret",
+            "webhooks_delete",
+        )
+    }
+    created = ops["webhooks_create"].sync_detailed(
+        client=authed,
+        body=models.WebhookCreate(url="https://93.184.215.14/todo", events=["task.created", "task.deleted"]),
+    )
+    assert created.status_code == 201
+    webhook = created.parsed
+    assert isinstance(webhook, models.WebhookCreated)
+    assert webhook.secret.startswith("whsec_")
+    refused = ops["webhooks_create"].sync_detailed(
+        client=authed, body=models.WebhookCreate(url="http://169.254.169.254/", events=["task.created"])
+    )
+    assert refused.status_code == 422
+    assert isinstance(refused.parsed, models.ErrorEnvelope)
+
+    listed = ops["webhooks_list"].sync(client=authed)
+    assert isinstance(listed, models.PageWebhookRead)
+    assert [item.id for item in listed.items] == [webhook.id]
+    assert ops["webhooks_get"].sync(webhook.id, client=authed).url == "https://93.184.215.14/todo"
+    updated = ops["webhooks_update"].sync(
+        webhook.id, client=authed, body=models.WebhookUpdate(description="ci")
+    )
+    assert isinstance(updated, models.WebhookRead)
+    assert updated.description == "ci"
+
+    ping = ops["webhooks_ping"].sync_detailed(webhook.id, client=authed)
+    assert ping.status_code == 202
+    delivery = ping.parsed
+    assert isinstance(delivery, models.DeliveryRead)
+    assert (delivery.event_type, delivery.status) == ("webhook.ping", "pending")
+    deliveries = ops["webhooks_deliveries"].sync(webhook.id, client=authed)
+    assert isinstance(deliveries, models.PageDeliveryRead)
+    assert [item.id for item in deliveries.items] == [delivery.id]
+    again = ops["webhooks_redeliver"].sync(webhook.id, delivery.id, client=authed)
+    assert isinstance(again, models.DeliveryRead)
+    assert again.attempt == 2
+
+    rotated = ops["webhooks_rotate_secret"].sync(webhook.id, client=authed)
+    assert isinstance(rotated, models.WebhookSecret)
+    assert rotated.secret != webhook.secret
+    assert ops["webhooks_delete"].sync_detailed(webhook.id, client=authed).status_code == 204
+    assert ops["webhooks_get"].sync_detailed(webhook.id, client=authed).status_code == 404

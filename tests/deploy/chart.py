@@ -27,6 +27,7 @@ REQUIRED_SECRETS: dict[str, Any] = {
         "databaseUrl": "postgresql://todo_app:app-password@db.example.com:5432/todo",
         "migrationsDatabaseUrl": "postgresql://todo_owner:owner-password@db.example.com:5432/todo",
         "secretKey": secrets.token_hex(32),  # production refuses anything less random
+        "dataEncryptionKey": secrets.token_hex(32),
     }
 }
 
@@ -57,8 +58,14 @@ class Rendered:
     def all(self, kind: str) -> list[Manifest]:
         return [m for m in self.manifests if m["kind"] == kind]
 
-    def one(self, kind: str, name: str | None = None) -> Manifest:
-        found = [m for m in self.all(kind) if name is None or m["metadata"]["name"] == name]
+    def one(self, kind: str, name: str | None = None, *, dispatcher: bool = False) -> Manifest:
+        """The one manifest of ``kind`` (and ``name``). The chart deploys two workloads, so a
+        kind alone means the API's side; ``dispatcher=True`` asks for the dispatcher's."""
+        found = [
+            m
+            for m in self.all(kind)
+            if (name is None or m["metadata"]["name"] == name) and is_dispatcher(m) == dispatcher
+        ]
         assert len(found) == 1, f"expected one {kind} {name or ''}, found {len(found)}"
         return found[0]
 
@@ -85,6 +92,11 @@ def lint(values: Mapping[str, Any], *, kube_version: str | None = None) -> list[
     """``helm lint --strict``'s errors (warnings count as errors in strict mode)."""
     report = helm.lint(CHART_DIR, dict(values), strict=True, namespace=NAMESPACE, kube_version=kube_version)
     return [f"{m['path']}: {m['error']}" for m in report["messages"] if m["severity"] >= 2]
+
+
+def is_dispatcher(manifest: Manifest) -> bool:
+    labels = manifest["metadata"].get("labels") or {}
+    return bool(labels.get("app.kubernetes.io/component") == "dispatcher")
 
 
 def pod_spec(manifest: Manifest) -> Manifest:

@@ -100,9 +100,11 @@ def test_schema_rejects_unknown_keys_and_wrong_types(chart, override, complaint)
         render(chart, merge(REQUIRED_SECRETS, override))
 
 
-def test_the_secrets_are_required_unless_an_existing_secret_is_named(chart):
-    with pytest.raises(helm.HelmRenderError, match=r"secrets\.databaseUrl is required"):
-        render(chart, {})
+@pytest.mark.parametrize("key", ["databaseUrl", "secretKey", "dataEncryptionKey"])
+def test_the_secrets_are_required_unless_an_existing_secret_is_named(chart, key):
+    without = {"secrets": {k: v for k, v in REQUIRED_SECRETS["secrets"].items() if k != key}}
+    with pytest.raises(helm.HelmRenderError, match=rf"secrets\.{key} is required"):
+        render(chart, without)
     rendered = render(chart, {"secrets": {"existingSecret": "made-before"}})
     assert rendered.all("Secret") == []
 

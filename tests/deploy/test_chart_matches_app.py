@@ -19,6 +19,7 @@ from todo_api.main import create_app
 EXISTING_SECRET = {
     "DATABASE_URL": "postgresql://todo_app:pw@db.example.com:5432/todo",
     "SECRET_KEY": secrets.token_hex(32),
+    "DATA_ENCRYPTION_KEY": secrets.token_hex(32),
     "RATE_LIMIT_STORAGE_URI": "redis://:pw@redis.example.com:6379/0",
     "MIGRATIONS_DATABASE_URL": "postgresql://todo_owner:pw@db.example.com:5432/todo",
 }

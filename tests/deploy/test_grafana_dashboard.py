@@ -23,12 +23,17 @@ REQUIRED_PANELS = {
     "Authentication failures by reason",
     "Database pool saturation",
     "Tasks created and completed",
+    "Webhook deliveries by outcome",
+    "Webhook delivery latency",
+    "Outbox queue depth",
+    "Oldest pending event age",
 }
 METRIC_MODULES = (
     "platform_common.observability.http_metrics",
     "platform_common.observability.pool_metrics",
     "platform_common.observability.security_metrics",
     "todo_api.core.metrics",
+    "dispatcher.metrics",
 )
 SELECTOR = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\{([^}]*)\}")
 
@@ -60,8 +65,9 @@ def test_nothing_is_hard_coded_to_one_deployment() -> None:
 
 @pytest.mark.parametrize("query", dashboard_queries(), ids=lambda query: query.where)
 def test_every_selector_is_scoped_to_the_chosen_job_and_namespace(query: Query) -> None:
+    """The API's job, or its dispatcher's (scraped as job "<api job>-dispatcher")."""
     for name, matchers in SELECTOR.findall(query.expr):
-        assert 'job=~"$job"' in matchers, name
+        assert 'job=~"$job"' in matchers or 'job=~"$job-dispatcher"' in matchers, name
         assert 'namespace=~"$namespace"' in matchers, name
 
 

@@ -88,6 +88,7 @@ def service(database: ProvisionedDatabase, migrated: subprocess.CompletedProcess
         "run", "--detach", "--name", name, *COMMON,
         "-e", f"DATABASE_URL={database.app_url}",
         "-e", f"SECRET_KEY={secrets.token_urlsafe(48)}",
+        "-e", f"DATA_ENCRYPTION_KEY={secrets.token_urlsafe(48)}",
         "-e", 'TRUSTED_HOSTS=["127.0.0.1"]',
         "-e", f"PORT={port}",
         "-e", f"METRICS_PORT={free_port()}",
@@ -178,6 +179,33 @@ def test_only_tmp_is_writable(service):
     for path in ("/app/probe", "/probe", "/app/.venv/probe"):
         refused = podman("exec", service.name, "python", "-c", probe, path, check=False)
         assert "Read-only file system" in refused.stderr, path
+
+
+def test_the_dispatcher_command_runs_as_uid_10001_and_stops_on_sigterm(database, migrated):
+    """The image's second command: the dispatcher, on a direct connection, in production."""
+    name = f"todo-dispatcher-test-{uuid.uuid4().hex[:8]}"
+    podman(
+        "run", "--detach", "--name", name, *COMMON,
+        "-e", f"DISPATCHER_DATABASE_URL={database.app_url}",
+        "-e", f"DATA_ENCRYPTION_KEY={secrets.token_urlsafe(48)}",
+        "-e", f"METRICS_PORT={free_port()}",
+        "-e", "METRICS_HOST=127.0.0.1",
+        IMAGE, "python", "-m", "dispatcher",
+    )  # fmt: skip
+    dispatcher = Container(name, "")
+    try:
+        deadline = time.monotonic() + 30
+        while "dispatcher_started" not in dispatcher.logs():
+            running = podman("inspect", "--format", "{{.State.Running}}", name).stdout.strip()
+            assert running == "true", dispatcher.logs()
+            assert time.monotonic() < deadline, dispatcher.logs()
+            time.sleep(0.2)
+        assert podman("exec", name, "id", "-u").stdout.strip() == str(UID)
+        podman("stop", "--time", "25", name)
+        assert podman("inspect", "--format", "{{.State.ExitCode}}", name).stdout.strip() == "0"
+        assert "dispatcher_stopped" in dispatcher.logs()
+    finally:
+        podman("rm", "--force", name, check=False)
 
 
 def test_sigterm_stops_it_gracefully(service):

@@ -74,6 +74,7 @@ def todo_api_env(database: ProvisionedDatabase) -> dict[str, str]:
     env = {
         "ENVIRONMENT": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
+        "DATA_ENCRYPTION_KEY": secrets.token_urlsafe(48),
         "LOG_FORMAT": "json",
         "LOG_LEVEL": "INFO",
         "DOCS_ENABLED": "false",

@@ -1,8 +1,10 @@
 """The dashboard and the alert rules against a real Prometheus scraping the real service.
 
-A uvicorn subprocess (two workers, multi-process metrics, the test database) and a
-``prometheus`` server scraping its metrics port every second with the alert rules loaded;
-``generate_traffic`` drives requests across several scrapes. Then every PromQL expression
+A uvicorn subprocess (two workers, multi-process metrics, the test database), a dispatcher
+subprocess, and a ``prometheus`` server scraping both metrics ports every second (jobs
+``todo-api`` and ``todo-api-dispatcher``, as the chart's ServiceMonitors name them) with the
+alert rules loaded; ``generate_traffic`` drives requests, and webhook deliveries to a real
+receiver, across several scrapes. Then every PromQL expression
 of the dashboard and the rules must parse, every rule must evaluate without error, and
 every dashboard query must return data.
 """
@@ -27,7 +29,9 @@ from tools.processes import stop
 
 from platform_common.db.provision import ProvisionedDatabase
 from tests.deploy.artifacts import JOB, RULES, Query, dashboard_queries, grafana_to_promql, rule_queries
+from tests.dispatcher_process import running_dispatcher
 from tests.integration.factories import Account, signup
+from tests.receiver import receiving
 from tests.service_process import answers, free_port, running_service, wait_until
 
 PROMETHEUS = shutil.which("prometheus")
@@ -61,12 +65,16 @@ class Stack:
 
 
 @contextmanager
-def running_prometheus(workdir: Path, metrics_port: int) -> Iterator[str]:
+def running_prometheus(workdir: Path, metrics_port: int, dispatcher_metrics_port: int) -> Iterator[str]:
     port = free_port()
+    jobs = {JOB: metrics_port, f"{JOB}-dispatcher": dispatcher_metrics_port}
     config = {
         "global": {"scrape_interval": f"{SCRAPE_SECONDS}s", "evaluation_interval": f"{SCRAPE_SECONDS}s"},
         "rule_files": [str(RULES)],
-        "scrape_configs": [{"job_name": JOB, "static_configs": [{"targets": [f"127.0.0.1:{metrics_port}"]}]}],
+        "scrape_configs": [
+            {"job_name": job, "static_configs": [{"targets": [f"127.0.0.1:{target}"]}]}
+            for job, target in jobs.items()
+        ],
     }
     (workdir / "prometheus.yml").write_text(yaml.safe_dump(config))
     assert PROMETHEUS is not None
@@ -127,15 +135,23 @@ async def stack(
     workdir = tmp_path_factory.mktemp("prometheus-live")
     multiproc = workdir / "multiproc"
     multiproc.mkdir()
-    env = {"PROMETHEUS_MULTIPROC_DIR": str(multiproc)}
+    env = {"PROMETHEUS_MULTIPROC_DIR": str(multiproc), "WEBHOOK_ALLOW_PRIVATE_TARGETS": "true"}
+    dispatcher_port = free_port()
+    dispatcher_env = {"METRICS_HOST": "127.0.0.1", "METRICS_PORT": str(dispatcher_port), **env}
     with (
         running_service(database.app_url, workdir, workers=2, env=env) as service,
-        running_prometheus(workdir, service.metrics_port) as prometheus_url,
+        running_dispatcher(database.app_url, workdir, env=dispatcher_env),
+        running_prometheus(workdir, service.metrics_port, dispatcher_port) as prometheus_url,
+        receiving() as receiver,
     ):
         live = Stack(prometheus_url)
         await anyio.to_thread.run_sync(lambda: live.wait_for_scrapes(2))
         async with httpx.AsyncClient(base_url=service.api_url, timeout=10) as api:
             account = await signup(api, f"live-{uuid.uuid4().hex[:8]}")
+            webhook = {"url": receiver.url, "events": ["task.created", "task.completed", "task.deleted"]}
+            assert (
+                await api.post("/api/v1/webhooks", json=webhook, headers=account.headers)
+            ).status_code == 201
             await exceed_the_login_limit(api)
             for _ in range(4):  # spread over several scrapes, so rates and quantiles have points
                 await generate_traffic(api, account)

@@ -12,10 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import NullPool
 
 from platform_common.db.provision import ProvisionedDatabase
-from platform_common.db.tables import keep_retired_columns
 from tests.database import async_engine, downgrade, migrate, provisioned_database
 from tests.integration.rows import execute
-from todo_api.models import RETIRED_COLUMNS, metadata
+from todo_api.models import RETIRED_COLUMNS, include_in_autogenerate, metadata
 
 
 @pytest.fixture
@@ -35,7 +34,7 @@ async def _schema_diff(url: str) -> list[object]:
                         opts={
                             "compare_type": True,
                             "compare_server_default": True,
-                            "include_object": keep_retired_columns(RETIRED_COLUMNS),
+                            "include_object": include_in_autogenerate,
                         },
                     ),
                     metadata,

@@ -23,10 +23,18 @@ async def start_up_warnings(settings: Settings, capsys: pytest.CaptureFixture[st
 async def test_the_development_key_is_announced_at_start_up(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    [warning] = await start_up_warnings(settings, capsys)
-    assert (warning["level"], warning["setting"]) == ("warning", "SECRET_KEY")
+    warnings = await start_up_warnings(settings, capsys)
+    assert [(warning["level"], warning["setting"]) for warning in warnings] == [
+        ("warning", "SECRET_KEY"),
+        ("warning", "DATA_ENCRYPTION_KEY"),
+    ]
 
 
 async def test_a_key_of_ones_own_is_not(settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
-    own_key = settings.model_copy(update={"secret_key": SecretStr(secrets.token_hex(32))})
+    own_key = settings.model_copy(
+        update={
+            "secret_key": SecretStr(secrets.token_hex(32)),
+            "data_encryption_key": SecretStr(secrets.token_hex(32)),
+        }
+    )
     assert await start_up_warnings(own_key, capsys) == []

@@ -19,6 +19,7 @@ from todo_api.main import create_app
 PRODUCTION = {
     "environment": "production",
     "secret_key": secrets.token_hex(32),
+    "data_encryption_key": secrets.token_hex(32),
     "trusted_hosts": ["api.example.com"],
 }
 

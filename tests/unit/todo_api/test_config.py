@@ -16,7 +16,12 @@ HOSTS = ["api.example.com"]
 
 
 def production(**overrides: Any) -> Settings:
-    values = {"secret_key": secrets.token_hex(32), "trusted_hosts": HOSTS, **overrides}
+    values = {
+        "secret_key": secrets.token_hex(32),
+        "data_encryption_key": secrets.token_hex(32),
+        "trusted_hosts": HOSTS,
+        **overrides,
+    }
     return Settings(database_url=DATABASE_URL, environment="production", **values)
 
 
@@ -40,7 +45,7 @@ def test_production_refuses_the_same_keys_among_the_previous_keys(weak: str) -> 
 def test_outside_production_the_development_key_works_and_is_named() -> None:
     settings = Settings(database_url=DATABASE_URL, environment="test")
     assert settings.secret_key.get_secret_value() == DEV_SECRET_KEY
-    assert settings.secrets_at_default() == ["SECRET_KEY"]
+    assert settings.secrets_at_default() == ["SECRET_KEY", "DATA_ENCRYPTION_KEY"]
 
 
 def test_production_refuses_any_host_unless_asked_for_by_name() -> None:

@@ -92,7 +92,7 @@ Refuse values that would render a broken or unsafe release. Included by the Depl
 {{- define "todo-api.validate" -}}
 {{- $s := .Values.secrets }}
 {{- if not $s.existingSecret }}
-{{- range $key, $value := dict "secrets.databaseUrl" $s.databaseUrl "secrets.secretKey" $s.secretKey }}
+{{- range $key, $value := dict "secrets.databaseUrl" $s.databaseUrl "secrets.secretKey" $s.secretKey "secrets.dataEncryptionKey" $s.dataEncryptionKey }}
 {{- if not $value }}
 {{- fail (printf "%s is required (or set secrets.existingSecret)" $key) }}
 {{- end }}

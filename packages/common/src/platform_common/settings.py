@@ -66,9 +66,10 @@ class PlatformSettings(BaseSettings):
     """Base settings: subclass per service and add its own fields.
 
     Every field maps to the upper-case environment variable of the same name.
-    Subclasses list their secret fields in ``secret_fields`` (a field may also be a mapping of
-    secrets, e.g. a keyring by key id); production refuses to start unless each one is a strong
-    secret, and none is the development default of any of them.
+    Each block lists its own secret fields in ``secret_fields`` (a field may also be a mapping
+    or a list of secrets, e.g. a keyring by key id); a service composed of several blocks has
+    all of them (``all_secret_fields``). Production refuses to start unless each one is a
+    strong secret, and none is the development default of any of them.
     """
 
     # hide_input_in_errors: a refusal must not print what it refused (a weak key, a URL with
@@ -92,18 +93,29 @@ class PlatformSettings(BaseSettings):
 
     def named_secrets(self) -> Iterator[tuple[str, SecretStr | None]]:
         """Every secret with its variable's name; a mapping field gives ``NAME["key"]`` per entry."""
-        for field in self.secret_fields:
+        for field in self.all_secret_fields():
             value = getattr(self, field)
             if isinstance(value, Mapping):
                 for key, secret in value.items():
                     yield f'{field.upper()}["{key}"]', secret
+            elif isinstance(value, list | tuple):
+                for index, secret in enumerate(value):
+                    yield f"{field.upper()}[{index}]", secret
             else:
                 yield field.upper(), value
 
     @classmethod
+    def all_secret_fields(cls) -> tuple[str, ...]:
+        """The ``secret_fields`` of every block this settings class is composed of."""
+        fields: dict[str, None] = {}  # in the order the blocks are listed
+        for klass in cls.__mro__:
+            fields.update(dict.fromkeys(vars(klass).get("secret_fields", ())))
+        return tuple(fields)
+
+    @classmethod
     def default_secrets(cls) -> frozenset[str]:
         """The secret fields' defaults: development values, published in the source."""
-        defaults = (cls.model_fields[field].default for field in cls.secret_fields)
+        defaults = (cls.model_fields[field].default for field in cls.all_secret_fields())
         return frozenset(d.get_secret_value() for d in defaults if isinstance(d, SecretStr))
 
     def secrets_at_default(self) -> list[str]:

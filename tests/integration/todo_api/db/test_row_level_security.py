@@ -106,6 +106,29 @@ async def seed_tenant(owner_engine: AsyncEngine, slug: str) -> Seeded:
             request_hash="0" * 64,
             expires_at=later,
         )
+        event_id, endpoint_id = str(uuid.uuid4()), str(uuid.uuid4())
+        await insert(
+            conn, "outbox_event", id=event_id, tenant_id=tenant_id, owner_id=user_id, type="t", data="{}"
+        )
+        await insert(
+            conn,
+            "webhook_endpoint",
+            id=endpoint_id,
+            tenant_id=tenant_id,
+            owner_id=user_id,
+            url="https://hooks.example.com/",
+            events=["task.created"],
+            secret=b"sealed",
+        )
+        await insert(
+            conn,
+            "webhook_delivery",
+            tenant_id=tenant_id,
+            endpoint_id=endpoint_id,
+            event_id=event_id,
+            event_type="t",
+            attempt=1,
+        )
     return seeded
 
 

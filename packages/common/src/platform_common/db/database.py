@@ -28,6 +28,7 @@ import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeAlias
 
 import asyncpg
@@ -38,6 +39,7 @@ from platform_common.db.lookups import PreTenantLookup
 from platform_common.db.settings import DatabaseSettings
 from platform_common.db.statements import Statement
 from platform_common.errors import APIError
+from platform_common.events import outbox, queue
 
 # asyncpg ships no types: a row is read by column name, which is all the code relies on.
 Record: TypeAlias = Mapping[str, Any]
@@ -201,6 +203,17 @@ class Transaction:
         """One of the declared pre-tenant reads (a ``SECURITY DEFINER`` function)."""
         row: Record | None = await self.connection.fetchrow(lookup.sql, *args)
         return row
+
+    async def emit(self, event: outbox.Event) -> uuid.UUID:
+        """Record ``event`` as part of this unit of work (``platform_common.events.outbox``):
+        it is delivered if and only if the transaction commits."""
+        return await outbox.emit(self, event)
+
+    async def enqueue(
+        self, entrypoint: str, refs: Sequence[queue.JobRef], delay: timedelta | None = None
+    ) -> None:
+        """Queue jobs (``(tenant_id, id)`` each) as part of this unit of work."""
+        await queue.enqueue(self.connection, entrypoint, refs, delay)
 
     async def commit(self) -> None:
         if self.open:

@@ -117,6 +117,30 @@ class TenantRepository:
         await self.transaction.executemany(statement, [self._values(statement, row) for row in rows])
 
 
+OWNER_PARAMETER = "owner_id"
+
+
+class OwnedRepository(TenantRepository):
+    """A repository of rows private to one user of the tenant (a user's webhooks): besides
+    the tenant, every statement is narrowed to the owner, the bound parameter ``owner_id``,
+    filled from the repository and refused when missing, like the tenant."""
+
+    def __init__(self, transaction: Transaction, owner_id: uuid.UUID) -> None:
+        super().__init__(transaction)
+        self.owner_id = owner_id
+
+    def _values(self, statement: Statement, values: Mapping[str, Any]) -> dict[str, Any]:
+        if OWNER_PARAMETER not in statement.names:
+            raise RuntimeError("a statement of an owned table must be narrowed to its owner")
+        return super()._values(statement, {**values, OWNER_PARAMETER: self.owner_id})
+
+
+def owner_condition(table: Table) -> ColumnElement[bool]:
+    """``<table>.owner_id = :owner_id``."""
+    column = table.c[OWNER_PARAMETER]
+    return column == bindparam(OWNER_PARAMETER, type_=column.type)
+
+
 def affected_rows(status: str) -> int:
     """The row count of a command tag such as ``UPDATE 3`` or ``DELETE 0``."""
     return int(status.rsplit(" ", 1)[-1])

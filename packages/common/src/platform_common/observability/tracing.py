@@ -164,3 +164,12 @@ def instrument(app: FastAPI, *, untraced_paths: Collection[str]) -> None:
     if not asyncpg.is_instrumented_by_opentelemetry:
         asyncpg.instrument()
     set_global_response_propagator(TraceResponsePropagator())  # type: ignore[no-untyped-call]
+
+
+def current_traceparent() -> str | None:
+    """The W3C ``traceparent`` of the current span (the request's, recorded or not), or None
+    outside any trace: what a later piece of work (an event's delivery) continues from."""
+    context = trace.get_current_span().get_span_context()
+    if not context.is_valid:
+        return None
+    return f"00-{context.trace_id:032x}-{context.span_id:016x}-{int(context.trace_flags):02x}"

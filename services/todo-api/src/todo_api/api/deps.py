@@ -31,6 +31,7 @@ from todo_api.services.auth import AuthService, Caller, load_caller, verify_acce
 from todo_api.services.tasks import TaskService
 from todo_api.services.tenants import TenantService
 from todo_api.services.users import UserService
+from todo_api.services.webhooks import WebhookPolicy, WebhookService
 
 TOKEN_URL = "/api/v1/auth/token"  # noqa: S105  # a path, not a secret
 
@@ -115,6 +116,19 @@ async def tenant_service(caller: CallerDep) -> TenantService:
 
 
 TenantsDep = Annotated[TenantService, Depends(tenant_service)]
+
+
+async def webhook_service(runtime: RuntimeDep, caller: CallerDep) -> WebhookService:
+    policy = WebhookPolicy(
+        max_per_user=runtime.settings.max_webhooks_per_user,
+        egress=runtime.egress_policy,
+        resolver=runtime.resolver,
+        secrets=runtime.secret_box,
+    )
+    return WebhookService(caller, policy)
+
+
+WebhooksDep = Annotated[WebhookService, Depends(webhook_service)]
 
 
 async def get_client_ip(request: Request, runtime: RuntimeDep) -> str:

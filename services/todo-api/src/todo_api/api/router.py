@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from todo_api.api.endpoints import auth, tasks, tenants, users
+from todo_api.api.endpoints import auth, tasks, tenants, users, webhooks
 
-API_ROUTERS = (auth.router, users.router, tenants.router, tasks.router)
+API_ROUTERS = (auth.router, users.router, tenants.router, tasks.router, webhooks.router)

@@ -12,10 +12,15 @@ from pydantic import Field, field_validator
 
 from platform_common.app import ServiceSettings
 from platform_common.auth.settings import TokenSettings
+from platform_common.webhooks.settings import WebhookSettings
 
 
-class Settings(ServiceSettings, TokenSettings):
+class Settings(ServiceSettings, TokenSettings, WebhookSettings):
     service_name: str = "todo-api"
+
+    max_webhooks_per_user: int = Field(
+        default=20, ge=0, le=1000, description="Webhooks one user may register."
+    )
 
     rate_limit_authenticated: str = Field(default="600/minute", description="Per user (tid:sub).")
     rate_limit_tenant: str = Field(default="3000/minute", description="Per tenant, all its users together.")

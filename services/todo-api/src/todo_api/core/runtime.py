@@ -12,6 +12,7 @@ from platform_common.auth.passwords import PasswordHasher
 from platform_common.auth.settings import build_password_hasher, build_token_codec
 from platform_common.auth.tokens import TokenCodec
 from platform_common.db.tables import tenant_tables
+from platform_common.http.egress import system_resolver
 from todo_api.core.config import Settings
 from todo_api.core.rate_limits import RatePolicies
 from todo_api.models import metadata
@@ -42,3 +43,6 @@ class TodoRuntime(ServiceRuntime):
         self.token_codec = self.credentials.codec
         self.password_hasher = self.credentials.hasher
         self.rate_policies = RatePolicies.from_settings(settings)
+        self.secret_box = settings.secret_box()
+        self.egress_policy = settings.egress_policy()
+        self.resolver = system_resolver  # replaceable: tests make names resolve where they need

@@ -1,7 +1,12 @@
 """SQLModel tables. Importing this package registers every table on ``metadata``."""
 
+from typing import Any
+
+from platform_common.db.tables import keep_retired_columns
+from platform_common.events.queue import outside_the_queue
 from todo_api.models.auth import AuthSession, RefreshToken, RevokedAccessToken
 from todo_api.models.base import RETIRED_COLUMNS, metadata
+from todo_api.models.events import OutboxEvent, WebhookDelivery, WebhookEndpoint
 from todo_api.models.idempotency import IdempotencyKey
 from todo_api.models.task import Task, TaskPriority
 from todo_api.models.tenant import Tenant
@@ -11,6 +16,7 @@ __all__ = [
     "RETIRED_COLUMNS",
     "AuthSession",
     "IdempotencyKey",
+    "OutboxEvent",
     "RefreshToken",
     "RevokedAccessToken",
     "Task",
@@ -18,5 +24,19 @@ __all__ = [
     "Tenant",
     "User",
     "UserRole",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "metadata",
 ]
+
+
+_keep_retired = keep_retired_columns(RETIRED_COLUMNS)
+
+
+def include_in_autogenerate(item: Any, name: str | None, kind: str, reflected: bool, compare_to: Any) -> bool:  # noqa: ANN401  # Alembic's hook signature
+    """Alembic's ``include_object``: what autogenerate compares with the models. Not the queue
+    library's tables (created from its DDL), not columns retired but kept for the previous
+    release (``RETIRED_COLUMNS``)."""
+    return outside_the_queue(item, name, kind, reflected, compare_to) and _keep_retired(
+        item, name, kind, reflected, compare_to
+    )

@@ -24,9 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import ClauseElement
 
-from platform_common.db.database import Record, Transaction
-from platform_common.db.repository import TenantRepository, cached_statement
-from platform_common.db.statements import Statement
+from platform_common.db.database import Record
+from platform_common.db.repository import OWNER_PARAMETER, OwnedRepository, cached_statement
 from platform_common.db.tables import table_of
 from todo_api.models import Task
 from todo_api.schemas.task import SortKey, TaskFilter
@@ -42,18 +41,10 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-class TaskRepository(TenantRepository):
+class TaskRepository(OwnedRepository):
+    """Tasks are private: besides the tenant, every statement is narrowed to the owner."""
+
     table = _TASK
-
-    def __init__(self, transaction: Transaction, owner_id: uuid.UUID) -> None:
-        super().__init__(transaction)
-        self.owner_id = owner_id
-
-    def _values(self, statement: Statement, values: Mapping[str, Any]) -> dict[str, Any]:
-        """Tasks are private: besides the tenant, every statement is narrowed to the owner."""
-        if OWNER_PARAMETER not in statement.names:
-            raise RuntimeError("a task statement must be narrowed to its owner")
-        return super()._values(statement, {**values, OWNER_PARAMETER: self.owner_id})
 
     async def get(self, task_id: uuid.UUID, *, for_update: bool = False) -> Record | None:
         return await self.fetchrow(_by_id(for_update), id=task_id)
@@ -86,9 +77,6 @@ class TaskRepository(TenantRepository):
 
     async def delete(self, task_id: uuid.UUID) -> None:
         await self.execute(_delete(), id=task_id)
-
-
-OWNER_PARAMETER = "owner_id"
 
 
 StatementT = TypeVar("StatementT", Select[Any], Update, Delete)

@@ -17,7 +17,9 @@ from todo_api.core.metrics import TASKS_COMPLETED, TASKS_CREATED
 from todo_api.repositories.idempotency import IdempotencyRepository
 from todo_api.repositories.tasks import TaskRepository
 from todo_api.schemas.task import SortKey, TaskCreate, TaskFilter, TaskRead, TaskStats, TaskUpdate
+from todo_api.schemas.webhook import EventType
 from todo_api.services.auth import Caller
+from todo_api.services.events import OwnEvents
 from todo_api.services.pages import rows_and_total
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -39,6 +41,7 @@ class TaskService:
     def __init__(self, caller: Caller) -> None:
         self.tasks = TaskRepository(caller.transaction, caller.id)
         self.keys = IdempotencyRepository(caller.transaction, caller.id)
+        self.events = OwnEvents(caller)
 
     async def create(self, request: TaskCreate, idempotency_key: str | None = None) -> Created:
         if idempotency_key is None:
@@ -85,12 +88,17 @@ class TaskService:
         updated = await self.tasks.update(task_id, changes)
         if updated is None:  # pragma: no cover - the row is locked above
             raise NotFound("Task not found")
-        return TaskRead.from_row(updated)
+        read = TaskRead.from_row(updated)
+        await self.events.emit(
+            EventType.TASK_COMPLETED if changes.get("completed") else EventType.TASK_UPDATED, read
+        )
+        return read
 
     async def delete(self, task_id: uuid.UUID, if_match: str | None) -> None:
         task = await self._get(task_id, for_update=True)
         self._check_precondition(task, if_match)
         await self.tasks.delete(task_id)
+        await self.events.emit(EventType.TASK_DELETED, TaskRead.from_row(task))
 
     async def stats(self, timezone: ZoneInfo) -> TaskStats:
         now = datetime.now(UTC)
@@ -111,6 +119,7 @@ class TaskService:
             TASKS_COMPLETED.inc()
         task = TaskRead.from_row(await self.tasks.insert(values))
         TASKS_CREATED.inc()
+        await self.events.emit(EventType.TASK_CREATED, task)
         return task
 
     async def _get(self, task_id: uuid.UUID, *, for_update: bool = False) -> Record:

@@ -1,0 +1,53 @@
+"""Dispatcher settings: its own database URL, the platform's rules for secrets and targets."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from pydantic import ValidationError
+
+from dispatcher.config import STANDARD_RETRY_SCHEDULE, DispatcherSettings
+
+URL = "postgresql://todo_app@db.internal:5432/todo"
+
+
+def test_the_database_url_is_dispatcher_database_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://pooler.internal:6432/todo")
+    monkeypatch.setenv("DISPATCHER_DATABASE_URL", URL)
+    settings = DispatcherSettings()
+    assert settings.database_url == URL
+    assert settings.webhook_retry_schedule_seconds == STANDARD_RETRY_SCHEDULE
+
+
+def test_without_dispatcher_database_url_it_does_not_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DISPATCHER_DATABASE_URL", raising=False)
+    monkeypatch.setenv("DATABASE_URL", URL)
+    with pytest.raises(ValidationError, match="DISPATCHER_DATABASE_URL"):
+        DispatcherSettings()
+
+
+@pytest.mark.parametrize(
+    ("values", "refused"),
+    [
+        ({}, "DATA_ENCRYPTION_KEY is a known default"),
+        (
+            {"DATA_ENCRYPTION_KEY": secrets.token_hex(32), "WEBHOOK_ALLOW_PRIVATE_TARGETS": "true"},
+            "refused in production",
+        ),
+    ],
+)
+def test_production_holds_the_dispatcher_to_the_platform_rules(
+    monkeypatch: pytest.MonkeyPatch, values: dict[str, str], refused: str
+) -> None:
+    monkeypatch.setenv("DISPATCHER_DATABASE_URL", URL)
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match=refused):
+        DispatcherSettings()
+
+
+def test_negative_retry_delays_are_refused() -> None:
+    with pytest.raises(ValidationError, match="cannot be negative"):
+        DispatcherSettings(DISPATCHER_DATABASE_URL=URL, webhook_retry_schedule_seconds=[1, -1])
