@@ -52,5 +52,15 @@ async def wait_for_blocked_statements(engine: AsyncEngine, count: int = 1) -> No
         for _ in range(1000):
             if await conn.scalar(blocked) >= count:
                 return
+            # A transaction reads pg_stat_activity once and keeps that snapshot: end it, or
+            # every later poll sees the sessions as they were at the first.
+            await conn.rollback()
             await asyncio.sleep(0.01)
-    raise AssertionError(f"fewer than {count} statements ever waited for a lock")
+        activity = await conn.execute(
+            text(
+                "SELECT state, wait_event_type, wait_event, left(query, 80) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+        sessions = "\n".join(map(str, activity.all()))
+    raise AssertionError(f"fewer than {count} statements ever waited for a lock; sessions:\n{sessions}")

@@ -43,7 +43,7 @@ def test_a_forged_forwarded_for_from_loopback_is_ignored_without_trusted_proxies
 ) -> None:
     """uvicorn's own default would believe 127.0.0.1: a new forged address per request then
     escaped every per-IP limit. Here each request counts against the socket peer."""
-    env = {"TRUSTED_PROXIES": "[]", "RATE_LIMIT_LOGIN_IP": "3/minute", "RATE_LIMIT_SIGNUP": "2/hour"}
+    env = {"TRUSTED_PROXIES": "[]", "RATE_LIMIT_LOGIN_IP": "3/hour", "RATE_LIMIT_SIGNUP": "2/hour"}
     with (
         running_service(database.app_url, tmp_path, env=env) as service,
         httpx.Client(base_url=service.api_url) as client,
@@ -61,7 +61,7 @@ def test_behind_a_trusted_proxy_the_right_most_untrusted_hop_is_the_client(
 ) -> None:
     """The proxy (here 127.0.0.1) appends the address it saw; whatever the client wrote to the
     left of it is the client's own claim and counts for nothing."""
-    env = {"TRUSTED_PROXIES": '["127.0.0.1"]', "RATE_LIMIT_LOGIN_IP": "2/minute"}
+    env = {"TRUSTED_PROXIES": '["127.0.0.1"]', "RATE_LIMIT_LOGIN_IP": "2/hour"}
     with (
         running_service(database.app_url, tmp_path, env=env) as service,
         httpx.Client(base_url=service.api_url) as client,

@@ -61,7 +61,7 @@ def assert_headers_documented(
 
 @pytest.fixture
 async def limited(settings: Settings, clean_database: None) -> Any:
-    update = {"service_name": f"test-{uuid.uuid4().hex[:8]}", "rate_limit_authenticated": "8/minute"}
+    update = {"service_name": f"test-{uuid.uuid4().hex[:8]}", "rate_limit_authenticated": "8/hour"}
     app = create_app(settings.model_copy(update=update))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

@@ -66,7 +66,7 @@ async def test_the_per_account_login_limit_counts_every_spelling_as_one_account(
     limited = settings.model_copy(
         update={
             "service_name": f"test-{uuid.uuid4().hex[:8]}",
-            "rate_limit_login_failures_account_ip": "3/minute",
+            "rate_limit_login_failures_account_ip": "3/hour",
         }
     )
     app = create_app(limited)

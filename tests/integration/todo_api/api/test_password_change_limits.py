@@ -45,7 +45,7 @@ async def owner(client: httpx.AsyncClient) -> Account:
     return await signup(client, "acme")
 
 
-@pytest.mark.parametrize("settings", [{"rate_limit_password_change_failures": "2/minute"}], indirect=True)
+@pytest.mark.parametrize("settings", [{"rate_limit_password_change_failures": "2/hour"}], indirect=True)
 async def test_wrong_current_passwords_are_limited_per_user(
     client: httpx.AsyncClient, owner: Account
 ) -> None:
@@ -54,12 +54,12 @@ async def test_wrong_current_passwords_are_limited_per_user(
     refused = await change(client, owner.headers, PASSWORD)  # even the right one, now
     assert refused.status_code == 429
     assert refused.json()["errors"][0]["code"] == "rate_limited"
-    assert 0 < int(refused.headers["retry-after"]) <= 60
+    assert 0 < int(refused.headers["retry-after"]) <= 3600
     member = await add_member(client, owner, "bob")  # another user keeps a budget of their own
     assert (await change(client, member.headers, WRONG)).status_code == 403
 
 
-@pytest.mark.parametrize("settings", [{"rate_limit_password_change_failures": "2/minute"}], indirect=True)
+@pytest.mark.parametrize("settings", [{"rate_limit_password_change_failures": "2/hour"}], indirect=True)
 async def test_parallel_guesses_cannot_all_slip_past_the_limit(
     client: httpx.AsyncClient, owner: Account
 ) -> None:
@@ -69,7 +69,7 @@ async def test_parallel_guesses_cannot_all_slip_past_the_limit(
     assert checked_passwords() == checked_before + 2  # the others were refused before the check
 
 
-@pytest.mark.parametrize("settings", [{"rate_limit_password_change_failures": "1/minute"}], indirect=True)
+@pytest.mark.parametrize("settings", [{"rate_limit_password_change_failures": "1/hour"}], indirect=True)
 async def test_a_successful_change_is_not_counted_as_a_failure(
     client: httpx.AsyncClient, owner: Account
 ) -> None:
@@ -80,7 +80,7 @@ async def test_a_successful_change_is_not_counted_as_a_failure(
 
 @pytest.mark.parametrize(
     "settings",
-    [{"password_change_max_failures": 3, "rate_limit_password_change_failures": "100/minute"}],
+    [{"password_change_max_failures": 3, "rate_limit_password_change_failures": "100/hour"}],
     indirect=True,
 )
 async def test_consecutive_failures_end_every_session_of_the_user(
@@ -103,7 +103,7 @@ async def test_consecutive_failures_end_every_session_of_the_user(
 
 @pytest.mark.parametrize(
     "settings",
-    [{"password_change_max_failures": 3, "rate_limit_password_change_failures": "100/minute"}],
+    [{"password_change_max_failures": 3, "rate_limit_password_change_failures": "100/hour"}],
     indirect=True,
 )
 async def test_a_successful_change_restarts_the_count(client: httpx.AsyncClient, owner: Account) -> None:
