@@ -1,5 +1,7 @@
 # todo-api and its dispatcher, one image. Build from the repository root (the uv workspace):
-#   docker build -t todo-api .            or   ./tools/task image   (podman)
+#   docker build --build-arg VERSION="$(cat VERSION)" -t todo-api .   or   ./tools/task image   (podman)
+# VERSION must be the VERSION file's (the build checks): the image label, the packages and the
+# OpenAPI info.version all say the same.
 # Commands in the image:
 #   (default)              python /app/serve.py  -> uvicorn, one process, SIGTERM-graceful,
 #                          no uvicorn proxy handling (the app applies TRUSTED_PROXIES)
@@ -27,11 +29,19 @@ WORKDIR /src
 # Third-party dependencies first, from the lock alone: this layer survives code changes.
 COPY uv.lock pyproject.toml ./
 COPY packages/common/pyproject.toml packages/common/
+# The SDK is a workspace member too (not installed here, but uv reads every member's pyproject).
+COPY packages/client/pyproject.toml packages/client/
 COPY services/todo-api/pyproject.toml services/todo-api/
 COPY services/dispatcher/pyproject.toml services/dispatcher/
 RUN /opt/uv/bin/uv sync --frozen --no-dev --package todo-api --package dispatcher --no-install-workspace
 
-# Then the three workspace members, installed as wheels (not editable: /src stays behind).
+# Then the three service-side workspace members (the SDK is not in the image), installed as
+# wheels (not editable: /src stays behind). Their version is read from VERSION, which the
+# label below must repeat.
+ARG VERSION
+COPY VERSION ./
+RUN test "${VERSION}" = "$(cat VERSION)" \
+    || { echo "build with --build-arg VERSION=$(cat VERSION) (got '${VERSION}')" >&2; exit 1; }
 COPY packages/common/src packages/common/src
 COPY services/todo-api/src services/todo-api/src
 COPY services/dispatcher/src services/dispatcher/src
@@ -40,8 +50,11 @@ RUN /opt/uv/bin/uv sync --frozen --no-dev --package todo-api --package dispatche
 # ---------------------------------------------------------------- runtime
 FROM ${BASE_IMAGE} AS runtime
 
+ARG VERSION
 LABEL org.opencontainers.image.title="todo-api" \
-      org.opencontainers.image.description="Secure multi-tenant REST API for todos, and its webhook dispatcher"
+      org.opencontainers.image.description="Secure multi-tenant REST API for todos, and its webhook dispatcher" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.licenses="Apache-2.0"
 
 # HOME=/tmp: the only writable place under a read-only root filesystem.
 # ENVIRONMENT=production: the image refuses weak or development secrets and TRUSTED_HOSTS=["*"]

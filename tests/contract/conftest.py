@@ -52,7 +52,7 @@ def fresh_bearer(live_api: str) -> Callable[[], dict[str, str]]:
 
     def headers() -> dict[str, str]:
         tokens = login()
-        if tokens.status_code == 401:
+        if tokens.status_code == 400:  # invalid_grant: the account is gone or inactive
             sign_up()
             tokens = login()
         assert tokens.status_code == 200, tokens.text

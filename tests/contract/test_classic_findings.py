@@ -127,13 +127,20 @@ def test_undecodable_body_is_a_documented_400(api: httpx.Client) -> None:
 
 
 def test_oauth2_form_login_and_its_failures(live_api: str) -> None:
+    """RFC 6749 §5.2: every refusal is a 400 whose ``error`` a stock OAuth2 client reads."""
     token_url = f"{live_api}/api/v1/auth/token"
-    wrong = httpx.post(token_url, data={"username": "nobody@example.com", "password": "x" * 12})
-    _envelope(wrong, 401)
-    assert wrong.headers["www-authenticate"] == "Bearer"
-    _envelope(httpx.post(token_url, data={"username": "a\x00@example.com", "password": "x" * 12}), 422)
-    _envelope(httpx.post(token_url, data={"username": "a@example.com"}), 422)
-    _envelope(httpx.post(token_url, data={"username": "a@b.c", "password": "p", "grant_type": "code"}), 422)
+
+    def refused(form: dict[str, str]) -> object:
+        response = httpx.post(token_url, data=form)
+        body = _envelope(response, 400)
+        assert _documented("POST", "/api/v1/auth/token", 400)
+        return body["error"]  # type: ignore[index]
+
+    assert refused({"username": "nobody@example.com", "password": "x" * 12}) == "invalid_grant"
+    assert refused({"grant_type": "refresh_token", "refresh_token": "unknown"}) == "invalid_grant"
+    assert refused({"username": "a\x00@example.com", "password": "x" * 12}) == "invalid_request"
+    assert refused({"username": "a@example.com"}) == "invalid_request"
+    assert refused({"username": "a@b.c", "password": "p", "grant_type": "code"}) == "unsupported_grant_type"
 
 
 def _follow(link: dict[str, Any], response: httpx.Response) -> tuple[str, dict[str, str]]:

@@ -55,5 +55,9 @@ def rule_queries() -> list[Query]:
 
 
 def grafana_to_promql(expr: str, *, rate_interval: str = "1m") -> str:
-    """What Grafana would send for job=todo-api and all namespaces."""
-    return expr.replace("$__rate_interval", rate_interval).replace("$job", JOB).replace("$namespace", ".*")
+    """What Grafana would send for job=todo-api and all namespaces, routes and instances."""
+    for variable, value in (("$__rate_interval", rate_interval), ("$job", JOB)):
+        expr = expr.replace(variable, value)
+    for variable in ("$namespace", "$route", "$instance"):
+        expr = expr.replace(variable, ".*")
+    return expr

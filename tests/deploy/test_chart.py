@@ -14,6 +14,7 @@ import yaml
 
 from tests.deploy.artifacts import DASHBOARD, JOB, RULES
 from tests.deploy.chart import CHART_DIR, REQUIRED_SECRETS, ROOT, Rendered, lint, merge, pod_spec, render
+from tests.deploy.conftest import VALUES_SETS
 
 KUBERNETES_VERSIONS = ("1.29", "1.33")
 # Prometheus Operator CRDs: kubernetes-validate has no schema for them; checked by content below.
@@ -59,11 +60,12 @@ def test_manifests_validate_strictly_against_kubernetes(rendered, version):
 
 
 @pytest.fixture(scope="module")
-def checkov_reports(default_render, production_render, tmp_path_factory) -> dict[str, dict[str, Any]]:
-    """checkov on both renders, in one process (its start-up takes seconds): {which: report}."""
+def checkov_reports(request, tmp_path_factory) -> dict[str, dict[str, Any]]:
+    """checkov on every render, in one process (its start-up takes seconds): {which: report}."""
     folder = tmp_path_factory.mktemp("checkov")
     files = {}
-    for which, rendered in {"default": default_render, "production": production_render}.items():
+    for which in VALUES_SETS:
+        rendered = request.getfixturevalue(f"{which}_render")
         files[which] = folder / f"{which}.yaml"
         files[which].write_text(rendered.to_yaml())
     command = [sys.executable, "-m", "tests.deploy.checkov_scan", *map(str, files.values())]
@@ -71,7 +73,7 @@ def checkov_reports(default_render, production_render, tmp_path_factory) -> dict
     return {which: reports[str(path)] for which, path in files.items()}
 
 
-@pytest.mark.parametrize("which", ["default", "production"])
+@pytest.mark.parametrize("which", VALUES_SETS)
 def test_checkov_finds_nothing_and_every_skip_gives_its_reason(checkov_reports, which):
     report = checkov_reports[which]
     assert report["failed"] == []

@@ -33,6 +33,14 @@ def names(settings: type[Settings] | type[MigrationSettings]) -> set[str]:
     return {name.upper() for name in settings.model_fields}
 
 
+@pytest.fixture(scope="module", params=["default", "production", "openshift"])
+def rendered(request: pytest.FixtureRequest) -> Rendered:
+    """The renders whose every variable is the chart's own (ci/conventions-values.yaml adds a
+    user's extra variables and Secret, which are no settings of the service)."""
+    result: Rendered = request.getfixturevalue(f"{request.param}_render")
+    return result
+
+
 def container(rendered: Rendered, kind: str) -> dict:
     return pod_spec(rendered.one(kind))["containers"][0]
 

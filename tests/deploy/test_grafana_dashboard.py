@@ -58,17 +58,78 @@ def test_the_required_panels_are_there() -> None:
 
 def test_nothing_is_hard_coded_to_one_deployment() -> None:
     text = DASHBOARD.read_text()
-    assert not re.search(r"\d+\.\d+\.\d+\.\d+|localhost|:\d{4,5}\b|instance=", text)
+    assert not re.search(r"\d+\.\d+\.\d+\.\d+|localhost|:\d{4,5}\b|instance=\\?\"", text)
     assert "uid" in json.loads(text)
     assert '"uid": "${datasource}"' in text
 
 
 @pytest.mark.parametrize("query", dashboard_queries(), ids=lambda query: query.where)
-def test_every_selector_is_scoped_to_the_chosen_job_and_namespace(query: Query) -> None:
-    """The API's job, or its dispatcher's (scraped as job "<api job>-dispatcher")."""
+def test_every_selector_is_scoped_to_the_chosen_job_namespace_route_and_instance(query: Query) -> None:
+    """Every series follows $job (the API's, or its dispatcher's: scraped as job
+    "<api job>-dispatcher") and $namespace. Recorded SLO series are per namespace and job only;
+    every raw series of the API also follows $instance (whose values are the API's), and the
+    HTTP ones $route."""
     for name, matchers in SELECTOR.findall(query.expr):
         assert 'job=~"$job"' in matchers or 'job=~"$job-dispatcher"' in matchers, name
         assert 'namespace=~"$namespace"' in matchers, name
+        if not name.startswith("todo_api:") and "$job-dispatcher" not in matchers:
+            assert 'instance=~"$instance"' in matchers, name
+        if name.startswith("http_request"):
+            assert 'route=~"$route"' in matchers, name
+
+
+def test_route_and_instance_variables_offer_all_and_each_value() -> None:
+    variables = {v["name"]: v for v in dashboard()["templating"]["list"]}
+    for name in ("route", "instance"):
+        variable = variables[name]
+        assert variable["type"] == "query"
+        assert (variable["multi"], variable["includeAll"], variable["allValue"]) == (True, True, ".*")
+        query = variable["query"]["query"]
+        assert query == f'label_values(http_requests_total{{job=~"$job",namespace=~"$namespace"}}, {name})'
+    assert (variables["tracing"]["type"], variables["tracing"]["query"]) == ("datasource", "tempo")
+
+
+HEADLINES = {
+    "Request rate": "http_requests_total",
+    "Error ratio (5xx)": "http_requests_total",
+    "Latency p99": "http_request_duration_seconds_bucket",
+    "Error budget remaining (30 d)": "todo_api:slo_errors:ratio_rate30d",
+}
+
+
+def test_the_headline_stats_open_the_dashboard() -> None:
+    board = dashboard()
+    first_row = board["panels"][0]
+    assert (first_row["type"], first_row["gridPos"]["y"]) == ("row", 0)
+    stats = [p for p in board["panels"] if p["type"] == "stat"]
+    assert [p["title"] for p in stats] == list(HEADLINES)
+    for panel in stats:
+        assert panel["gridPos"]["y"] == 1, panel["title"]  # right under the first row
+        [target] = panel["targets"]
+        assert HEADLINES[panel["title"]] in target["expr"]
+
+
+def test_the_budget_panel_reads_a_recording_rule_shipped_with_the_alerts() -> None:
+    groups = yaml.safe_load(RULES.read_text())["groups"]
+    recorded = {rule["record"] for group in groups for rule in group["rules"] if "record" in rule}
+    assert {"todo_api:slo_errors:ratio_rate30d", "todo_api:slo_slow_requests:ratio_rate30d"} <= recorded
+    used = {
+        name
+        for q in dashboard_queries()
+        for name, _ in SELECTOR.findall(q.expr)
+        if name.startswith("todo_api:")
+    }
+    assert used <= recorded
+
+
+def test_latency_panels_link_exemplars_to_their_traces() -> None:
+    latency = [p for p in panels(dashboard()) if p["title"].startswith("Latency p")]
+    assert len(latency) == 4  # the headline p99 and the three by route
+    for panel in latency:
+        assert all(target.get("exemplar") is True for target in panel["targets"]), panel["title"]
+        [link] = panel["fieldConfig"]["defaults"]["links"]
+        assert "${__data.fields.trace_id}" in link["url"], panel["title"]
+        assert "${tracing}" in link["url"], panel["title"]
 
 
 def series_names() -> set[str]:

@@ -130,6 +130,13 @@ def test_the_migration_command_creates_the_schema_as_the_owner(database, migrate
     assert tasks == 0
 
 
+def test_the_image_is_labelled_with_the_version_of_its_packages(service):
+    labels = json.loads(podman("image", "inspect", "--format", "{{json .Labels}}", IMAGE).stdout)
+    assert labels["org.opencontainers.image.version"] == (ROOT / "VERSION").read_text().strip()
+    served = httpx.get(f"{service.url}/openapi.json", timeout=5).json()["info"]["version"]
+    assert served == labels["org.opencontainers.image.version"]
+
+
 def test_readyz_answers_as_the_runtime_role(service):
     response = httpx.get(f"{service.url}/readyz", timeout=5)
     assert response.status_code == 200, service.logs()

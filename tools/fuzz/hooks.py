@@ -38,7 +38,7 @@ class FreshBearerToken:
 
     def get(self, case: Case[Any], ctx: AuthContext) -> str:
         response = self._login()
-        if response.status_code == 401:  # demoted, deactivated or removed by the fuzzer itself
+        if response.status_code == 400:  # invalid_grant: demoted, deactivated or removed by the fuzzer itself
             self._sign_up()
             response = self._login()
         response.raise_for_status()

@@ -69,5 +69,7 @@ fi
 
 say "building $IMAGE on $BASE_IMAGE"
 # Host networking: a bridge would change the host (ip_forward, nft tables); see the field notes.
+# VERSION: the one version source, for the image label (the Dockerfile checks it matches).
 podman build --network host --pull="$pull" --build-arg BASE_IMAGE="$BASE_IMAGE" \
+  --build-arg VERSION="$(tr -d '[:space:]' <"$ROOT/VERSION")" \
   --tag "$IMAGE" --file "$ROOT/Dockerfile" "$ROOT"

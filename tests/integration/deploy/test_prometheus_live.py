@@ -14,10 +14,12 @@ from __future__ import annotations
 import math
 import shutil
 import subprocess
+import threading
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -65,9 +67,14 @@ class Stack:
 
 
 @contextmanager
-def running_prometheus(workdir: Path, metrics_port: int, dispatcher_metrics_port: int) -> Iterator[str]:
+def running_prometheus(
+    workdir: Path, metrics_port: int, dispatcher_metrics_port: int | None = None, features: Sequence[str] = ()
+) -> Iterator[str]:
+    """Prometheus scraping the API (job ``todo-api``) and, when given, its dispatcher."""
     port = free_port()
-    jobs = {JOB: metrics_port, f"{JOB}-dispatcher": dispatcher_metrics_port}
+    jobs = {JOB: metrics_port}
+    if dispatcher_metrics_port is not None:
+        jobs[f"{JOB}-dispatcher"] = dispatcher_metrics_port
     config = {
         "global": {"scrape_interval": f"{SCRAPE_SECONDS}s", "evaluation_interval": f"{SCRAPE_SECONDS}s"},
         "rule_files": [str(RULES)],
@@ -83,6 +90,7 @@ def running_prometheus(workdir: Path, metrics_port: int, dispatcher_metrics_port
         f"--config.file={workdir / 'prometheus.yml'}",
         f"--storage.tsdb.path={workdir / 'tsdb'}",
         f"--web.listen-address=127.0.0.1:{port}",
+        *(f"--enable-feature={feature}" for feature in features),
     ]
     with (workdir / "prometheus.log").open("w") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
@@ -181,3 +189,64 @@ def test_every_dashboard_query_returns_data(stack: Stack, query: Query) -> None:
     result = stack.query(grafana_to_promql(query.expr))["data"]["result"]
     values = [float(sample["value"][1]) for sample in result]
     assert [value for value in values if math.isfinite(value)], (query.expr, result)
+
+
+class _OtlpSink(BaseHTTPRequestHandler):
+    """Accepts OTLP/HTTP exports and drops them: the service needs a collector to export to."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-protobuf")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def otlp_sink() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _OtlpSink)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+async def test_latency_exemplars_carry_the_trace_ids_of_exported_requests(
+    database: ProvisionedDatabase, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """What the latency panels' trace links read: with spans exported, Prometheus (exemplar
+    storage on) stores each sampled request's trace id on the latency histogram."""
+    workdir = tmp_path_factory.mktemp("prometheus-exemplars")
+    with otlp_sink() as collector:
+        env = {"OTEL_EXPORTER_OTLP_ENDPOINT": collector, "TRACING_SAMPLE_RATIO": "1"}
+        with (
+            running_service(database.app_url, workdir, env=env) as service,
+            running_prometheus(
+                workdir, service.metrics_port, features=["exemplar-storage"]
+            ) as prometheus_url,
+        ):
+            live = Stack(prometheus_url)
+            trace_ids = set()
+            async with httpx.AsyncClient(base_url=service.api_url, timeout=10) as api:
+                for _ in range(3):
+                    response = await api.get("/openapi.json")
+                    trace_ids.add(response.headers["traceresponse"].split("-")[1])
+            await anyio.to_thread.run_sync(lambda: live.wait_for_scrapes(2))
+            async with httpx.AsyncClient(base_url=prometheus_url) as prometheus:
+                found = await prometheus.get(
+                    "/api/v1/query_exemplars",
+                    params={
+                        "query": 'http_request_duration_seconds_bucket{route="/openapi.json"}',
+                        "start": "0",
+                        "end": "9999999999",
+                    },
+                )
+            answer = found.json()
+    assert answer["status"] == "success", answer
+    stored = {e["labels"]["trace_id"] for series in answer["data"] for e in series["exemplars"]}
+    assert stored, answer
+    assert stored <= trace_ids

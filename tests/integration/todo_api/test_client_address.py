@@ -50,7 +50,7 @@ def test_a_forged_forwarded_for_from_loopback_is_ignored_without_trusted_proxies
     ):
         logins = [log_in(client, f"u{i}@forged.example.com", f"198.51.100.{i}") for i in range(5)]
         signups = [sign_up(client, f"forged-{i}", f"203.0.113.{i}") for i in range(3)]
-    assert logins == [401, 401, 401, 429, 429]
+    assert logins == [400, 400, 400, 429, 429]  # wrong credentials: invalid_grant (RFC 6749 §5.2)
     assert signups == [201, 201, 429]
     assert set(access_log_ips(service, "/api/v1/auth/token")) == {"127.0.0.1"}
     assert set(access_log_ips(service, "/api/v1/auth/signup")) == {"127.0.0.1"}
@@ -70,6 +70,6 @@ def test_behind_a_trusted_proxy_the_right_most_untrusted_hop_is_the_client(
             log_in(client, f"u{i}@proxied.example.com", f"192.0.2.{i}, 203.0.113.7") for i in range(3)
         ]
         other_client = log_in(client, "u9@proxied.example.com", "203.0.113.7, 198.51.100.8")
-    assert same_client == [401, 401, 429]
-    assert other_client == 401
+    assert same_client == [400, 400, 429]  # wrong credentials: invalid_grant
+    assert other_client == 400
     assert access_log_ips(service, "/api/v1/auth/token") == ["203.0.113.7"] * 3 + ["198.51.100.8"]

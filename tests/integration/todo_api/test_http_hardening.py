@@ -87,6 +87,7 @@ async def test_production_hides_docs_but_serves_the_spec_where_configured(
     async with client_for(production) as client:
         assert (await client.get("/docs")).status_code == 404
         assert (await client.get("/redoc")).status_code == 404
+        assert (await client.get("/docs/assets/swagger-ui-bundle.js")).status_code == 404
         assert (await client.get("/openapi.json")).status_code == 404
         assert (await client.get("/internal/openapi.json")).status_code == 200
 

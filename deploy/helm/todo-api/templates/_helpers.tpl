@@ -42,11 +42,14 @@ app.kubernetes.io/component: api
 {{- end }}
 {{- end }}
 
+{{/* registry/repository:tag (or @digest); global.imageRegistry overrides image.registry. */}}
 {{- define "todo-api.image" -}}
+{{- $registry := default .Values.image.registry (dig "imageRegistry" "" (.Values.global | default dict)) }}
+{{- $repository := ternary (printf "%s/%s" $registry .Values.image.repository) .Values.image.repository (ne $registry "") }}
 {{- if .Values.image.digest }}
-{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- printf "%s@%s" $repository .Values.image.digest }}
 {{- else }}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- printf "%s:%s" $repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
 {{- end }}
 
@@ -62,6 +65,9 @@ Called with (dict "ctx" $ "skips" (list ...)); the image checks apply to every p
 {{- end }}
 {{- if ne $image.pullPolicy "Always" }}
 {{- $skips = append $skips "CKV_K8S_15=Release tags are never overwritten; IfNotPresent spares a registry round trip per pod start" }}
+{{- end }}
+{{- if include "todo-api.openshift" .ctx }}
+{{- $skips = append $skips "CKV_K8S_40=On OpenShift the restricted SCC assigns each pod a UID from the project's range (global.compatibility.openshift)" }}
 {{- end }}
 {{- range $i, $skip := $skips }}
 checkov.io/skip{{ add1 $i }}: {{ $skip | quote }}
@@ -145,27 +151,47 @@ as it is (production needs ALLOW_ANY_HOST=true for it; see todo-api.validate).
 {{- toJson $hosts }}
 {{- end }}
 
-{{/* Pod and container security: the Pod Security "restricted" profile. */}}
+{{/*
+Pod and container security: podSecurityContext and containerSecurityContext (the Pod Security
+"restricted" profile by default; `enabled: false` leaves one out). On OpenShift the restricted
+SCC picks the UID and GID itself and refuses pods that name their own outside the project's
+range: there runAsUser, runAsGroup and fsGroup are left unset (global.compatibility.openshift.
+adaptSecurityContext: force, or auto when the cluster serves security.openshift.io/v1). A
+single field can also be left unset with null (`--set podSecurityContext.runAsUser=null`).
+*/}}
+{{- define "todo-api.openshift" -}}
+{{- $mode := dig "compatibility" "openshift" "adaptSecurityContext" "auto" (.Values.global | default dict) }}
+{{- if or (eq $mode "force") (and (eq $mode "auto") (.Capabilities.APIVersions.Has "security.openshift.io/v1")) }}true{{ end }}
+{{- end }}
+
+{{- define "todo-api.securityContext" -}}
+{{- $context := omit .context "enabled" }}
+{{- if include "todo-api.openshift" .ctx }}
+{{- $context = omit $context "runAsUser" "runAsGroup" "fsGroup" }}
+{{- end }}
+{{- if .context.enabled }}
+{{- toYaml $context }}
+{{- else -}}
+{}
+{{- end }}
+{{- end }}
+
 {{- define "todo-api.podSecurityContext" -}}
-runAsNonRoot: true
-runAsUser: 10001
-runAsGroup: 10001
-fsGroup: 10001
-seccompProfile:
-  type: RuntimeDefault
+{{- include "todo-api.securityContext" (dict "ctx" . "context" .Values.podSecurityContext) }}
 {{- end }}
 
 {{- define "todo-api.containerSecurityContext" -}}
-allowPrivilegeEscalation: false
-privileged: false
-readOnlyRootFilesystem: true
-runAsNonRoot: true
-runAsUser: 10001
-runAsGroup: 10001
-capabilities:
-  drop: [ALL]
-seccompProfile:
-  type: RuntimeDefault
+{{- include "todo-api.securityContext" (dict "ctx" . "context" .Values.containerSecurityContext) }}
+{{- end }}
+
+{{/* A probe from values: the custom one as given, else the httpGet on path with the timings. */}}
+{{- define "todo-api.probe" -}}
+{{- if .custom }}
+{{- toYaml .custom }}
+{{- else }}
+httpGet: {path: {{ .path }}, port: http, httpHeaders: [{name: Host, value: localhost}]}
+{{- toYaml (omit .probe "enabled") | nindent 0 }}
+{{- end }}
 {{- end }}
 
 {{/* /tmp is the only writable path (the root filesystem is read-only). */}}

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -39,6 +39,7 @@ from platform_common.db.settings import DatabaseSettings
 from platform_common.error_handlers import install_error_handlers
 from platform_common.errors import ServiceUnavailable, error_responses
 from platform_common.http.client_ip import Network, parse_networks
+from platform_common.http.docs import install_docs
 from platform_common.http.media_types import require_declared_media_type
 from platform_common.http.middleware import EdgeMiddleware, HostPolicy
 from platform_common.http.openapi import use_error_envelope_in_openapi
@@ -122,6 +123,10 @@ def runtime_of(request: Request, kind: type[RuntimeT]) -> RuntimeT:
 class ServiceRoute(APIRoute):
     """A route of a service: one that takes a body answers 415 for a body in a media type it
     does not declare (not a confusing 422). Only those pay for the check."""
+
+    # False for a route that answers invalid requests otherwise (the OAuth token endpoint):
+    # its operation then documents no 422.
+    documents_validation_error: ClassVar[bool] = True
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         if set(kwargs.get("methods") or ()) & _BODY_METHODS:
@@ -217,8 +222,9 @@ def create_service_app(
         summary=summary,
         lifespan=lifespan,
         openapi_url=settings.openapi_url,
-        docs_url="/docs" if docs else None,
-        redoc_url="/redoc" if docs else None,
+        # FastAPI's own pages load their assets from a CDN: install_docs serves ours instead.
+        docs_url=None,
+        redoc_url=None,
         # A trailing slash is a different path (404), never a redirect built from the Host header.
         redirect_slashes=False,
         # FastAPI's own OpenTelemetry spans (one per dependency, endpoint and serialisation)
@@ -231,6 +237,8 @@ def create_service_app(
     install_error_handlers(app)
     install_database_error_handlers(app)
     use_error_envelope_in_openapi(app)
+    if docs:
+        install_docs(app)
     for router in (health_router, *routers):
         _mount_flat(app, router)
 
@@ -256,6 +264,7 @@ def create_service_app(
         trace_ids=settings.tracing_enabled,
         untraced_paths=HEALTH_PATHS,
         trusted_proxies=runtime.trusted_proxies,
+        exemplars=tracing.is_exporting(provider),
     )
     if tracing.is_exporting(provider):
         tracing.instrument(app, untraced_paths=HEALTH_PATHS)

@@ -47,12 +47,19 @@ _CODES_BY_STATUS = {
 
 
 def envelope_response(
-    errors: Sequence[ErrorObject], status_code: int, headers: dict[str, str] | None = None
+    errors: Sequence[ErrorObject],
+    status_code: int,
+    headers: dict[str, str] | None = None,
+    *,
+    top_level: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    body = ErrorEnvelope(errors=list(errors), meta=ErrorMeta(request_id=current_request_id()))
-    return JSONResponse(
-        body.model_dump(mode="json", exclude_none=True), status_code=status_code, headers=headers
-    )
+    """The envelope; ``top_level`` adds members beside ``errors`` and ``meta`` (first in the body),
+    for protocols that define their own (OAuth2's ``error``, ``error_description``)."""
+    envelope = ErrorEnvelope(errors=list(errors), meta=ErrorMeta(request_id=current_request_id()))
+    body = envelope.model_dump(mode="json", exclude_none=True)
+    if top_level:
+        body = {**top_level, **body}
+    return JSONResponse(body, status_code=status_code, headers=headers)
 
 
 def _escape_pointer_token(token: str | int) -> str:
@@ -94,7 +101,7 @@ def validation_error_objects(errors: Iterable[Any]) -> list[ErrorObject]:
 async def _api_error(_: Request, exc: Exception) -> JSONResponse:
     if not isinstance(exc, APIError):  # registered for APIError only
         raise TypeError(exc)
-    return envelope_response([exc.to_error_object()], exc.status_code, exc.headers)
+    return envelope_response([exc.to_error_object()], exc.status_code, exc.headers, top_level=exc.top_level())
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:

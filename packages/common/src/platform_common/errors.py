@@ -59,12 +59,16 @@ class APIError(Exception):
 
     Subclasses fix ``status_code``, ``code`` and ``title``; instances may add a
     ``detail``, a ``source``, extra response headers, and ``keep_changes`` to have the
-    request's unit of work commit what it did before the error is answered.
+    request's unit of work commit what it did before the error is answered. A family of
+    errors whose protocol defines its own body fields (OAuth2's ``error``) adds them beside
+    ``errors`` and ``meta`` through ``top_level`` and documents them with ``envelope``.
     """
 
     status_code: ClassVar[int] = 500
     code: ClassVar[str] = "internal_error"
     title: ClassVar[str] = "Internal server error"
+    # The body's schema in the OpenAPI document: ErrorEnvelope or an extension of it.
+    envelope: ClassVar[type[BaseModel]] = ErrorEnvelope
 
     def __init__(
         self,
@@ -80,6 +84,10 @@ class APIError(Exception):
         self.headers = headers or {}
         # The unit of work commits before answering, instead of rolling back.
         self.keep_changes = keep_changes
+
+    def top_level(self) -> dict[str, Any]:
+        """Members of the body besides ``errors`` and ``meta``; none for most errors."""
+        return {}
 
     def to_error_object(self) -> ErrorObject:
         return ErrorObject(
@@ -178,8 +186,14 @@ def error_responses(*errors: type[APIError]) -> dict[int | str, dict[str, Any]]:
         by_status.setdefault(error.status_code, []).append(error)
     return {
         status: {
-            "model": ErrorEnvelope,
+            # Classes of one status share a body schema only when they all use it.
+            "model": _common_envelope(classes),
             "description": "; ".join(dict.fromkeys(e.title for e in classes)),
         }
         for status, classes in sorted(by_status.items())
     }
+
+
+def _common_envelope(classes: list[type[APIError]]) -> type[BaseModel]:
+    envelopes = {error.envelope for error in classes}
+    return envelopes.pop() if len(envelopes) == 1 else ErrorEnvelope

@@ -110,10 +110,10 @@ async def test_login_failures_are_indistinguishable(client: httpx.AsyncClient) -
     responses = [
         await client.post("/api/v1/auth/token", data={"username": u, "password": p}) for u, p in attempts
     ]
-    assert {r.status_code for r in responses} == {401}
-    bodies = [r.json()["errors"] for r in responses]
+    assert {r.status_code for r in responses} == {400}  # RFC 6749 §5.2: invalid_grant
+    bodies = [{k: v for k, v in r.json().items() if k != "meta"} for r in responses]
     assert bodies[0] == bodies[1] == bodies[2]
-    assert all(r.headers["www-authenticate"] == "Bearer" for r in responses)
+    assert bodies[0]["error"] == "invalid_grant"
 
 
 async def test_password_change_requires_the_current_one_and_ends_old_tokens(

@@ -137,12 +137,16 @@ async def test_nul_characters_are_422_in_json_bodies(
 
 
 @pytest.mark.parametrize("field", ["username", "password"])
-async def test_nul_characters_are_422_in_the_login_form(
+async def test_nul_characters_are_invalid_requests_in_the_login_form(
     client: httpx.AsyncClient, caller: Account, field: str
 ) -> None:
+    """The token endpoint answers as RFC 6749 §5.2 says: 400 invalid_request, not 422."""
     form = {"username": caller.email, "password": PASSWORD}
     form[field] = form[field][:3] + "\x00" + form[field][3:]
-    assert_invalid(await client.post("/api/v1/auth/token", data=form), field)
+    response = await client.post("/api/v1/auth/token", data=form)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "invalid_request"
+    assert response.json()["errors"][0]["source"] == {"pointer": f"/{field}"}
 
 
 async def test_nul_characters_in_the_path_or_query_are_refused(

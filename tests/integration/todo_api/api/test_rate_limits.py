@@ -133,7 +133,7 @@ async def test_failed_logins_are_limited_per_account_and_client_ip(
     async with serve(settings) as client:
         account = await signup(client, "acme")
         guesses = [await log_in(client, account.email.upper(), WRONG, "198.51.100.1") for _ in range(3)]
-        assert [r.status_code for r in guesses] == [401, 401, 401]
+        assert [r.status_code for r in guesses] == [400, 400, 400]  # invalid_grant (RFC 6749 §5.2)
         before = _metric("rate_limit_rejections_total", scope="account_ip")
         refused = await log_in(client, account.email, PASSWORD, "198.51.100.1")  # even the right one
         assert refused.status_code == 429
@@ -143,7 +143,7 @@ async def test_failed_logins_are_limited_per_account_and_client_ip(
         # The owner, elsewhere, is not locked out by the guesses from that address.
         assert (await log_in(client, account.email, PASSWORD, "203.0.113.7")).status_code == 200
         # Nor is another account at that address.
-        assert (await log_in(client, "x@acme.example.com", WRONG, "198.51.100.1")).status_code == 401
+        assert (await log_in(client, "x@acme.example.com", WRONG, "198.51.100.1")).status_code == 400
     logged = capsys.readouterr().err
     assert "login_throttled" in logged
     assert fingerprint(account.email) in logged
@@ -157,14 +157,14 @@ async def test_failed_logins_are_limited_per_account_across_client_ips(
     async with serve(settings) as client:
         account = await signup(client, "acme")
         guesses = [await log_in(client, account.email, WRONG, f"198.51.100.{i}") for i in range(3)]
-        assert [r.status_code for r in guesses] == [401, 401, 401]
+        assert [r.status_code for r in guesses] == [400, 400, 400]  # invalid_grant (RFC 6749 §5.2)
         before = _metric("rate_limit_rejections_total", scope="account")
         refused = await log_in(client, account.email, PASSWORD, "203.0.113.7")
         assert refused.status_code == 429  # past the account's ceiling, from any address
         assert int(refused.headers["retry-after"]) > 0
         assert _metric("rate_limit_rejections_total", scope="account") == before + 1
         other = await log_in(client, "x@acme.example.com", WRONG, "203.0.113.7")
-        assert other.status_code == 401  # another account still has its budget
+        assert other.status_code == 400  # another account still has its budget
 
 
 async def test_successful_logins_are_not_counted_as_failures(limited: Callable[..., Settings]) -> None:
@@ -208,7 +208,7 @@ async def test_login_is_limited_per_ip(limited: Callable[..., Settings]) -> None
             ).status_code
             for i in range(3)
         ]
-        assert statuses == [401, 401, 429]
+        assert statuses == [400, 400, 429]
 
 
 @pytest.mark.parametrize(("trusted", "expect_blocked"), [([], True), (["127.0.0.1/32"], False)])

@@ -96,7 +96,6 @@ def production(database_url: str) -> Settings:
         secret_key=SecretStr(secrets.token_urlsafe(32)),
         data_encryption_key=SecretStr(secrets.token_urlsafe(32)),
         trusted_hosts=["api.example.com"],
-        metrics_port=0,  # a free port: another process may hold the default
         log_format="console",  # leave the process-wide logging setup as the other tests expect it
     )
 

@@ -37,6 +37,7 @@ from platform_common.error_handlers import envelope_response
 from platform_common.errors import BadRequest, InternalError, PayloadTooLarge
 from platform_common.http.client_ip import Network, client_ip
 from platform_common.observability import http_metrics
+from platform_common.observability.error_reporting import report_exception
 from platform_common.observability.request_context import RequestObservation, observing
 from platform_common.observability.routes import RouteTemplates, arrival
 from platform_common.request_id import bind_request_id, is_well_formed, new_request_id, unbind_request_id
@@ -106,6 +107,7 @@ class EdgeMiddleware:
         trace_ids: bool,
         untraced_paths: Collection[str],
         trusted_proxies: Sequence[Network] = (),
+        exemplars: bool = False,
     ) -> None:
         self.app = app
         self._trusted_proxies = tuple(trusted_proxies)
@@ -116,6 +118,9 @@ class EdgeMiddleware:
         self._record_metrics = record_metrics
         self._trace_ids = trace_ids  # False: TRACING_ENABLED=false, no trace ids at all
         self._untraced = frozenset(untraced_paths)
+        # Latency observations carry the trace id of sampled requests (only when spans are
+        # exported: a trace id that reaches no backend would link to nothing).
+        self._exemplars = exemplars and record_metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -174,6 +179,8 @@ class EdgeMiddleware:
                         await self.app(scope, receive, send_with_headers)
             except Exception as exc:
                 observation.exception = exc
+                route = self._routes.resolve(scope, arrived)
+                report_exception(exc, observation, method=method, route=route, path=scope["path"])
                 span = trace.get_current_span()
                 if span.is_recording():  # the exporting instrumentation's server span never sees it
                     span.record_exception(exc)
@@ -185,7 +192,8 @@ class EdgeMiddleware:
                 route = self._routes.resolve(scope, arrived)
                 if self._record_metrics:
                     http_metrics.in_progress(method).dec()
-                    http_metrics.observe_request(method, route, status, seconds)
+                    trace_id = http_metrics.sampled_trace_id() if self._exemplars else None
+                    http_metrics.observe_request(method, route, status, seconds, trace_id=trace_id)
                 client = client_ip(scope, self._trusted_proxies) if scope.get("client") else None
                 _log_access(scope, observation, method, route, status, seconds, client)
                 if trace_token is not None:

@@ -18,6 +18,8 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute
 
 from platform_common.errors import ErrorEnvelope
 from platform_common.http.query import QUERY_SCHEMA_DEFINITIONS
@@ -138,6 +140,16 @@ def _post_process(spec: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
+def _no_422_where_routes_answer_otherwise(spec: dict[str, Any], routes: list[BaseRoute]) -> None:
+    """FastAPI documents a 422 for every operation with parameters; a route that answers
+    invalid requests with another error (``documents_validation_error = False``, e.g. the
+    OAuth token endpoint's 400) does not give it."""
+    for route in routes:
+        if isinstance(route, APIRoute) and not getattr(route, "documents_validation_error", True):
+            for method in route.methods or ():
+                spec["paths"][route.path_format][method.lower()]["responses"].pop("422", None)
+
+
 def use_error_envelope_in_openapi(app: FastAPI) -> None:
     """Make ``app.openapi()`` document every error with the envelope schema, and the
     platform's response headers (built once)."""
@@ -153,6 +165,7 @@ def use_error_envelope_in_openapi(app: FastAPI) -> None:
                 tags=app.openapi_tags,
                 servers=app.servers,
             )
+            _no_422_where_routes_answer_otherwise(spec, app.routes)
             app.openapi_schema = _post_process(spec)
         return app.openapi_schema
 

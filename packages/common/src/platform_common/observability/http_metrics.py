@@ -7,6 +7,7 @@ tenant. In multi-process mode the in-progress gauge is summed over live workers.
 
 from __future__ import annotations
 
+from opentelemetry import trace
 from prometheus_client import Counter, Gauge, Histogram
 
 # 5 ms .. 10 s; 0.3 s is a bucket boundary because the latency SLO is p99 < 300 ms.
@@ -45,7 +46,20 @@ def in_progress(method: str) -> Gauge:
     return child
 
 
-def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+def sampled_trace_id() -> str | None:
+    """The current trace's id when it is sampled (so its spans are exported), else None."""
+    context = trace.get_current_span().get_span_context()
+    return (
+        trace.format_trace_id(context.trace_id) if context.is_valid and context.trace_flags.sampled else None
+    )
+
+
+def observe_request(
+    method: str, route: str, status: int, seconds: float, *, trace_id: str | None = None
+) -> None:
+    """Count the request and observe its latency; with ``trace_id``, the observation carries it
+    as an exemplar (served in the OpenMetrics format, which Prometheus asks for when it stores
+    exemplars), so a latency panel links to the trace of a slow request."""
     counter = _requests.get((method, route, status))
     if counter is None:
         counter = _requests[(method, route, status)] = REQUESTS.labels(method, route, str(status))
@@ -53,4 +67,4 @@ def observe_request(method: str, route: str, status: int, seconds: float) -> Non
     histogram = _durations.get((method, route))
     if histogram is None:
         histogram = _durations[(method, route)] = DURATION.labels(method, route)
-    histogram.observe(seconds)
+    histogram.observe(seconds, exemplar={"trace_id": trace_id} if trace_id else None)

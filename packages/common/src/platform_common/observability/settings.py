@@ -8,7 +8,7 @@ from platform_common.settings import PlatformSettings
 
 
 class ObservabilitySettings(PlatformSettings):
-    """METRICS_ENABLED, METRICS_HOST, METRICS_PORT, TRACING_ENABLED.
+    """METRICS_ENABLED, METRICS_HOST, METRICS_PORT, TRACING_ENABLED, SENTRY_DSN.
 
     It extends ``PlatformSettings`` (rather than being a bare mixin) so pydantic merges one
     model config: a bare ``BaseSettings`` mixin listed after ``PlatformSettings`` would bring
@@ -32,6 +32,10 @@ class ObservabilitySettings(PlatformSettings):
     )
     tracing_enabled: bool = Field(
         default=True, description="Trace ids in logs and traceresponse; spans exported if OTEL_* says where."
+    )
+    sentry_dsn: str | None = Field(
+        default=None,
+        description="Report unhandled errors to Sentry (scrubbed like the logs); unset: nothing is sent.",
     )
     tracing_sample_ratio: float = Field(
         default=0.1,

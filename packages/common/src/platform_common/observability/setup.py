@@ -24,19 +24,27 @@ from prometheus_client import disable_created_metrics
 from platform_common.db.database import PoolStats
 from platform_common.logging import configure_logging
 from platform_common.observability import tracing
+from platform_common.observability.error_reporting import configure_error_reporting
 from platform_common.observability.metrics_server import MetricsServer
 from platform_common.observability.pool_metrics import sample_pool_forever
 from platform_common.observability.settings import ObservabilitySettings
 
 
 def configure_process(settings: ObservabilitySettings, *, service_version: str) -> TracerProvider | None:
-    """Logging (JSON in production) and the tracer provider (None when tracing is off)."""
+    """Logging (JSON in production), error reporting (when SENTRY_DSN is set) and the tracer
+    provider (None when tracing is off)."""
     json_logs = settings.log_format == "json" or (settings.log_format == "auto" and settings.is_production)
     configure_logging(settings.log_level, json_output=json_logs)
     # The edge middleware's access line replaces uvicorn's (it has the route, ids, duration).
     logging.getLogger("uvicorn.access").disabled = True
     # *_created series would double the series count and serve no panel or alert.
     disable_created_metrics()  # type: ignore[no-untyped-call]
+    configure_error_reporting(
+        settings.sentry_dsn,
+        service_name=settings.service_name,
+        service_version=service_version,
+        environment=settings.environment.value,
+    )
     if not settings.tracing_enabled:
         return None
     resource = tracing.service_resource(

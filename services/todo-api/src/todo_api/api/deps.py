@@ -14,18 +14,20 @@ in the thread pool, a thread hop per request each."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, Form, Request, Response
 from fastapi.security import OAuth2PasswordBearer
 
 from platform_common.app import runtime_of
+from platform_common.auth.oauth import REFRESH_TOKEN_GRANT
 from platform_common.db.database import Transaction
 from platform_common.http.client_ip import client_ip
 from platform_common.observability.request_context import bind_identity
 from platform_common.ratelimit.limiter import RateLimited
 from todo_api.core.rate_limits import record_throttled_account
 from todo_api.core.runtime import TodoRuntime
+from todo_api.schemas.common import SafeStr
 from todo_api.schemas.email import login_email
 from todo_api.services.auth import AuthService, Caller, load_caller, verify_access_token
 from todo_api.services.tasks import TaskService
@@ -69,7 +71,10 @@ def bearer_credentials(request: Request) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
-authenticate = Authenticate(tokenUrl=TOKEN_URL, scheme_name="OAuth2PasswordBearer", auto_error=False)
+# The token endpoint also refreshes (grant_type=refresh_token): the spec's refreshUrl says so.
+authenticate = Authenticate(
+    tokenUrl=TOKEN_URL, refreshUrl=TOKEN_URL, scheme_name="OAuth2PasswordBearer", auto_error=False
+)
 CallerDep = Annotated[Caller, Depends(authenticate, scope="function")]
 
 
@@ -153,14 +158,35 @@ def account_key(username: str) -> str:
     return login_email(username)
 
 
-async def limit_login(
-    response: Response, runtime: RuntimeDep, ip: ClientIP, username: Annotated[str, Form(max_length=320)]
+# The token endpoint's form fields that choose its limits; the endpoint declares the same ones
+# (FastAPI documents one form body from the fields of the route and its dependencies).
+GrantTypeForm = Annotated[
+    Literal["password", "refresh_token"] | None,
+    Form(description="`password` (the default) logs in; `refresh_token` rotates (RFC 6749 §6)."),
+]
+UsernameForm = Annotated[
+    SafeStr | None, Form(max_length=320, description="Password grant: the user's e-mail address.")
+]
+
+
+async def limit_token_grant(
+    response: Response,
+    runtime: RuntimeDep,
+    ip: ClientIP,
+    grant_type: GrantTypeForm = None,
+    username: UsernameForm = None,
 ) -> AsyncIterator[None]:
-    """Every attempt counts per client IP; per account only failures count, from this IP
-    and from all IPs together. A wrong guess costs its sender, never the account's owner:
-    a login is refused for other addresses' failures only past the account's ceiling."""
+    """The token endpoint's limits, by grant. A refresh grant is counted as POST /auth/refresh
+    is (per client IP) and never toward the login limits. Any other grant is a login: every
+    attempt counts per client IP; per account only failures count, from this IP and from all
+    IPs together. A wrong guess costs its sender, never the account's owner: a login is
+    refused for other addresses' failures only past the account's ceiling."""
+    if grant_type == REFRESH_TOKEN_GRANT:
+        await limit_anonymous(response, runtime, ip)
+        yield
+        return
     policies = runtime.rate_policies
-    account = account_key(username)
+    account = account_key(username or "")
     failures = (
         (policies.login_failures_account_ip, f"{ip}/{account}"),  # an IP never holds "/"
         (policies.login_failures_account, account),

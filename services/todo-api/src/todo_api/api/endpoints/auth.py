@@ -1,4 +1,5 @@
-"""Sign-up and the token lifecycle: OAuth2 password login, rotation, logout."""
+"""Sign-up and the token lifecycle: the OAuth2 token endpoint (password and refresh grants),
+rotation, logout."""
 
 from __future__ import annotations
 
@@ -6,9 +7,17 @@ from typing import Annotated
 
 from fastapi import Depends, Form, status
 
+from platform_common.auth.oauth import (
+    REFRESH_TOKEN_GRANT,
+    InvalidGrant,
+    InvalidRequest,
+    TokenEndpointRoute,
+    UnsupportedGrantType,
+)
 from platform_common.auth.passwords import MAX_PASSWORD_LENGTH
 from platform_common.errors import (
     Conflict,
+    ErrorSource,
     ServiceUnavailable,
     TooManyRequests,
     Unauthorized,
@@ -18,13 +27,22 @@ from todo_api.api.deps import (
     AuthServiceDep,
     CallerAuthServiceDep,
     CallerDep,
+    GrantTypeForm,
+    UsernameForm,
     limit_anonymous,
-    limit_login,
     limit_signup,
+    limit_token_grant,
 )
 from todo_api.api.responses import links_with_body
 from todo_api.api.routing import resource_router
-from todo_api.schemas.auth import LogoutRequest, RefreshRequest, SignupRequest, SignupResponse, TokenPair
+from todo_api.schemas.auth import (
+    LogoutRequest,
+    OpaqueToken,
+    RefreshRequest,
+    SignupRequest,
+    SignupResponse,
+    TokenPair,
+)
 from todo_api.schemas.common import SafeStr
 from todo_api.schemas.tenant import TenantRead
 from todo_api.schemas.user import UserRead
@@ -62,22 +80,54 @@ async def signup(body: SignupRequest, auth: AuthServiceDep) -> SignupResponse:
     return SignupResponse(tenant=TenantRead.from_row(tenant), user=UserRead.from_row(user))
 
 
-@router.post(
-    "/token",
-    operation_id="auth_token",
-    summary="Log in with the OAuth2 password flow",
-    responses={200: _TOKEN_PAIR, **error_responses(Unauthorized, TooManyRequests, ServiceUnavailable)},
-    # Function scope: the failure slot is given back before the response, once the login committed.
-    dependencies=[Depends(limit_login, scope="function")],
-)
 async def token(
     auth: AuthServiceDep,
-    username: Annotated[SafeStr, Form(max_length=320, description="The user's e-mail address.")],
-    password: Annotated[SafeStr, Form(max_length=MAX_PASSWORD_LENGTH)],
-    grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
+    grant_type: GrantTypeForm = None,
+    username: UsernameForm = None,
+    password: Annotated[
+        SafeStr | None, Form(max_length=MAX_PASSWORD_LENGTH, description="Password grant: the password.")
+    ] = None,
+    refresh_token: Annotated[
+        OpaqueToken | None, Form(description="Refresh grant: the refresh token to rotate.")
+    ] = None,
     scope: Annotated[str, Form(max_length=1000)] = "",
 ) -> TokenPair:
-    return await auth.login(username, password)
+    """The OAuth2 token endpoint. Errors follow RFC 6749 §5.2: 400 with `error` and
+    `error_description` beside the envelope's `errors`. A refresh grant is the rotation of
+    `POST /auth/refresh` and never counts toward the login limits."""
+    try:
+        if grant_type == REFRESH_TOKEN_GRANT:
+            return await auth.refresh(_required("refresh_token", refresh_token))
+        return await auth.login(_required("username", username), _required("password", password))
+    except Unauthorized as refused:  # the credentials or the refresh token
+        raise InvalidGrant(refused.detail, keep_changes=refused.keep_changes) from refused
+
+
+def _required(name: str, value: str | None) -> str:
+    if value is None:
+        raise InvalidRequest(
+            f"{name} is required for this grant_type", source=ErrorSource(pointer=f"/{name}")
+        )
+    return value
+
+
+router.add_api_route(
+    "/token",
+    token,
+    methods=["POST"],
+    route_class_override=TokenEndpointRoute,
+    operation_id="auth_token",
+    summary="Log in (OAuth2 password grant) or rotate a refresh token (refresh_token grant)",
+    responses={
+        200: _TOKEN_PAIR,
+        **error_responses(
+            InvalidRequest, InvalidGrant, UnsupportedGrantType, TooManyRequests, ServiceUnavailable
+        ),
+    },
+    # A password grant counts as a login; a refresh grant only as an anonymous request.
+    # Function scope: a login's failure slot is given back before the response, once it committed.
+    dependencies=[Depends(limit_token_grant, scope="function")],
+)
 
 
 @router.post(

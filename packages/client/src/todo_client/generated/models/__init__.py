@@ -1,0 +1,83 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .body_auth_token import BodyAuthToken
+from .body_auth_token_grant_type_type_0 import BodyAuthTokenGrantTypeType0
+from .delivery_read import DeliveryRead
+from .error_envelope import ErrorEnvelope
+from .error_meta import ErrorMeta
+from .error_object import ErrorObject
+from .error_source import ErrorSource
+from .event_type import EventType
+from .health_status import HealthStatus
+from .logout_request import LogoutRequest
+from .o_auth_error_envelope import OAuthErrorEnvelope
+from .o_auth_error_envelope_error import OAuthErrorEnvelopeError
+from .page_delivery_read import PageDeliveryRead
+from .page_task_read import PageTaskRead
+from .page_user_read import PageUserRead
+from .page_webhook_read import PageWebhookRead
+from .password_change import PasswordChange
+from .refresh_request import RefreshRequest
+from .signup_request import SignupRequest
+from .signup_response import SignupResponse
+from .task_create import TaskCreate
+from .task_priority import TaskPriority
+from .task_read import TaskRead
+from .task_stats import TaskStats
+from .task_update import TaskUpdate
+from .tenant_read import TenantRead
+from .tenant_update import TenantUpdate
+from .time_zone_name import TimeZoneName
+from .token_pair import TokenPair
+from .user_admin_update import UserAdminUpdate
+from .user_create import UserCreate
+from .user_read import UserRead
+from .user_role import UserRole
+from .user_update_me import UserUpdateMe
+from .webhook_create import WebhookCreate
+from .webhook_created import WebhookCreated
+from .webhook_read import WebhookRead
+from .webhook_secret import WebhookSecret
+from .webhook_update import WebhookUpdate
+
+__all__ = (
+    "BodyAuthToken",
+    "BodyAuthTokenGrantTypeType0",
+    "DeliveryRead",
+    "ErrorEnvelope",
+    "ErrorMeta",
+    "ErrorObject",
+    "ErrorSource",
+    "EventType",
+    "HealthStatus",
+    "LogoutRequest",
+    "OAuthErrorEnvelope",
+    "OAuthErrorEnvelopeError",
+    "PageDeliveryRead",
+    "PageTaskRead",
+    "PageUserRead",
+    "PageWebhookRead",
+    "PasswordChange",
+    "RefreshRequest",
+    "SignupRequest",
+    "SignupResponse",
+    "TaskCreate",
+    "TaskPriority",
+    "TaskRead",
+    "TaskStats",
+    "TaskUpdate",
+    "TenantRead",
+    "TenantUpdate",
+    "TimeZoneName",
+    "TokenPair",
+    "UserAdminUpdate",
+    "UserCreate",
+    "UserRead",
+    "UserRole",
+    "UserUpdateMe",
+    "WebhookCreate",
+    "WebhookCreated",
+    "WebhookRead",
+    "WebhookSecret",
+    "WebhookUpdate",
+)

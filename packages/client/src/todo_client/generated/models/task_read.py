@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+from uuid import UUID
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.task_priority import TaskPriority, check_task_priority
+
+T = TypeVar("T", bound="TaskRead")
+
+
+@_attrs_define
+class TaskRead:
+    """
+    Attributes:
+        id (UUID):
+        title (str):
+        description (str):
+        completed (bool):
+        completed_at (datetime.datetime | None):
+        priority (TaskPriority): Declared in rising order; PostgreSQL sorts the enum in this order.
+        due_at (datetime.datetime | None):
+        tags (list[str]):
+        created_at (datetime.datetime):
+        updated_at (datetime.datetime):
+        version (int):
+    """
+
+    id: UUID
+    title: str
+    description: str
+    completed: bool
+    completed_at: datetime.datetime | None
+    priority: TaskPriority
+    due_at: datetime.datetime | None
+    tags: list[str]
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+    version: int
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = str(self.id)
+
+        title = self.title
+
+        description = self.description
+
+        completed = self.completed
+
+        completed_at: None | str
+        if isinstance(self.completed_at, datetime.datetime):
+            completed_at = self.completed_at.isoformat()
+        else:
+            completed_at = self.completed_at
+
+        priority: str = self.priority
+
+        due_at: None | str
+        if isinstance(self.due_at, datetime.datetime):
+            due_at = self.due_at.isoformat()
+        else:
+            due_at = self.due_at
+
+        tags = self.tags
+
+        created_at = self.created_at.isoformat()
+
+        updated_at = self.updated_at.isoformat()
+
+        version = self.version
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "id": id,
+                "title": title,
+                "description": description,
+                "completed": completed,
+                "completed_at": completed_at,
+                "priority": priority,
+                "due_at": due_at,
+                "tags": tags,
+                "created_at": created_at,
+                "updated_at": updated_at,
+                "version": version,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        id = UUID(d.pop("id"))
+
+        title = d.pop("title")
+
+        description = d.pop("description")
+
+        completed = d.pop("completed")
+
+        def _parse_completed_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                completed_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return completed_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        completed_at = _parse_completed_at(d.pop("completed_at"))
+
+        priority = check_task_priority(d.pop("priority"))
+
+        def _parse_due_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                due_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return due_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        due_at = _parse_due_at(d.pop("due_at"))
+
+        tags = cast(list[str], d.pop("tags"))
+
+        created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
+
+        updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+
+        version = d.pop("version")
+
+        task_read = cls(
+            id=id,
+            title=title,
+            description=description,
+            completed=completed,
+            completed_at=completed_at,
+            priority=priority,
+            due_at=due_at,
+            tags=tags,
+            created_at=created_at,
+            updated_at=updated_at,
+            version=version,
+        )
+
+        task_read.additional_properties = d
+        return task_read
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

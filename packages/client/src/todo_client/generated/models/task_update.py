@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..models.task_priority import TaskPriority, check_task_priority
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="TaskUpdate")
+
+
+@_attrs_define
+class TaskUpdate:
+    """JSON merge patch: absent fields stay as they are; ``null`` clears ``description`` and
+    ``due_at``. The other fields may be omitted but not null (defaults are never validated,
+    so ``None`` below only ever means "absent").
+
+        Attributes:
+            title (str | Unset):
+            description (None | str | Unset):
+            priority (TaskPriority | Unset): Declared in rising order; PostgreSQL sorts the enum in this order.
+            due_at (datetime.datetime | None | Unset):
+            tags (list[str] | Unset):
+            completed (bool | Unset):
+    """
+
+    title: str | Unset = UNSET
+    description: None | str | Unset = UNSET
+    priority: TaskPriority | Unset = UNSET
+    due_at: datetime.datetime | None | Unset = UNSET
+    tags: list[str] | Unset = UNSET
+    completed: bool | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        title = self.title
+
+        description: None | str | Unset
+        if isinstance(self.description, Unset):
+            description = UNSET
+        else:
+            description = self.description
+
+        priority: str | Unset = UNSET
+        if not isinstance(self.priority, Unset):
+            priority = self.priority
+
+        due_at: None | str | Unset
+        if isinstance(self.due_at, Unset):
+            due_at = UNSET
+        elif isinstance(self.due_at, datetime.datetime):
+            due_at = self.due_at.isoformat()
+        else:
+            due_at = self.due_at
+
+        tags: list[str] | Unset = UNSET
+        if not isinstance(self.tags, Unset):
+            tags = self.tags
+
+        completed = self.completed
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update({})
+        if title is not UNSET:
+            field_dict["title"] = title
+        if description is not UNSET:
+            field_dict["description"] = description
+        if priority is not UNSET:
+            field_dict["priority"] = priority
+        if due_at is not UNSET:
+            field_dict["due_at"] = due_at
+        if tags is not UNSET:
+            field_dict["tags"] = tags
+        if completed is not UNSET:
+            field_dict["completed"] = completed
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        title = d.pop("title", UNSET)
+
+        def _parse_description(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        description = _parse_description(d.pop("description", UNSET))
+
+        _priority = d.pop("priority", UNSET)
+        priority: TaskPriority | Unset
+        if isinstance(_priority, Unset):
+            priority = UNSET
+        else:
+            priority = check_task_priority(_priority)
+
+        def _parse_due_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                due_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return due_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        due_at = _parse_due_at(d.pop("due_at", UNSET))
+
+        tags = cast(list[str], d.pop("tags", UNSET))
+
+        completed = d.pop("completed", UNSET)
+
+        task_update = cls(
+            title=title,
+            description=description,
+            priority=priority,
+            due_at=due_at,
+            tags=tags,
+            completed=completed,
+        )
+
+        return task_update

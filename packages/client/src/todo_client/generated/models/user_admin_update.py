@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..models.user_role import UserRole, check_user_role
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="UserAdminUpdate")
+
+
+@_attrs_define
+class UserAdminUpdate:
+    """
+    Attributes:
+        full_name (None | str | Unset):
+        role (None | Unset | UserRole):
+        is_active (bool | None | Unset):
+    """
+
+    full_name: None | str | Unset = UNSET
+    role: None | Unset | UserRole = UNSET
+    is_active: bool | None | Unset = UNSET
+
+    def to_dict(self) -> dict[str, Any]:
+        full_name: None | str | Unset
+        if isinstance(self.full_name, Unset):
+            full_name = UNSET
+        else:
+            full_name = self.full_name
+
+        role: None | str | Unset
+        if isinstance(self.role, Unset):
+            role = UNSET
+        elif isinstance(self.role, str):
+            role = self.role
+        else:
+            role = self.role
+
+        is_active: bool | None | Unset
+        if isinstance(self.is_active, Unset):
+            is_active = UNSET
+        else:
+            is_active = self.is_active
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update({})
+        if full_name is not UNSET:
+            field_dict["full_name"] = full_name
+        if role is not UNSET:
+            field_dict["role"] = role
+        if is_active is not UNSET:
+            field_dict["is_active"] = is_active
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+
+        def _parse_full_name(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        full_name = _parse_full_name(d.pop("full_name", UNSET))
+
+        def _parse_role(data: object) -> None | Unset | UserRole:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                role_type_0 = check_user_role(data)
+
+                return role_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UserRole, data)
+
+        role = _parse_role(d.pop("role", UNSET))
+
+        def _parse_is_active(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        is_active = _parse_is_active(d.pop("is_active", UNSET))
+
+        user_admin_update = cls(
+            full_name=full_name,
+            role=role,
+            is_active=is_active,
+        )
+
+        return user_admin_update
