@@ -35,7 +35,9 @@ class ServiceProcess:
         return [json.loads(line) for line in lines if line.startswith("{")]
 
 
-def wait_until(condition: Any, *, timeout: float = 20.0, what: str) -> None:
+def wait_until(condition: Any, *, timeout: float = 60.0, what: str) -> None:
+    """Poll until ``condition()``; the deadline is generous because a cold start imports the
+    whole app in every worker, which takes seconds on a loaded 2-core machine."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():

@@ -80,4 +80,4 @@ async def test_the_per_account_login_limit_counts_every_spelling_as_one_account(
                 ).status_code
                 for spelling in SPELLINGS
             ]
-    assert statuses == [401, 401, 401, 429]
+    assert statuses == [400, 400, 400, 429]  # invalid_grant (RFC 6749), then the limit

@@ -47,7 +47,7 @@ def configure_error_reporting(
         server_name=service_name,
         default_integrations=False,
         auto_enabling_integrations=False,
-        send_default_pii=False,
+        # No personal data: send_default_pii's default (now deprecated, so left unset) is off.
         include_local_variables=False,
         include_source_context=False,
         max_request_body_size="never",
