@@ -8,6 +8,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,8 +23,8 @@ from todo_api.purge import run
 pytestmark = pytest.mark.integration
 
 # Past: expired a second ago. Live: a few seconds left (the purge runs well within them).
-EXPIRED = "now() - interval '1 second'"
-LIVE = "now() + interval '3 seconds'"
+EXPIRED = -1.0
+LIVE = 3.0
 KINDS = ("idempotency_keys", "refresh_tokens", "sessions", "revoked_access_tokens", "events")
 # Each kind's table and the column that tells the test's rows apart.
 TABLES = {
@@ -66,58 +67,46 @@ async def tenants(database: ProvisionedDatabase, owner_engine: AsyncEngine) -> A
     await empty_tables(database.owner_url)
 
 
-async def add_rows(engine: AsyncEngine, tenant: Tenant, label: str, expires: str) -> None:
-    """One row of every expiring kind, named ``label``, expiring at ``expires`` (SQL)."""
-    t, u = tenant.tenant_id, tenant.user_id
-    await execute(
-        engine,
-        t,
+async def add_rows(engine: AsyncEngine, tenant: Tenant, label: str, expires_in: float) -> None:
+    """One row of every expiring kind, named ``label``, expiring ``expires_in`` seconds from now."""
+    values = {
+        "t": tenant.tenant_id,
+        "u": tenant.user_id,
+        "label": label,
+        "unique": f"{tenant.tenant_id}:{label}",  # token hashes and jtis are unique across tenants
+        "session": session_label(tenant, label),
+        "expires_in": expires_in,
+    }
+    for statement in (
         "INSERT INTO idempotency_key (user_id, key, tenant_id, request_hash, expires_at) "
-        f"VALUES (:u, :label, :t, 'h', {expires})",
-        u=u,
-        t=t,
-        label=label,
-    )
-    await execute(
-        engine,
-        t,
+        "VALUES (:u, :label, :t, 'h', now() + make_interval(secs => :expires_in))",
         "INSERT INTO refresh_token (tenant_id, user_id, family_id, token_hash, user_token_version, "
-        f"expires_at, family_expires_at) VALUES (:t, :u, gen_random_uuid(), :label, 0, {expires}, {expires})",
-        u=u,
-        t=t,
-        label=f"{t}:{label}",  # unique across tenants
-    )
-    await execute(
-        engine,
-        t,
-        f"INSERT INTO auth_session (id, tenant_id, user_id, expires_at) VALUES (:id, :t, :u, {expires})",
-        id=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{t}/{label}")),
-        u=u,
-        t=t,
-    )
-    await execute(
-        engine,
-        t,
-        f"INSERT INTO revoked_access_token (jti, tenant_id, expires_at) VALUES (:label, :t, {expires})",
-        t=t,
-        label=f"{t}:{label}",  # unique across tenants
-    )
+        "expires_at, family_expires_at) VALUES (:t, :u, gen_random_uuid(), :unique, 0, "
+        "now() + make_interval(secs => :expires_in), now() + make_interval(secs => :expires_in))",
+        "INSERT INTO auth_session (id, tenant_id, user_id, expires_at) "
+        "VALUES (CAST(:session AS uuid), :t, :u, now() + make_interval(secs => :expires_in))",
+        "INSERT INTO revoked_access_token (jti, tenant_id, expires_at) "
+        "VALUES (:unique, :t, now() + make_interval(secs => :expires_in))",
+    ):
+        used = {name: value for name, value in values.items() if f":{name}" in statement}
+        await execute(engine, tenant.tenant_id, statement, **used)
 
 
 async def add_event(
-    engine: AsyncEngine, tenant: Tenant, label: str, *, age: str, delivery: str | None
+    engine: AsyncEngine, tenant: Tenant, label: str, *, age: timedelta, delivery: str | None
 ) -> None:
-    """An event ``age`` old (SQL interval), with one delivery attempt in state ``delivery``."""
+    """An event ``age`` old, with one delivery attempt in state ``delivery``."""
     t, u, event_id = tenant.tenant_id, tenant.user_id, str(uuid.uuid4())
     await execute(
         engine,
         t,
         "INSERT INTO outbox_event (id, tenant_id, owner_id, type, data, created_at) "
-        f"VALUES (:id, :t, :u, :label, '{{}}', now() - interval '{age}')",
+        "VALUES (:id, :t, :u, :label, '{}', now() - CAST(:age AS interval))",
         id=event_id,
         t=t,
         u=u,
         label=label,
+        age=age,
     )
     if delivery is None:
         return
@@ -143,7 +132,7 @@ async def add_event(
 
 async def labels(engine: AsyncEngine, tenant: Tenant, kind: str) -> set[str]:
     table, column = TABLES[kind]
-    rows = await execute(engine, tenant.tenant_id, f"SELECT {column} FROM {table}")  # noqa: S608  # constants
+    rows = await execute(engine, tenant.tenant_id, f"SELECT {column} FROM {table}")  # noqa: S608  # the test's constants
     return {str(row[0]).rpartition(":")[2] for row in rows}
 
 
@@ -185,10 +174,10 @@ async def test_expired_rows_of_every_kind_and_tenant_go_and_live_ones_stay(
     for tenant in tenants:
         await add_rows(owner_engine, tenant, "expired", EXPIRED)
         await add_rows(owner_engine, tenant, "live", LIVE)
-        await add_event(owner_engine, tenant, "old.done", age="31 days", delivery="succeeded")
-        await add_event(owner_engine, tenant, "old.pending", age="31 days", delivery="pending")
-        await add_event(owner_engine, tenant, "old.undelivered", age="31 days", delivery=None)
-        await add_event(owner_engine, tenant, "recent.done", age="29 days", delivery="succeeded")
+        await add_event(owner_engine, tenant, "old.done", age=timedelta(days=31), delivery="succeeded")
+        await add_event(owner_engine, tenant, "old.pending", age=timedelta(days=31), delivery="pending")
+        await add_event(owner_engine, tenant, "old.undelivered", age=timedelta(days=31), delivery=None)
+        await add_event(owner_engine, tenant, "recent.done", age=timedelta(days=29), delivery="succeeded")
     result = await purge_job()
 
     deleted = result.deleted
@@ -248,8 +237,8 @@ async def test_a_retention_below_a_day_is_held_at_a_day(
     database: ProvisionedDatabase, owner_engine: AsyncEngine, tenants: list[Tenant]
 ) -> None:
     """Whoever calls the function cannot shorten the event retention to nothing."""
-    await add_event(owner_engine, tenants[0], "hours.old", age="2 hours", delivery="succeeded")
-    await add_event(owner_engine, tenants[0], "days.old", age="2 days", delivery="succeeded")
+    await add_event(owner_engine, tenants[0], "hours.old", age=timedelta(hours=2), delivery="succeeded")
+    await add_event(owner_engine, tenants[0], "days.old", age=timedelta(days=2), delivery="succeeded")
     async with connected(database.app_url) as connection:
         assert await connection.fetchval("SELECT purge_finished_events(100, interval '0')") == 1
     assert await labels(owner_engine, tenants[0], "events") == {"hours.old"}
