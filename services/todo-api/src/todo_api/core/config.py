@@ -17,6 +17,8 @@ from platform_common.db.settings import DatabaseSettings
 from platform_common.observability.settings import ObservabilitySettings
 from platform_common.webhooks.settings import WebhookSettings
 
+DEFAULT_TASK_QUOTA_PER_USER = 10_000
+
 
 class Settings(ServiceSettings, TokenSettings, WebhookSettings):
     service_name: str = "todo-api"
@@ -25,7 +27,7 @@ class Settings(ServiceSettings, TokenSettings, WebhookSettings):
         default=20, ge=0, le=1000, description="Webhooks one user may register."
     )
     task_quota_per_user: int = Field(
-        default=10_000,
+        default=DEFAULT_TASK_QUOTA_PER_USER,
         ge=1,
         le=10_000_000,
         description="Tasks one user may own, trashed ones included (409 task_quota_exceeded beyond).",
