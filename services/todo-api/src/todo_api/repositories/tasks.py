@@ -80,8 +80,9 @@ class TaskRepository(OwnedRepository):
         await self.fetchval(_lock_creation())
 
     async def count_owned(self, up_to: int) -> int:
-        """How many tasks the owner has, counting no further than ``up_to``: an index-only
-        scan of the owner's entries that stops there, whatever the owner holds."""
+        """How many tasks the owner has, counting no further than ``up_to``: an index scan
+        that stops there, whatever the owner holds (``test_task_query_plans`` checks it never
+        scans the table)."""
         return int(await self.fetchval(count_owned_statement(), up_to=up_to))
 
     async def insert(self, values: Mapping[str, Any]) -> Record:
