@@ -58,13 +58,17 @@ class Rendered:
     def all(self, kind: str) -> list[Manifest]:
         return [m for m in self.manifests if m["kind"] == kind]
 
-    def one(self, kind: str, name: str | None = None, *, dispatcher: bool = False) -> Manifest:
-        """The one manifest of ``kind`` (and ``name``). The chart deploys two workloads, so a
-        kind alone means the API's side; ``dispatcher=True`` asks for the dispatcher's."""
+    def one(
+        self, kind: str, name: str | None = None, *, dispatcher: bool = False, purge: bool = False
+    ) -> Manifest:
+        """The one manifest of ``kind`` (and ``name``). The chart deploys three workloads, so a
+        kind alone means the API's side; ``dispatcher=True`` asks for the dispatcher's,
+        ``purge=True`` for the purge's."""
+        side = "dispatcher" if dispatcher else "purge" if purge else None
         found = [
             m
             for m in self.all(kind)
-            if (name is None or m["metadata"]["name"] == name) and is_dispatcher(m) == dispatcher
+            if (name is None or m["metadata"]["name"] == name) and component(m) == side
         ]
         assert len(found) == 1, f"expected one {kind} {name or ''}, found {len(found)}"
         return found[0]
@@ -94,14 +98,45 @@ def lint(values: Mapping[str, Any], *, kube_version: str | None = None) -> list[
     return [f"{m['path']}: {m['error']}" for m in report["messages"] if m["severity"] >= 2]
 
 
-def is_dispatcher(manifest: Manifest) -> bool:
+def component(manifest: Manifest) -> str | None:
+    """``dispatcher`` or ``purge`` for their objects; None for the API's and the release's."""
     labels = manifest["metadata"].get("labels") or {}
-    return bool(labels.get("app.kubernetes.io/component") == "dispatcher")
+    name = labels.get("app.kubernetes.io/component")
+    return name if name in {"dispatcher", "purge"} else None
+
+
+WORKLOADS = {"Deployment", "Job", "CronJob", "Pod"}
+
+
+def container_environment(
+    rendered: Rendered, container: Manifest, existing: Mapping[str, str]
+) -> dict[str, str]:
+    """A container's variables as the kubelet would set them: its ConfigMaps, then its own
+    variables, a secret's read from the chart's Secrets or else ``existing`` (a Secret made
+    beforehand); an optional key that is absent is left out."""
+    configmaps = {m["metadata"]["name"]: m["data"] for m in rendered.all("ConfigMap")}
+    made = {m["metadata"]["name"]: m["stringData"] for m in rendered.all("Secret")}
+    env: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        env.update(configmaps[source["configMapRef"]["name"]])
+    for variable in container.get("env", []):
+        if "value" in variable:
+            env[variable["name"]] = variable["value"]
+            continue
+        ref = variable["valueFrom"]["secretKeyRef"]
+        value = made.get(ref["name"], existing).get(ref["key"])
+        if value is not None:
+            env[variable["name"]] = value
+    return env
 
 
 def pod_spec(manifest: Manifest) -> Manifest:
-    """The pod of a Pod, Deployment or Job."""
-    spec: Manifest = manifest["spec"] if manifest["kind"] == "Pod" else manifest["spec"]["template"]["spec"]
+    """The pod of a Pod, Deployment, Job or CronJob."""
+    if manifest["kind"] == "Pod":
+        pod: Manifest = manifest["spec"]
+        return pod
+    workload = manifest["spec"]["jobTemplate"] if manifest["kind"] == "CronJob" else manifest
+    spec: Manifest = workload["spec"]["template"]["spec"]
     return spec
 
 

@@ -13,7 +13,17 @@ import pytest
 import yaml
 
 from tests.deploy.artifacts import DASHBOARD, JOB, RULES
-from tests.deploy.chart import CHART_DIR, REQUIRED_SECRETS, ROOT, Rendered, lint, merge, pod_spec, render
+from tests.deploy.chart import (
+    CHART_DIR,
+    REQUIRED_SECRETS,
+    ROOT,
+    WORKLOADS,
+    Rendered,
+    lint,
+    merge,
+    pod_spec,
+    render,
+)
 from tests.deploy.conftest import VALUES_SETS
 
 KUBERNETES_VERSIONS = ("1.29", "1.33")
@@ -146,7 +156,7 @@ def test_a_changed_setting_rolls_the_pods(chart, default_render):
 
 def test_every_pod_meets_the_restricted_pod_security_profile(rendered):
     for manifest in rendered.manifests:
-        if manifest["kind"] not in {"Deployment", "Job", "Pod"}:
+        if manifest["kind"] not in WORKLOADS:
             continue
         pod = pod_spec(manifest)
         assert pod["securityContext"]["runAsNonRoot"] is True

@@ -9,7 +9,7 @@ from typing import Any
 import helm_python as helm
 import pytest
 
-from tests.deploy.chart import REQUIRED_SECRETS, Rendered, merge, pod_spec, render
+from tests.deploy.chart import REQUIRED_SECRETS, WORKLOADS, Rendered, merge, pod_spec, render
 
 DIGEST = "sha256:" + "0" * 64
 
@@ -20,7 +20,7 @@ def api_container(rendered: Rendered) -> dict[str, Any]:
 
 
 def pods(rendered: Rendered) -> list[dict[str, Any]]:
-    return [pod_spec(m) for m in rendered.manifests if m["kind"] in {"Deployment", "Job", "Pod"}]
+    return [pod_spec(m) for m in rendered.manifests if m["kind"] in WORKLOADS]
 
 
 def chart_images(rendered: Rendered) -> set[str]:
@@ -28,7 +28,7 @@ def chart_images(rendered: Rendered) -> set[str]:
         c["image"]
         for pod in pods(rendered)
         for c in pod["containers"]
-        if c["name"] in {"api", "migrate", "readyz"}
+        if c["name"] in {"api", "migrate", "readyz", "purge"}
     }
 
 
@@ -51,7 +51,7 @@ def chart_images(rendered: Rendered) -> set[str]:
 )
 def test_image_registry_and_the_global_one(chart, image, global_values, expected) -> None:
     rendered = render(chart, merge(REQUIRED_SECRETS, {"image": image, "global": global_values}))
-    assert chart_images(rendered) == {expected}  # the API, the migration Job and the helm test
+    assert chart_images(rendered) == {expected}  # the API, the migration Job, the purge and the helm test
 
 
 def test_extra_environment_volumes_init_containers_and_sidecars(conventions_render) -> None:

@@ -10,7 +10,15 @@ import helm_python as helm
 import pytest
 
 from dispatcher.config import DispatcherSettings
-from tests.deploy.chart import CHART_DIR, REQUIRED_SECRETS, Rendered, merge, pod_spec, render
+from tests.deploy.chart import (
+    CHART_DIR,
+    REQUIRED_SECRETS,
+    Rendered,
+    container_environment,
+    merge,
+    pod_spec,
+    render,
+)
 from todo_api.core.config import Settings
 
 EXISTING_SECRET = {
@@ -25,21 +33,7 @@ def container(rendered: Rendered) -> dict:
 
 def environment(rendered: Rendered) -> dict[str, str]:
     """The dispatcher's variables as the kubelet would set them."""
-    configmaps = {m["metadata"]["name"]: m["data"] for m in rendered.all("ConfigMap")}
-    made = {m["metadata"]["name"]: m["stringData"] for m in rendered.all("Secret")}
-    spec = container(rendered)
-    env: dict[str, str] = {}
-    for source in spec["envFrom"]:
-        env.update(configmaps[source["configMapRef"]["name"]])
-    for variable in spec["env"]:
-        if "value" in variable:
-            env[variable["name"]] = variable["value"]
-        else:
-            ref = variable["valueFrom"]["secretKeyRef"]
-            value = made.get(ref["name"], EXISTING_SECRET).get(ref["key"])
-            if value is not None:
-                env[variable["name"]] = value
-    return env
+    return container_environment(rendered, container(rendered), EXISTING_SECRET)
 
 
 def test_it_runs_the_same_image_with_the_dispatcher_command(rendered):

@@ -10,7 +10,16 @@ import httpx
 import pytest
 
 from platform_common.db.settings import MigrationSettings
-from tests.deploy.chart import CHART_DIR, REQUIRED_SECRETS, Rendered, load_values, merge, pod_spec, render
+from tests.deploy.chart import (
+    CHART_DIR,
+    REQUIRED_SECRETS,
+    Rendered,
+    container_environment,
+    load_values,
+    merge,
+    pod_spec,
+    render,
+)
 from tests.deploy.image_command import serve
 from todo_api.core.config import Settings
 from todo_api.main import create_app
@@ -47,21 +56,7 @@ def container(rendered: Rendered, kind: str) -> dict:
 
 def environment(rendered: Rendered, kind: str = "Deployment") -> dict[str, str]:
     """The container's variables as the kubelet would set them (optional keys left out when absent)."""
-    configmaps = {m["metadata"]["name"]: m["data"] for m in rendered.all("ConfigMap")}
-    secrets = {m["metadata"]["name"]: m["stringData"] for m in rendered.all("Secret")}
-    spec = container(rendered, kind)
-    env: dict[str, str] = {}
-    for source in spec.get("envFrom", []):
-        env.update(configmaps[source["configMapRef"]["name"]])
-    for variable in spec.get("env", []):
-        if "value" in variable:
-            env[variable["name"]] = variable["value"]
-            continue
-        ref = variable["valueFrom"]["secretKeyRef"]
-        value = secrets.get(ref["name"], EXISTING_SECRET).get(ref["key"])
-        if value is not None:
-            env[variable["name"]] = value
-    return env
+    return container_environment(rendered, container(rendered, kind), EXISTING_SECRET)
 
 
 @pytest.fixture

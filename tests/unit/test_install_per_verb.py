@@ -27,6 +27,7 @@ def groups_for(verb: str) -> str:
     [
         ("run", "run"),
         ("openapi", ""),
+        ("purge", ""),
         ("fmt", "lint"),
         ("chart", "deploy"),
         ("client", "test lint"),

@@ -205,3 +205,24 @@ httpGet: {path: {{ .path }}, port: http, httpHeaders: [{name: Host, value: local
 - name: tmp
   mountPath: /tmp
 {{- end }}
+
+{{/* Egress to DNS, then to each of the named networkPolicy.egress rules (TCP). */}}
+{{- define "todo-api.egressRules" -}}
+{{- $np := .ctx.Values.networkPolicy }}
+- ports:
+    - {port: {{ $np.egress.dns.port }}, protocol: UDP}
+    - {port: {{ $np.egress.dns.port }}, protocol: TCP}
+  {{- with $np.egress.dns.to }}
+  to:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- range $name := .rules }}
+{{- $rule := index $np.egress $name }}
+- ports:
+    - {port: {{ $rule.port }}, protocol: TCP}
+  {{- with $rule.to }}
+  to:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end }}
+{{- end }}

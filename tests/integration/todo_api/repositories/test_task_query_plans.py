@@ -1,4 +1,5 @@
-"""The list query and its count use indexes, not sequential scans, at realistic volume."""
+"""The list query, its count and the quota check's count use indexes, not sequential scans, at
+realistic volume."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from platform_common.db.provision import ProvisionedDatabase
 from platform_common.db.statements import Statement
-from todo_api.repositories.tasks import count_statement, filter_values, page_statement
+from todo_api.repositories.tasks import count_owned_statement, count_statement, filter_values, page_statement
 from todo_api.schemas.task import SortKey, TaskFilter
 
 # 50,000 tasks over 1,000 users in 200 tenants, plus one busy user with 1,000 more: with
@@ -93,7 +94,9 @@ async def test_listing_one_users_tasks_never_scans_the_table(
         database, tenant_id, page_statement(shape, sort), owner_id=owner_id, limit=20, offset=0
     )
     count = await _explain(database, tenant_id, count_statement(shape), owner_id=owner_id)
-    for plan in (page, count):
+    # The task quota's count, on every create: bounded by the quota, and by the owner's index.
+    quota = await _explain(database, tenant_id, count_owned_statement(), owner_id=owner_id, up_to=10_000)
+    for plan in (page, count, quota):
         nodes = _nodes(plan[0]["Plan"])
         scans = {
             (node["Node Type"], node.get("Index Name")) for node in nodes if "Scan" in str(node["Node Type"])

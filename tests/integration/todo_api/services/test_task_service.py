@@ -3,11 +3,14 @@ preconditions, and a repeated Idempotency-Key replays the first creation."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from platform_common.errors import NotFound, PreconditionFailed, UnprocessableEntity
 from tests.integration.todo_api.services.conftest import Backend, Person
 from todo_api.schemas.task import TaskCreate, TaskRead, TaskUpdate
+from todo_api.services.errors import TaskQuotaExceeded
 from todo_api.services.tasks import TaskService, etag_for
 
 
@@ -88,3 +91,20 @@ async def test_a_repeated_idempotency_key_replays_and_a_changed_body_is_refused(
             await tasks.create(TaskCreate(title="twice"), "key-1")
     assert (first.replayed, again.replayed) == (False, True)
     assert again.task == first.task
+
+
+async def test_the_quota_refuses_a_create_unless_told_not_to_enforce_it(
+    backend: Backend, owner: Person
+) -> None:
+    """A task the service must create whatever the owner holds (the next occurrence of a
+    recurring task) passes ``enforce_quota=False``; every other create is refused at the quota."""
+    async with backend.acting_as(owner) as caller:
+        await TaskService(caller, quota=1).create(TaskCreate(title="the one allowed"))
+    async with backend.acting_as(owner) as caller:
+        with pytest.raises(TaskQuotaExceeded):
+            await TaskService(caller, quota=1).create(TaskCreate(title="one too many"))
+    async with backend.acting_as(owner) as caller:
+        tasks = TaskService(caller, quota=1)
+        created = await tasks.create(TaskCreate(title="next occurrence"), enforce_quota=False)
+        assert (await tasks.stats(ZoneInfo("UTC"))).total == 2
+    assert created.replayed is False

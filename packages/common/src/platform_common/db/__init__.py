@@ -7,6 +7,8 @@
 - ``tables``: tables declare themselves tenant-owned or global; the rest is derived.
 - ``rls``: the migration helpers that enable, force and write the isolation policy.
 - ``lookups``: the narrow, documented pre-tenant reads (``SECURITY DEFINER`` functions).
+- ``purge``: retention purges across tenants, in batches, through ``SECURITY DEFINER``
+  functions the migrations create (``rls.create_purge_function``).
 - ``provision``, ``posture``: roles, and the check that RLS can hold (at start-up, and over
   a service's models in its tests).
 - ``errors``: database failures as API errors (503, 409), never a 500 with SQL in it.

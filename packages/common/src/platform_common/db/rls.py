@@ -13,7 +13,8 @@ check refuses them) reads across tenants.
         rls.enable_tenant_isolation("widget")          # tenant_id column
         rls.enable_tenant_isolation("tenant", key="id")
 
-``create_lookup_function`` writes a pre-tenant lookup (see ``platform_common.db.lookups``);
+``create_lookup_function`` writes a pre-tenant lookup (see ``platform_common.db.lookups``),
+``create_purge_function`` a retention purge (see ``platform_common.db.purge``);
 ``grant_runtime_access`` is what a service's Alembic environment runs after migrating.
 """
 
@@ -106,11 +107,81 @@ def drop_lookup_function(name: str, *, argument_type: str, table: str) -> None:
 
 def _definer_policy(name: str, table: str, column: str, setting: str) -> None:
     condition = f"{_name(column)} = NULLIF(current_setting('{setting}', true), '')"
-    op.execute(
-        "DO $$ BEGIN EXECUTE format("
-        f"'CREATE POLICY {_name('definer_' + name)} ON {_name(table)} FOR SELECT TO %I USING ({condition.replace(chr(39), chr(39) * 2)})', "
-        "current_user); END $$"
+    _owner_policy(
+        f"CREATE POLICY {_name('definer_' + name)} ON {_name(table)} FOR SELECT TO %I USING ({condition})"
     )
+
+
+def _owner_policy(statement: str) -> None:
+    """Run ``CREATE POLICY ... TO %I ...`` for the role running the migration: the owner."""
+    op.execute(
+        f"DO $$ BEGIN EXECUTE format('{statement.replace(chr(39), chr(39) * 2)}', current_user); END $$"
+    )
+
+
+def create_purge_function(
+    name: str, *, table: str, expired: str, reads: tuple[str, ...] = (), retention: bool = False
+) -> None:
+    """A retention purge: ``name(p_batch integer[, p_retention interval]) RETURNS integer``
+    deletes at most ``p_batch`` rows of ``table`` (every tenant's) for which ``expired`` holds,
+    and returns how many it deleted. ``expired`` is SQL over the row ``t`` written by the
+    migration (never a caller's value); with ``retention`` it may use ``p_retention``, the
+    configured age, which the function never lets fall below one day.
+
+    Why a ``SECURITY DEFINER`` function run by the runtime role, and not the owner's login:
+    the purge crosses tenants, which the runtime role must never do, and the owner's
+    credentials live only in the migration job. The function is the one cross-tenant act
+    the runtime role gains, and it can only remove rows already past their retention (the
+    condition is fixed here). ``FORCE`` binds the owner too, so a policy of the owner admits
+    every row of ``table`` (and of the tables ``reads`` names, which ``expired`` consults)
+    only while the function's transaction-local setting is on, and lets it write nothing.
+
+    One batch per call, found by ``ctid`` (a TID scan, no sort, no long lock): the caller
+    commits between batches (``platform_common.db.purge``).
+    """
+    setting = f"app.definer_{name}"
+    for each in (table, *reads):
+        _owner_policy(
+            f"CREATE POLICY {_name('definer_' + name)} ON {_name(each)} TO %I "
+            f"USING (current_setting('{setting}', true) = 'on') WITH CHECK (false)"
+        )
+    quoted, target = _name(name), _name(table)
+    arguments = "p_batch integer, p_retention interval" if retention else "p_batch integer"
+    floor = "p_retention := GREATEST(p_retention, interval '1 day');" if retention else ""
+    # DDL from the migration's own constants; every identifier is checked by _name().
+    op.execute(
+        f"""
+        CREATE FUNCTION {quoted}({arguments}) RETURNS integer
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+        AS $$
+        DECLARE
+            deleted integer;
+        BEGIN
+            {floor}
+            PERFORM set_config('{setting}', 'on', true);
+            DELETE FROM {target} WHERE ctid = ANY (ARRAY(
+                SELECT t.ctid FROM {target} AS t WHERE {expired} LIMIT p_batch
+            ));
+            GET DIAGNOSTICS deleted = ROW_COUNT;
+            PERFORM set_config('{setting}', '', true);
+            RETURN deleted;
+        END
+        $$
+        """  # noqa: S608
+    )
+    op.execute(f"REVOKE ALL ON FUNCTION {quoted}({_argument_types(retention)}) FROM PUBLIC")
+
+
+def drop_purge_function(
+    name: str, *, table: str, reads: tuple[str, ...] = (), retention: bool = False
+) -> None:
+    op.execute(f"DROP FUNCTION {_name(name)}({_argument_types(retention)})")
+    for each in (table, *reads):
+        op.execute(f"DROP POLICY {_name('definer_' + name)} ON {_name(each)}")
+
+
+def _argument_types(retention: bool) -> str:
+    return "integer, interval" if retention else "integer"
 
 
 def grant_runtime_access(connection: Connection, role: str) -> None:

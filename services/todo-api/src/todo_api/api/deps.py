@@ -102,8 +102,8 @@ async def caller_auth_service(runtime: RuntimeDep, caller: CallerDep) -> AuthSer
 CallerAuthServiceDep = Annotated[AuthService, Depends(caller_auth_service)]
 
 
-async def task_service(caller: CallerDep) -> TaskService:
-    return TaskService(caller)
+async def task_service(runtime: RuntimeDep, caller: CallerDep) -> TaskService:
+    return TaskService(caller, quota=runtime.settings.task_quota_per_user)
 
 
 TasksDep = Annotated[TaskService, Depends(task_service)]

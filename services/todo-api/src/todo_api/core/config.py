@@ -12,7 +12,12 @@ from pydantic import Field, field_validator
 
 from platform_common.app import ServiceSettings
 from platform_common.auth.settings import TokenSettings
+from platform_common.db.purge import PurgeSettings
+from platform_common.db.settings import DatabaseSettings
+from platform_common.observability.settings import ObservabilitySettings
 from platform_common.webhooks.settings import WebhookSettings
+
+DEFAULT_TASK_QUOTA_PER_USER = 10_000
 
 
 class Settings(ServiceSettings, TokenSettings, WebhookSettings):
@@ -20,6 +25,12 @@ class Settings(ServiceSettings, TokenSettings, WebhookSettings):
 
     max_webhooks_per_user: int = Field(
         default=20, ge=0, le=1000, description="Webhooks one user may register."
+    )
+    task_quota_per_user: int = Field(
+        default=DEFAULT_TASK_QUOTA_PER_USER,
+        ge=1,
+        le=10_000_000,
+        description="Tasks one user may own, trashed ones included (409 task_quota_exceeded beyond).",
     )
 
     rate_limit_authenticated: str = Field(default="600/minute", description="Per user (tid:sub).")
@@ -56,6 +67,21 @@ class Settings(ServiceSettings, TokenSettings, WebhookSettings):
     def _limit_notation(cls, value: str) -> str:
         parse(value)  # the `limits` notation, e.g. "5/minute"; raises on anything else
         return value
+
+
+class PurgeJobSettings(DatabaseSettings, ObservabilitySettings, PurgeSettings):
+    """``python -m todo_api.purge``: the runtime role's connection, logging, the batch size and
+    the retentions; no signing or encryption key (the job needs none). A one-shot job serves
+    no metrics."""
+
+    service_name: str = "todo-api"
+    metrics_enabled: bool = Field(default=False, description="A one-shot job has nothing to scrape.")
+    event_retention_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Events (and their webhook delivery attempts) are kept this long once no delivery is pending.",
+    )
 
 
 @lru_cache

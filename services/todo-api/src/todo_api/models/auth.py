@@ -44,6 +44,7 @@ class RefreshToken(UUIDPrimaryKey, CreatedAt, table=True):
         ForeignKeyConstraint(["tenant_id", "user_id"], ["user.tenant_id", "user.id"], ondelete="CASCADE"),
         Index("ix_refresh_token_family_id", "family_id"),
         Index("ix_refresh_token_user_id", "user_id"),
+        Index("ix_refresh_token_expires_at", "expires_at"),
         tenant_owned(),
     )
 

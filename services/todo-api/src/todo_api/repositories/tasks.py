@@ -20,12 +20,18 @@ from sqlalchemy import (
     literal,
     not_,
     or_,
+    select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql import ClauseElement
 
 from platform_common.db.database import Record
-from platform_common.db.repository import OWNER_PARAMETER, OwnedRepository, cached_statement
+from platform_common.db.repository import (
+    OWNER_PARAMETER,
+    TENANT_PARAMETER,
+    OwnedRepository,
+    cached_statement,
+)
 from platform_common.db.tables import table_of
 from todo_api.models import Task
 from todo_api.schemas.task import SortKey, TaskFilter
@@ -65,6 +71,19 @@ class TaskRepository(OwnedRepository):
         row = await self.fetchrow(_stats(), now=now, day_start=day_start, day_end=day_end)
         assert row is not None  # noqa: S101  # an aggregate always returns one row
         return row
+
+    async def lock_creation(self) -> None:
+        """Make the owner's task creations take turns until this transaction ends (a
+        transaction-level advisory lock keyed by tenant and owner; other owners never wait,
+        nor does anything else this owner does). A count taken after it, in a later
+        statement, sees every task a finished turn created."""
+        await self.fetchval(_lock_creation())
+
+    async def count_owned(self, up_to: int) -> int:
+        """How many tasks the owner has, counting no further than ``up_to``: an index scan
+        that stops there, whatever the owner holds (``test_task_query_plans`` checks it never
+        scans the table)."""
+        return int(await self.fetchval(count_owned_statement(), up_to=up_to))
 
     async def insert(self, values: Mapping[str, Any]) -> Record:
         row = await self.fetchrow(_insert(tuple(sorted(values))), **values)
@@ -189,6 +208,24 @@ def _stats() -> ClauseElement:
             func.count().filter(due_today).label("due_today"),
         )
     )
+
+
+# Separates this lock's keys from any other advisory lock's ("task" in ASCII).
+_CREATION_LOCK_SEED = 0x7461736B
+
+
+@cached_statement
+def _lock_creation() -> ClauseElement:
+    tenant = bindparam(TENANT_PARAMETER, type_=_TASK.c.tenant_id.type)
+    owner = bindparam(OWNER_PARAMETER, type_=_TASK.c.owner_id.type)
+    key = func.hashtextextended(func.concat(tenant, "/", owner), _CREATION_LOCK_SEED)
+    return select(func.pg_advisory_xact_lock(key))
+
+
+@cached_statement
+def count_owned_statement() -> ClauseElement:
+    owned = _owned(TaskRepository.scope.select(literal(1))).limit(bindparam("up_to")).subquery()
+    return select(func.count()).select_from(owned)
 
 
 @cached_statement

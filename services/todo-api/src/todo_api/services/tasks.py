@@ -13,12 +13,14 @@ from platform_common.db.database import Record
 from platform_common.errors import NotFound, PreconditionFailed, UnprocessableEntity
 from platform_common.http.conditional import if_match_passes
 from platform_common.pagination import PageQuery
+from todo_api.core.config import DEFAULT_TASK_QUOTA_PER_USER
 from todo_api.core.metrics import TASKS_COMPLETED, TASKS_CREATED
 from todo_api.repositories.idempotency import IdempotencyRepository
 from todo_api.repositories.tasks import TaskRepository
 from todo_api.schemas.task import SortKey, TaskCreate, TaskFilter, TaskRead, TaskStats, TaskUpdate
 from todo_api.schemas.webhook import EventType
 from todo_api.services.auth import Caller
+from todo_api.services.errors import TaskQuotaExceeded
 from todo_api.services.events import OwnEvents
 from todo_api.services.pages import rows_and_total
 
@@ -38,17 +40,24 @@ class Created:
 
 
 class TaskService:
-    def __init__(self, caller: Caller) -> None:
+    def __init__(self, caller: Caller, *, quota: int = DEFAULT_TASK_QUOTA_PER_USER) -> None:
+        self.quota = quota  # TASK_QUOTA_PER_USER
         self.tasks = TaskRepository(caller.transaction, caller.id)
         self.keys = IdempotencyRepository(caller.transaction, caller.id)
         self.events = OwnEvents(caller)
 
-    async def create(self, request: TaskCreate, idempotency_key: str | None = None) -> Created:
+    async def create(
+        self, request: TaskCreate, idempotency_key: str | None = None, *, enforce_quota: bool = True
+    ) -> Created:
+        """Create a task, or replay the first answer to ``idempotency_key``. A replay is
+        never refused for the quota: the task it answers with exists already.
+        ``enforce_quota=False`` is for tasks the service itself must create whatever the
+        owner holds (the next occurrence of a recurring task)."""
         if idempotency_key is None:
-            return Created(await self._insert(request), replayed=False)
+            return Created(await self._insert(request, enforce_quota), replayed=False)
         request_hash = hashlib.sha256(request.model_dump_json().encode()).hexdigest()
         if await self.keys.claim(idempotency_key, request_hash, datetime.now(UTC) + IDEMPOTENCY_TTL):
-            task = await self._insert(request)
+            task = await self._insert(request, enforce_quota)
             await self.keys.record(idempotency_key, task.model_dump(mode="json"))
             return Created(task, replayed=False)
         previous = await self.keys.find(idempotency_key)
@@ -112,7 +121,17 @@ class TaskService:
             due_today=row["due_today"],
         )
 
-    async def _insert(self, request: TaskCreate) -> TaskRead:
+    async def _check_quota(self) -> None:
+        """At most ``quota`` tasks per owner, every row counted (trashed ones too). The
+        owner's creations take turns (``lock_creation``), so two at ``quota - 1`` cannot
+        both pass; the count stops at the quota, so its cost is bounded."""
+        await self.tasks.lock_creation()
+        if await self.tasks.count_owned(up_to=self.quota) >= self.quota:
+            raise TaskQuotaExceeded(f"You already have the maximum of {self.quota} tasks; delete some first")
+
+    async def _insert(self, request: TaskCreate, enforce_quota: bool) -> TaskRead:
+        if enforce_quota:
+            await self._check_quota()
         values = request.model_dump()
         values["completed_at"] = datetime.now(UTC) if request.completed else None
         if request.completed:

@@ -19,6 +19,7 @@ from todo_api.api.deps import TasksDep
 from todo_api.api.responses import AUTHENTICATED, CREATED, ETAG, links_by_id, links_by_id_if_match
 from todo_api.api.routing import resource_router
 from todo_api.schemas.task import TaskCreate, TaskQuery, TaskRead, TaskStats, TaskUpdate, TimeZoneName
+from todo_api.services.errors import TaskQuotaExceeded
 from todo_api.services.tasks import etag_for
 
 router = resource_router("tasks", responses=AUTHENTICATED)
@@ -63,7 +64,8 @@ _STALE: dict[int | str, dict[str, Any]] = {412: {**error_responses(PreconditionF
             "description": "The created task (or, for a repeated Idempotency-Key, the original response).",
             "headers": {**ETAG, **CREATED},
             "links": _TASK_LINKS,
-        }
+        },
+        **error_responses(TaskQuotaExceeded),
     },
 )
 async def create_task(

@@ -1,0 +1,54 @@
+"""``python -m todo_api.purge`` (``./tools/task purge``): delete what outlived its use.
+
+What todo-api purges, one line per kind; the machinery (batches, one short transaction
+each, the log lines) is ``platform_common.db.purge``, and each kind's condition is in its
+``SECURITY DEFINER`` function (migration ``70f3f18bae6a``). A kind to add later (trashed
+tasks past ``TRASH_RETENTION_DAYS``, tombstones) is one ``Purge`` line here and one
+``rls.create_purge_function`` call in the migration that brings its column or table.
+
+It runs as the runtime role (``DATABASE_URL``): see ``platform_common.db.purge`` for why.
+Deployments run it on a schedule (the chart's CronJob, ``purge.schedule``); it is safe to
+run by hand at any time, and twice at once (a row is deleted once; the other run finds
+fewer rows and stops).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import timedelta
+
+from platform_common.db.database import Database
+from platform_common.db.purge import Purge, purge
+from platform_common.observability.setup import worker_observability
+from todo_api import __version__
+from todo_api.core.config import PurgeJobSettings
+
+
+def purges(settings: PurgeJobSettings) -> list[Purge]:
+    return [
+        Purge("idempotency_keys", "purge_expired_idempotency_keys"),
+        Purge("refresh_tokens", "purge_expired_refresh_tokens"),
+        Purge("sessions", "purge_expired_sessions"),
+        Purge("revoked_access_tokens", "purge_expired_revoked_access_tokens"),
+        Purge("events", "purge_finished_events", timedelta(days=settings.event_retention_days)),
+    ]
+
+
+async def run(settings: PurgeJobSettings) -> dict[str, int]:
+    database = Database(settings, application_name=f"{settings.service_name}-purge")
+    async with worker_observability(settings, service_version=__version__):
+        await database.connect()
+        try:
+            return await purge(database, purges(settings), batch_size=settings.purge_batch_size)
+        finally:
+            await database.close()
+
+
+def main() -> int:
+    asyncio.run(run(PurgeJobSettings()))  # fields come from the environment
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""TASK_QUOTA_PER_USER: a user owns at most that many tasks. Beyond it, a create is 409
+``task_quota_exceeded`` in the envelope; a replay of a create that succeeded earlier is still
+a replay; two creates racing at the quota's last slot cannot both win."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from tests.integration.factories import Account, add_member
+from tests.integration.rows import row_locks, wait_for_blocked_statements
+
+TASKS = "/api/v1/tasks"
+QUOTA = 3
+
+pytestmark = pytest.mark.parametrize("settings", [{"task_quota_per_user": QUOTA}], indirect=True)
+
+
+async def create(client: httpx.AsyncClient, who: Account, title: str, **headers: str) -> httpx.Response:
+    return await client.post(TASKS, json={"title": title}, headers={**who.headers, **headers})
+
+
+async def fill(client: httpx.AsyncClient, who: Account, count: int) -> None:
+    for n in range(count):
+        assert (await create(client, who, f"task {n}")).status_code == 201
+
+
+def assert_quota_refusal(response: httpx.Response) -> None:
+    assert response.status_code == 409, response.text
+    [error] = response.json()["errors"]
+    assert (error["status"], error["code"], error["title"]) == (
+        "409",
+        "task_quota_exceeded",
+        "Task quota exceeded",
+    )
+    assert str(QUOTA) in error["detail"]
+
+
+async def test_below_the_quota_a_create_succeeds_and_at_it_is_refused(
+    client: httpx.AsyncClient, owner: Account
+) -> None:
+    await fill(client, owner, QUOTA)  # the last of them fills the quota, and is a 201
+    assert_quota_refusal(await create(client, owner, "one too many"))
+    assert (await client.get(TASKS, headers=owner.headers)).json()["total"] == QUOTA
+
+
+async def test_deleting_a_task_makes_room(client: httpx.AsyncClient, owner: Account) -> None:
+    await fill(client, owner, QUOTA)
+    first = (await client.get(TASKS, headers=owner.headers)).json()["items"][0]
+    assert (await client.delete(f"{TASKS}/{first['id']}", headers=owner.headers)).status_code == 204
+    assert (await create(client, owner, "in its place")).status_code == 201
+
+
+async def test_the_quota_is_each_users_own(client: httpx.AsyncClient, owner: Account) -> None:
+    await fill(client, owner, QUOTA)
+    colleague = await add_member(client, owner, "bob")
+    assert (await create(client, colleague, "mine")).status_code == 201
+
+
+async def test_a_replay_of_a_create_made_before_the_quota_filled_is_still_a_replay(
+    client: httpx.AsyncClient, owner: Account
+) -> None:
+    first = await create(client, owner, "keyed", **{"Idempotency-Key": "before-full"})
+    await fill(client, owner, QUOTA - 1)
+    again = await create(client, owner, "keyed", **{"Idempotency-Key": "before-full"})
+    assert again.status_code == 201, again.text
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    # A new key is a new create, and is refused.
+    assert_quota_refusal(await create(client, owner, "keyed", **{"Idempotency-Key": "after-full"}))
+
+
+async def test_creates_racing_for_the_last_slot_give_exactly_one_task(
+    client: httpx.AsyncClient, owner: Account, owner_engine: AsyncEngine
+) -> None:
+    """Four creates at ``QUOTA - 1``. The user's row is held locked meanwhile, so a create that
+    has counted and inserted waits there (its foreign-key check) until all four are under
+    way: without the quota's per-owner turn, each would have counted two tasks and all four
+    would succeed."""
+    await fill(client, owner, QUOTA - 1)
+    racers = 4
+    async with row_locks(
+        owner_engine, owner.tenant_id, 'SELECT 1 FROM "user" WHERE id = :u FOR UPDATE', u=owner.user_id
+    ):
+        requests = [asyncio.create_task(create(client, owner, f"racer {n}")) for n in range(racers)]
+        await wait_for_blocked_statements(owner_engine, racers)
+    responses = await asyncio.gather(*requests)
+    assert sorted(r.status_code for r in responses) == [201] + [409] * (racers - 1)
+    for refused in (r for r in responses if r.status_code == 409):
+        assert_quota_refusal(refused)
+    assert (await client.get(TASKS, headers=owner.headers)).json()["total"] == QUOTA
