@@ -80,9 +80,9 @@ async def _set_marker(owner_url: str, marker: str) -> None:
 async def find_bench_user(owner_url: str) -> BenchUser:
     conn = await asyncpg.connect(owner_url)
     try:
-        async with conn.transaction():  # the login_lookup policy admits a user row by exact e-mail
-            await conn.execute("SELECT set_config('app.lookup_email', $1, true)", BENCH_EMAIL)
-            row = await conn.fetchrow('SELECT tenant_id, id FROM "user" WHERE email = $1', BENCH_EMAIL)
+        # Before a tenant is known, row-level security admits a user only through the narrow
+        # pre-tenant lookup that login itself uses.
+        row = await conn.fetchrow("SELECT tenant_id, id FROM auth_login_account($1)", BENCH_EMAIL)
     finally:
         await conn.close()
     if row is None:
