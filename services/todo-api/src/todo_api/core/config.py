@@ -22,6 +22,13 @@ class Settings(ServiceSettings, TokenSettings, WebhookSettings):
         default=20, ge=0, le=1000, description="Webhooks one user may register."
     )
 
+    delta_tombstone_retention_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Days a deleted task's tombstone is kept for delta sync; an older cursor is 410.",
+    )
+
     rate_limit_authenticated: str = Field(default="600/minute", description="Per user (tid:sub).")
     rate_limit_tenant: str = Field(default="3000/minute", description="Per tenant, all its users together.")
     rate_limit_anonymous: str = Field(default="60/minute", description="Per client IP, public routes.")
