@@ -57,8 +57,9 @@ class Position:
     task_id: uuid.UUID
 
 
-# Before every change, even a task's written outside the repository (``change_seq`` 0).
-START = Position(-1, uuid.UUID(int=0))
+# Before every change, even a task's written outside the repository (``change_seq`` 0):
+# ``(0, nil)`` precedes every ``(seq >= 0, id)`` but the nil id, which no task has.
+START = Position(0, uuid.UUID(int=0))
 
 
 def counts_as_deleted() -> ColumnElement[bool]:
