@@ -127,12 +127,13 @@ async def task_stats(tasks: TasksDep, tz: Annotated[ZoneInfo, Depends(timezone)]
     openapi_extra=DeltaQuery.openapi(),
     responses={
         200: {
+            "description": "The changes, oldest first, and the cursor to continue from",
             "links": {
                 "tasks_delta": {
                     "operationId": "tasks_delta",
                     "parameters": {"cursor": "$response.body#/next_cursor"},
                 }
-            }
+            },
         },
         **error_responses(InvalidCursor, CursorExpired),
     },
