@@ -4,9 +4,11 @@ forced row-level security.
 
 Existing tasks are numbered per owner in the order they were last written (``updated_at``,
 then ``id``), and each owner's counter starts at its number of tasks, so the first change
-after the migration follows every existing one. The previous release keeps running: it
-does not name ``change_seq`` (its writes leave the value as it was, which the next write
-of this release renews), and it does not know the new tables.
+after the migration follows every existing one. The previous release keeps running (it
+names neither the column nor the new tables), but its writes are not counted: a task it
+creates or changes during the rollout keeps ``change_seq`` as it was (0 for a new one), so
+delta clients learn of it at its next write or a full sync. Delta has no clients before this
+release, so nothing is lost that a client already relied on.
 
 Revision ID: d3e8b5a1c7f2
 Revises: a7d4e2c9f1b3

@@ -97,7 +97,7 @@ class DeltaRepository(OwnedRepository):
         """Up to ``limit`` changes after ``after``, in order: each row has ``position_seq``,
         ``position_id``, ``deleted`` and, for a live task, its columns (NULL for a tombstone)."""
         return await self.fetch(
-            _changes(with_tombstones), after_seq=after.seq, after_id=after.task_id, limit=limit
+            changes_statement(with_tombstones), after_seq=after.seq, after_id=after.task_id, limit=limit
         )
 
 
@@ -134,7 +134,7 @@ def _purged_seq() -> ClauseElement:
 
 
 @cached_statement
-def _changes(with_tombstones: bool) -> ClauseElement:
+def changes_statement(with_tombstones: bool) -> ClauseElement:
     after = tuple_(bindparam("after_seq", type_=BigInteger), bindparam("after_id", type_=Uuid))
     limit: BindParameter[int] = bindparam("limit")
     parts = [
