@@ -22,6 +22,7 @@ from todo_api.schemas.task import TaskDelta, TaskRead
 from todo_api.services.auth import Caller
 
 _CURSOR = ErrorSource(parameter="cursor")
+_EXPIRED = "Deletions since this cursor are no longer kept; sync again without a cursor"
 
 
 class InvalidCursor(BadRequest):
@@ -50,9 +51,13 @@ class DeltaService:
 
     async def delta(self, cursor: str | None, size: int) -> TaskDelta:
         now = datetime.now(UTC)
-        after = START if cursor is None else await self._position(cursor, now)
+        after = START if cursor is None else self._position(cursor, now)
         # One more than asked: whether there is more, without another query.
         rows = await self.changes.changes(after, limit=size + 1, with_tombstones=cursor is not None)
+        # Read after the page, so a purge that committed before the page was read is seen
+        # here (a purge after it finds the page already holding those tombstones).
+        if cursor is not None and after.seq < await self.counter.purged_seq():
+            raise CursorExpired(_EXPIRED, source=_CURSOR)
         page = rows[:size]
         items = [TaskRead.from_row(row) for row in page if not row["deleted"]]
         deleted = [row["position_id"] for row in page if row["deleted"]]
@@ -67,16 +72,13 @@ class DeltaService:
             has_more=len(rows) > size,
         )
 
-    async def _position(self, text: str, now: datetime) -> Position:
+    def _position(self, text: str, now: datetime) -> Position:
         try:
             cursor = self.policy.cursors.decode(
                 text, tenant_id=self.caller.transaction.tenant_id, owner_id=self.caller.id
             )
         except InvalidCursorError:
             raise InvalidCursor("The cursor was not issued by this service to you", source=_CURSOR) from None
-        if cursor.issued_at < now - self.policy.retention or cursor.seq < await self.counter.purged_seq():
-            raise CursorExpired(
-                "Deletions since this cursor are no longer kept; sync again without a cursor",
-                source=_CURSOR,
-            )
+        if cursor.issued_at < now - self.policy.retention:
+            raise CursorExpired(_EXPIRED, source=_CURSOR)
         return Position(cursor.seq, cursor.task_id)
