@@ -71,8 +71,9 @@ def counts_as_deleted() -> ColumnElement[bool]:
 
 
 class ChangeCounter(OwnedRepository):
-    """The one hook of every task write: ``next()`` in the writing transaction, and the
-    value stamped on every row the write touches (``change_seq``) or on its tombstone.
+    """The owner's change counter: ``next()`` in the writing transaction, and the value
+    stamped on every row the write touches (``change_seq``) or on its tombstone. Task writes
+    reach it through ``TaskRepository.write``, the one hook.
 
     The upsert locks the owner's counter row until commit, so writers of one owner follow
     each other and numbers are committed in order. Call it after taking the row locks the

@@ -1,7 +1,7 @@
 """Task queries: always scoped to the tenant, then narrowed to the owning user.
 
 Every write of ``task`` is a change delta clients must learn of: it stamps the rows it
-writes with the owner's next change number (``ChangeCounter.next``, the one hook; see
+writes with the owner's next change number (``TaskRepository.write``, the one hook; see
 ``repositories.sync``), and a delete leaves a tombstone with it. A statement that writes
 ``task`` without binding ``change_seq`` is refused, like one without its tenant.
 """
@@ -66,7 +66,7 @@ class TaskRepository(OwnedRepository):
 
     def _values(self, statement: Statement, values: Mapping[str, Any]) -> dict[str, Any]:
         if CHANGE_PARAMETER not in statement.names and writes_tasks(statement.sql):
-            raise RuntimeError("a write of task must stamp change_seq (ChangeCounter.next)")
+            raise RuntimeError("a write of task must stamp change_seq: run it through TaskRepository.write")
         return super()._values(statement, values)
 
     async def get(self, task_id: uuid.UUID, *, for_update: bool = False) -> Record | None:
@@ -90,19 +90,24 @@ class TaskRepository(OwnedRepository):
         return row
 
     async def insert(self, values: Mapping[str, Any]) -> Record:
-        statement = _insert(tuple(sorted(values)))
-        row = await self.fetchrow(statement, **values, change_seq=await self.changes.next())
-        assert row is not None  # noqa: S101  # INSERT ... RETURNING returns the row
+        [row] = await self.write(_insert(tuple(sorted(values))), **values)
         return row
 
     async def update(self, task_id: uuid.UUID, changes: Mapping[str, Any]) -> Record | None:
         """Write ``changes`` and bump the version (the ETag) in the same statement."""
-        statement = _update(tuple(sorted(changes)))
-        return await self.fetchrow(statement, **changes, id=task_id, change_seq=await self.changes.next())
+        rows = await self.write(_update(tuple(sorted(changes))), **changes, id=task_id)
+        return rows[0] if rows else None
 
     async def delete(self, task_id: uuid.UUID) -> None:
         """Delete the task and leave its tombstone, in one statement."""
-        await self.execute(_delete(), id=task_id, change_seq=await self.changes.next())
+        await self.write(_delete(), id=task_id)
+
+    async def write(self, statement: Statement, **values: Any) -> list[Record]:
+        """Run a write of ``task`` as one change: the owner's next change number is bound as
+        ``change_seq``, for the statement to stamp on every row it writes (or on the
+        tombstones it leaves). Every write path goes through here: create, update, delete,
+        and whatever comes next (a move, a trash, a restore, a bulk change)."""
+        return await self.fetch(statement, **values, change_seq=await self.changes.next())
 
 
 @cache
