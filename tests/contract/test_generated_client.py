@@ -11,7 +11,7 @@ from pathlib import Path
 from todo_client import TodoClient
 from todo_client.generated import AuthenticatedClient, Client
 from todo_client.generated.api.auth import auth_logout, auth_refresh, auth_signup, auth_token
-from todo_client.generated.api.tasks import tasks_delete, tasks_get, tasks_update
+from todo_client.generated.api.tasks import tasks_delete, tasks_delta, tasks_get, tasks_update
 from todo_client.generated.api.users import users_me_get
 from todo_client.generated.api.webhooks import (
     webhooks_create,
@@ -36,6 +36,7 @@ from todo_client.generated.models import (
     SignupRequest,
     SignupResponse,
     TaskCreate,
+    TaskDelta,
     TaskRead,
     TaskUpdate,
     TokenPair,
@@ -77,6 +78,9 @@ def test_full_flow_with_the_sdk(live_api: str) -> None:
         assert isinstance(task, TaskRead)
         assert [t.id for t in sdk.iter_tasks()] == [task.id]
 
+        full_sync = tasks_delta.sync(client=sdk.api)
+        assert isinstance(full_sync, TaskDelta)
+        assert ([t.id for t in full_sync.items], full_sync.has_more) == ([task.id], False)
         read = tasks_get.sync_detailed(task.id, client=sdk.api)
         first_etag = read.headers["etag"]
         assert read.headers["x-request-id"]
@@ -95,6 +99,13 @@ def test_full_flow_with_the_sdk(live_api: str) -> None:
         deleted = tasks_delete.sync_detailed(task.id, client=sdk.api, if_match=completed.headers["etag"])
         assert deleted.status_code == 204
         assert tasks_get.sync_detailed(task.id, client=sdk.api).status_code == 404
+        changes = tasks_delta.sync(client=sdk.api, cursor=full_sync.next_cursor, size=500)
+        assert isinstance(changes, TaskDelta)
+        assert (changes.items, changes.deleted) == ([], [task.id])
+        altered = ("B" if full_sync.next_cursor[0] == "A" else "A") + full_sync.next_cursor[1:]
+        forged = tasks_delta.sync_detailed(client=sdk.api, cursor=altered)
+        assert forged.status_code == 400
+        assert isinstance(forged.parsed, ErrorEnvelope)
         _webhook_flow(sdk.api)
         refresh_token = sdk.auth.tokens.refresh_token
 

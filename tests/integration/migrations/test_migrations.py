@@ -167,3 +167,40 @@ async def test_tags_are_renormalised_under_forced_row_level_security(
         assert await _task_tags(engine) == renormalised
     finally:
         await engine.dispose()
+
+
+BEFORE_DELTA = "70f3f18bae6a"
+
+
+async def test_existing_tasks_are_numbered_in_the_order_they_were_written(
+    empty_database: ProvisionedDatabase,
+) -> None:
+    """Per owner, oldest write first; the owner's counter continues after the last number,
+    and downgrading takes the column and the tables away again."""
+    url = empty_database.owner_url
+    await migrate(url, BEFORE_DELTA)
+    engine = async_engine(url, poolclass=NullPool)
+    try:
+        await _insert_tasks(engine)
+        first, second = STORED_TAGS  # written second, then first
+        await execute(
+            engine,
+            TENANT,
+            "UPDATE task SET updated_at = now() - CASE id WHEN :a THEN interval '1 hour' ELSE interval '2 hours' END"
+            " RETURNING id",
+            a=first,
+        )
+        await migrate(url)
+        numbered = await execute(engine, TENANT, "SELECT id::text, change_seq FROM task ORDER BY change_seq")
+        assert [(row.id, row.change_seq) for row in numbered] == [(second, 1), (first, 2)]
+        counters = await execute(engine, TENANT, "SELECT version, purged_seq FROM sync_state")
+        assert [tuple(row) for row in counters] == [(2, 0)]
+
+        await downgrade(url, BEFORE_DELTA)
+        assert not {"sync_state", "task_tombstone"} & await _tables(url)
+        columns = await execute(
+            engine, TENANT, "SELECT column_name FROM information_schema.columns WHERE table_name = 'task'"
+        )
+        assert "change_seq" not in {row[0] for row in columns}
+    finally:
+        await engine.dispose()

@@ -129,6 +129,15 @@ async def seed_tenant(owner_engine: AsyncEngine, slug: str) -> Seeded:
             event_type="t",
             attempt=1,
         )
+        await insert(conn, "sync_state", tenant_id=tenant_id, owner_id=user_id, version=2)
+        await insert(
+            conn,
+            "task_tombstone",
+            tenant_id=tenant_id,
+            owner_id=user_id,
+            task_id=str(uuid.uuid4()),
+            change_seq=2,
+        )
     return seeded
 
 

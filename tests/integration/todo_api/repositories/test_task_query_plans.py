@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from platform_common.db.provision import ProvisionedDatabase
 from platform_common.db.statements import Statement
+from todo_api.repositories.sync import changes_statement
 from todo_api.repositories.tasks import count_owned_statement, count_statement, filter_values, page_statement
 from todo_api.schemas.task import SortKey, TaskFilter
 
@@ -117,3 +118,49 @@ async def test_the_planner_expects_as_many_rows_as_the_user_owns(
     scan = next(node for node in _nodes(plan[0]["Plan"]) if "Scan" in str(node["Node Type"]))
     owned = BUSY_USER_TASKS + TASKS_PER_USER
     assert scan["Plan Rows"] >= owned / 2, plan
+
+
+async def test_a_delta_page_reads_the_change_indexes_not_the_tables(
+    database: ProvisionedDatabase,
+    owner_engine: AsyncEngine,
+    seeded: tuple[uuid.UUID, uuid.UUID],
+) -> None:
+    """Changes after a position, tasks and tombstones alike: a range of each change index."""
+    tenant_id, owner_id = seeded
+    async with owner_engine.begin() as conn:
+        await conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant_id)})
+        await conn.execute(
+            text(
+                "UPDATE task SET change_seq = numbered.seq FROM (SELECT id, row_number() OVER (ORDER BY id)"
+                " AS seq FROM task WHERE owner_id = :owner) AS numbered WHERE task.id = numbered.id"
+            ),
+            {"owner": owner_id},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO task_tombstone (tenant_id, owner_id, task_id, change_seq)"
+                " SELECT :tid, :owner, gen_random_uuid(), 2000 + g FROM generate_series(1, 5000) g"
+            ),
+            {"tid": tenant_id, "owner": owner_id},
+        )
+        await conn.execute(text("ANALYZE task, task_tombstone"))
+    plan = await _explain(
+        database,
+        tenant_id,
+        changes_statement(True),
+        owner_id=owner_id,
+        after_seq=500,
+        after_id=uuid.UUID(int=0),
+        limit=101,
+    )
+    scans = {
+        (node["Node Type"], node.get("Index Name"))
+        for node in _nodes(plan[0]["Plan"])
+        if "Scan" in str(node["Node Type"]) and node.get("Relation Name")
+    }
+    assert not [scan for scan in scans if scan[0] == "Seq Scan"], scans
+    indexes = {name for _, name in scans}
+    assert {
+        "ix_task_tenant_id_owner_id_change_seq",
+        "ix_task_tombstone_tenant_id_owner_id_change_seq",
+    } <= indexes

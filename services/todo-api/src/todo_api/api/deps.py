@@ -14,6 +14,7 @@ in the thread pool, a thread hop per request each."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Annotated, Literal
 
 from fastapi import Depends, Form, Request, Response
@@ -30,6 +31,7 @@ from todo_api.core.runtime import TodoRuntime
 from todo_api.schemas.common import SafeStr
 from todo_api.schemas.email import login_email
 from todo_api.services.auth import AuthService, Caller, load_caller, verify_access_token
+from todo_api.services.delta import DeltaPolicy, DeltaService
 from todo_api.services.tasks import TaskService
 from todo_api.services.tenants import TenantService
 from todo_api.services.users import UserService
@@ -107,6 +109,14 @@ async def task_service(runtime: RuntimeDep, caller: CallerDep) -> TaskService:
 
 
 TasksDep = Annotated[TaskService, Depends(task_service)]
+
+
+async def delta_service(runtime: RuntimeDep, caller: CallerDep) -> DeltaService:
+    retention = timedelta(days=runtime.settings.delta_tombstone_retention_days)
+    return DeltaService(caller, DeltaPolicy(runtime.delta_cursors, retention))
+
+
+DeltaDep = Annotated[DeltaService, Depends(delta_service)]
 
 
 async def user_service(caller: CallerDep) -> UserService:

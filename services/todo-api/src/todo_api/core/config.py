@@ -33,6 +33,13 @@ class Settings(ServiceSettings, TokenSettings, WebhookSettings):
         description="Tasks one user may own, trashed ones included (409 task_quota_exceeded beyond).",
     )
 
+    delta_tombstone_retention_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Days a deleted task's tombstone is kept for delta sync; an older cursor is 410.",
+    )
+
     rate_limit_authenticated: str = Field(default="600/minute", description="Per user (tid:sub).")
     rate_limit_tenant: str = Field(default="3000/minute", description="Per tenant, all its users together.")
     rate_limit_anonymous: str = Field(default="60/minute", description="Per client IP, public routes.")

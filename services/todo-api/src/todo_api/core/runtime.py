@@ -14,6 +14,7 @@ from platform_common.auth.tokens import TokenCodec
 from platform_common.db.tables import tenant_tables
 from platform_common.http.egress import system_resolver
 from todo_api.core.config import Settings
+from todo_api.core.delta_cursor import DeltaCursorCodec
 from todo_api.core.rate_limits import RatePolicies
 from todo_api.models import metadata
 
@@ -43,6 +44,7 @@ class TodoRuntime(ServiceRuntime):
         self.token_codec = self.credentials.codec
         self.password_hasher = self.credentials.hasher
         self.rate_policies = RatePolicies.from_settings(settings)
+        self.delta_cursors = DeltaCursorCodec(self.token_codec.keyring)
         self.secret_box = settings.secret_box()
         self.egress_policy = settings.egress_policy()
         self.resolver = system_resolver  # replaceable: tests make names resolve where they need

@@ -8,6 +8,7 @@ from todo_api.models.auth import AuthSession, RefreshToken, RevokedAccessToken
 from todo_api.models.base import RETIRED_COLUMNS, metadata
 from todo_api.models.events import OutboxEvent, WebhookDelivery, WebhookEndpoint
 from todo_api.models.idempotency import IdempotencyKey
+from todo_api.models.sync import SyncState, TaskTombstone
 from todo_api.models.task import Task, TaskPriority
 from todo_api.models.tenant import Tenant
 from todo_api.models.user import User, UserRole
@@ -19,8 +20,10 @@ __all__ = [
     "OutboxEvent",
     "RefreshToken",
     "RevokedAccessToken",
+    "SyncState",
     "Task",
     "TaskPriority",
+    "TaskTombstone",
     "Tenant",
     "User",
     "UserRole",

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
     ForeignKeyConstraint,
@@ -41,6 +42,8 @@ class Task(UUIDPrimaryKey, Timestamps, table=True):
         Index("ix_task_owner_created_at", "owner_id", "created_at", "id"),
         Index("ix_task_owner_due_at", "owner_id", "due_at", "id"),
         Index("ix_task_owner_priority", "owner_id", "priority", "id"),
+        # Delta sync reads the owner's changes in this order (``models.sync``).
+        Index("ix_task_tenant_id_owner_id_change_seq", "tenant_id", "owner_id", "change_seq", "id"),
         tenant_owned(),
     )
     __mapper_args__ = {"eager_defaults": True}
@@ -58,3 +61,6 @@ class Task(UUIDPrimaryKey, Timestamps, table=True):
         sa_column=Column(ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")),
     )
     version: int = Field(default=1, sa_column_kwargs={"server_default": text("1")})
+    # The owner's change counter at the task's last write (``models.sync``). 0: written
+    # outside the repository (a seed), before any counted change.
+    change_seq: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": text("0")})

@@ -1,10 +1,18 @@
-"""Task queries: always scoped to the tenant, then narrowed to the owning user."""
+"""Task queries: always scoped to the tenant, then narrowed to the owning user.
+
+Every write of ``task`` is a change delta clients must learn of: it stamps the rows it
+writes with the owner's next change number (``TaskRepository.write``, the one hook; see
+``repositories.sync``), and a delete leaves a tombstone with it. A statement that writes
+``task`` without binding ``change_seq`` is refused, like one without its tenant.
+"""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -22,21 +30,26 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.sql import ClauseElement
 
-from platform_common.db.database import Record
+from platform_common.db.database import Record, Transaction
 from platform_common.db.repository import (
     OWNER_PARAMETER,
     TENANT_PARAMETER,
     OwnedRepository,
     cached_statement,
 )
+from platform_common.db.statements import Statement
 from platform_common.db.tables import table_of
-from todo_api.models import Task
+from todo_api.models import Task, TaskTombstone
+from todo_api.repositories.sync import CHANGE_PARAMETER, ChangeCounter
 from todo_api.schemas.task import SortKey, TaskFilter
 
 _TASK = table_of(Task)
+_TOMBSTONE = table_of(TaskTombstone)
+# A statement that inserts, updates or deletes rows of ``task`` (not ``task_tombstone``).
+_WRITES_TASKS = re.compile(r"\b(?:INSERT INTO|UPDATE|DELETE FROM) task\b")
 COLUMNS_BY_SORT_FIELD = {
     name: _TASK.c[name] for name in ("created_at", "updated_at", "due_at", "priority", "title")
 }
@@ -51,6 +64,15 @@ class TaskRepository(OwnedRepository):
     """Tasks are private: besides the tenant, every statement is narrowed to the owner."""
 
     table = _TASK
+
+    def __init__(self, transaction: Transaction, owner_id: uuid.UUID) -> None:
+        super().__init__(transaction, owner_id)
+        self.changes = ChangeCounter(transaction, owner_id)
+
+    def _values(self, statement: Statement, values: Mapping[str, Any]) -> dict[str, Any]:
+        if CHANGE_PARAMETER not in statement.names and writes_tasks(statement.sql):
+            raise RuntimeError("a write of task must stamp change_seq: run it through TaskRepository.write")
+        return super()._values(statement, values)
 
     async def get(self, task_id: uuid.UUID, *, for_update: bool = False) -> Record | None:
         return await self.fetchrow(_by_id(for_update), id=task_id)
@@ -86,16 +108,29 @@ class TaskRepository(OwnedRepository):
         return int(await self.fetchval(count_owned_statement(), up_to=up_to))
 
     async def insert(self, values: Mapping[str, Any]) -> Record:
-        row = await self.fetchrow(_insert(tuple(sorted(values))), **values)
-        assert row is not None  # noqa: S101  # INSERT ... RETURNING returns the row
+        [row] = await self.write(_insert(tuple(sorted(values))), **values)
         return row
 
     async def update(self, task_id: uuid.UUID, changes: Mapping[str, Any]) -> Record | None:
         """Write ``changes`` and bump the version (the ETag) in the same statement."""
-        return await self.fetchrow(_update(tuple(sorted(changes))), **changes, id=task_id)
+        rows = await self.write(_update(tuple(sorted(changes))), **changes, id=task_id)
+        return rows[0] if rows else None
 
     async def delete(self, task_id: uuid.UUID) -> None:
-        await self.execute(_delete(), id=task_id)
+        """Delete the task and leave its tombstone, in one statement."""
+        await self.write(_delete(), id=task_id)
+
+    async def write(self, statement: Statement, **values: Any) -> list[Record]:
+        """Run a write of ``task`` as one change: the owner's next change number is bound as
+        ``change_seq``, for the statement to stamp on every row it writes (or on the
+        tombstones it leaves). Every write path goes through here: create, update, delete,
+        and whatever comes next (a move, a trash, a restore, a bulk change)."""
+        return await self.fetch(statement, **values, change_seq=await self.changes.next())
+
+
+@cache
+def writes_tasks(sql: str) -> bool:
+    return _WRITES_TASKS.search(sql) is not None
 
 
 StatementT = TypeVar("StatementT", Select[Any], Update, Delete)
@@ -231,7 +266,7 @@ def count_owned_statement() -> ClauseElement:
 @cached_statement
 def _insert(columns: tuple[str, ...]) -> ClauseElement:
     scope = TaskRepository.scope
-    return scope.insert(**scope.bound(*columns, OWNER_PARAMETER)).returning(_TASK)
+    return scope.insert(**scope.bound(*columns, OWNER_PARAMETER, CHANGE_PARAMETER)).returning(_TASK)
 
 
 @cached_statement
@@ -239,11 +274,28 @@ def _update(columns: tuple[str, ...]) -> ClauseElement:
     scope = TaskRepository.scope
     return (
         _owned(scope.update().where(_TASK.c.id == bindparam("id")))
-        .values(**scope.bound(*columns), version=_TASK.c.version + 1)
+        .values(**scope.bound(*columns, CHANGE_PARAMETER), version=_TASK.c.version + 1)
         .returning(_TASK)
     )
 
 
 @cached_statement
 def _delete() -> ClauseElement:
-    return _owned(TaskRepository.scope.delete().where(_TASK.c.id == bindparam("id")))
+    gone = (
+        _owned(TaskRepository.scope.delete().where(_TASK.c.id == bindparam("id")))
+        .returning(_TASK.c.tenant_id, _TASK.c.owner_id, _TASK.c.id)
+        .cte("gone")
+    )
+    change = bindparam(CHANGE_PARAMETER, type_=_TOMBSTONE.c.change_seq.type)
+    tombstone = (
+        insert(_TOMBSTONE)
+        .add_cte(gone)
+        .from_select(
+            ["tenant_id", "owner_id", "task_id", "change_seq"],
+            select(gone.c.tenant_id, gone.c.owner_id, gone.c.id, change),
+        )
+    )
+    return tombstone.on_conflict_do_update(
+        index_elements=[_TOMBSTONE.c.tenant_id, _TOMBSTONE.c.task_id],
+        set_={"change_seq": tombstone.excluded.change_seq, "deleted_at": func.now()},
+    )

@@ -13,6 +13,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
+from platform_common.http.query import QueryModel
 from platform_common.pagination import PageQuery
 from todo_api.models.task import TaskPriority
 from todo_api.schemas.common import (
@@ -213,3 +214,40 @@ class TaskQuery(PageQuery):
 
     def sort_keys(self) -> tuple[SortKey, ...]:
         return tuple(SortKey(part.lstrip("-"), part.startswith("-")) for part in self.sort.split(","))
+
+
+class DeltaQuery(QueryModel):
+    """``GET /tasks/delta?cursor=&size=``."""
+
+    cursor: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="The next_cursor of the previous answer; absent to start a full sync.",
+    )
+    size: int = Field(default=100, ge=1, le=500, description="At most this many changes (items and deleted).")
+
+
+class TaskDelta(BaseModel):
+    """What changed since a cursor, oldest first."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [TaskRead.model_config["json_schema_extra"]["examples"][0]],  # type: ignore[index]
+                    "deleted": ["16fd2706-8baf-433b-82eb-8c7fada847da"],
+                    "next_cursor": "AX7n...",
+                    "has_more": False,
+                }
+            ]
+        },
+    )
+
+    items: list[TaskRead] = Field(description="Tasks created or changed, as they now are.")
+    deleted: list[uuid.UUID] = Field(
+        description="Ids of tasks deleted; may name tasks this client never received (ignore those)."
+    )
+    next_cursor: str = Field(description="Where the next request continues (also when nothing changed).")
+    has_more: bool = Field(description="More changes are waiting: ask again with next_cursor at once.")

@@ -21,6 +21,7 @@ from .refresh_request import RefreshRequest
 from .signup_request import SignupRequest
 from .signup_response import SignupResponse
 from .task_create import TaskCreate
+from .task_delta import TaskDelta
 from .task_priority import TaskPriority
 from .task_read import TaskRead
 from .task_stats import TaskStats
@@ -62,6 +63,7 @@ __all__ = (
     "SignupRequest",
     "SignupResponse",
     "TaskCreate",
+    "TaskDelta",
     "TaskPriority",
     "TaskRead",
     "TaskStats",

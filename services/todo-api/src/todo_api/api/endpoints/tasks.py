@@ -15,10 +15,20 @@ from platform_common.errors import (
 )
 from platform_common.http.conditional import if_none_match_matches
 from platform_common.pagination import Page, make_page
-from todo_api.api.deps import TasksDep
+from todo_api.api.deps import DeltaDep, TasksDep
 from todo_api.api.responses import AUTHENTICATED, CREATED, ETAG, links_by_id, links_by_id_if_match
 from todo_api.api.routing import resource_router
-from todo_api.schemas.task import TaskCreate, TaskQuery, TaskRead, TaskStats, TaskUpdate, TimeZoneName
+from todo_api.schemas.task import (
+    DeltaQuery,
+    TaskCreate,
+    TaskDelta,
+    TaskQuery,
+    TaskRead,
+    TaskStats,
+    TaskUpdate,
+    TimeZoneName,
+)
+from todo_api.services.delta import CursorExpired, InvalidCursor
 from todo_api.services.errors import TaskQuotaExceeded
 from todo_api.services.tasks import etag_for
 
@@ -103,6 +113,37 @@ async def list_tasks(
 @router.get("/stats", operation_id="tasks_stats", summary="Counts of your tasks")
 async def task_stats(tasks: TasksDep, tz: Annotated[ZoneInfo, Depends(timezone)]) -> TaskStats:
     return await tasks.stats(tz)
+
+
+@router.get(
+    "/delta",
+    operation_id="tasks_delta",
+    summary="What changed in your tasks since a cursor",
+    description=(
+        "Without `cursor`, pages through all your tasks; with the `next_cursor` of the previous "
+        "answer, returns what was created, changed (`items`) or deleted (`deleted`) since, oldest "
+        "first. No change is ever missed, also while others write. Keep asking while `has_more`; "
+        "keep `next_cursor` for the next sync. A cursor older than the tombstone retention is 410: "
+        "sync again without one."
+    ),
+    openapi_extra=DeltaQuery.openapi(),
+    responses={
+        200: {
+            "description": "The changes, oldest first, and the cursor to continue from",
+            "links": {
+                "tasks_delta": {
+                    "operationId": "tasks_delta",
+                    "parameters": {"cursor": "$response.body#/next_cursor"},
+                }
+            },
+        },
+        **error_responses(InvalidCursor, CursorExpired),
+    },
+)
+async def task_delta(
+    delta: DeltaDep, query: Annotated[DeltaQuery, Depends(DeltaQuery.from_request)]
+) -> TaskDelta:
+    return await delta.delta(query.cursor, query.size)
 
 
 @router.get(
