@@ -7,12 +7,15 @@ bring them back, so they come after the ones that need a healthy stack.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import random
 import threading
 import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -204,9 +207,28 @@ async def _register(http: httpx.AsyncClient, account: Account, url: str) -> dict
     return webhook
 
 
+def deliveries_in_flight(pid: int, port: int) -> int:
+    """Open TCP connections from process ``pid`` to 127.0.0.1:``port`` (``/proc``): the
+    deliveries it has sent and is waiting on."""
+    sockets = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(OSError):
+            target = os.readlink(fd)
+            if target.startswith("socket:["):
+                sockets.add(target.removeprefix("socket:[").removesuffix("]"))
+    count = 0
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        established = fields[3] == "01"
+        if established and int(fields[2].split(":")[1], 16) == port and fields[9] in sockets:
+            count += 1
+    return count
+
+
 async def test_a_dispatcher_killed_mid_delivery_loses_no_event(cluster: Cluster) -> None:
-    """Both dispatchers hold deliveries (the receiver does not answer yet); one is SIGKILLed.
-    Every event still arrives; what arrives twice is counted (at least once allows it)."""
+    """Deliveries are held at the receiver (it does not answer yet); the dispatcher holding
+    the most is SIGKILLed. Every event still arrives, and what arrives twice is exactly what
+    the killed one had in flight, redone by the other (at least once)."""
     hold = threading.Event()
     events = 12
     with receiving(Receiver(hold=hold)) as receiver:
@@ -217,24 +239,42 @@ async def test_a_dispatcher_killed_mid_delivery_loses_no_event(cluster: Cluster)
                 (await http.post(TASKS, json={"title": f"event {n}"}, headers=account.headers)).json()["id"]
                 for n in range(events)
             ]
-        await asyncio.to_thread(receiver.wait_for, 2)  # deliveries in flight, held unanswered
-        victim = cluster.dispatchers[0]
-        victim.kill()  # SIGKILL: no cleanup, no outcome recorded
+
+        def in_flight() -> list[int]:
+            return [deliveries_in_flight(d.process.pid, receiver.port) for d in cluster.dispatchers]
+
+        await asyncio.to_thread(wait_until, lambda: sum(in_flight()) >= 2, what="deliveries in flight")
+        await asyncio.sleep(0.5)  # let every dispatcher send what it has taken
+        held = in_flight()
+        victim = held.index(max(held))
+        cluster.dispatchers[victim].kill()  # SIGKILL: no cleanup, no outcome recorded
         hold.set()
 
         def delivered() -> set[str]:
             return {orjson.loads(request.body)["data"]["id"] for request in list(receiver.requests)}
 
-        await asyncio.to_thread(
-            wait_until, lambda: delivered() == set(created), timeout=60, what="every event delivered"
-        )
+        def redone() -> int:
+            ids = [request.headers["webhook-id"] for request in list(receiver.requests)]
+            return len(ids) - len(set(ids))
+
+        # The killed one's jobs are taken again once its heartbeat is missed (2 s here).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.to_thread(
+                wait_until,
+                lambda: delivered() == set(created) and redone() >= held[victim],
+                timeout=60,
+                what="every event delivered, and what was in flight redone",
+            )
         ids = [request.headers["webhook-id"] for request in receiver.requests]
-    cluster.dispatchers[0] = cluster.start_dispatcher("dispatcher1-replacement")
-    SUMMARY["events / deliveries"] = f"{events} / {len(ids)}"
-    SUMMARY["duplicate deliveries"] = len(ids) - len(set(ids))
+    cluster.dispatchers[victim] = cluster.start_dispatcher(f"dispatcher{victim + 1}-replacement")
+    duplicates = len(ids) - len(set(ids))
+    SUMMARY["events / deliveries"] = (
+        f"{events} / {len(ids)} ({held[victim]} in flight in the killed dispatcher)"
+    )
+    SUMMARY["duplicate deliveries"] = duplicates
     assert delivered() == set(created)
     assert len(set(ids)) == events
-    assert len(ids) - len(set(ids)) <= 10  # at least once: at most the batch the killed one held
+    assert 1 <= duplicates <= held[victim]
 
 
 async def _status_on(replica: ApiReplica, method: str, path: str, **options: Any) -> int:
