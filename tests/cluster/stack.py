@@ -312,16 +312,18 @@ class Cluster:
     start_dispatcher: Any  # (name) -> DispatcherProcess, stopped with the stack
     summary: dict[str, Any] = field(default_factory=dict)
 
-    def restart_api(self, replica: ApiReplica, *, drain_seconds: float = 1.5) -> None:
+    def restart_api(self, replica: ApiReplica, *, announced: bool = True, drain_seconds: float = 1.5) -> None:
         """Replace one replica as a rolling update does: out of the rotation, SIGTERM (in-flight
-        requests finish), a new process, ready, back in the rotation."""
-        self.haproxy.command(f"set server replicas/{replica.name} state drain")
-        wait_until(
-            lambda: self.haproxy.servers()[replica.name]["scur"] == "0",
-            timeout=30,
-            what="the replica to drain",
-        )
-        time.sleep(drain_seconds)  # the preStop pause: nothing new arrives meanwhile
+        requests finish), a new process, ready, back in the rotation. Unannounced: SIGTERM
+        straight away, and HAProxy finds out by itself (failed connections, health checks)."""
+        if announced:
+            self.haproxy.command(f"set server replicas/{replica.name} state drain")
+            wait_until(
+                lambda: self.haproxy.servers()[replica.name]["scur"] == "0",
+                timeout=30,
+                what="the replica to drain",
+            )
+            time.sleep(drain_seconds)  # the preStop pause: nothing new arrives meanwhile
         # uvicorn finishes its requests, runs the lifespan's shutdown, then re-raises SIGTERM.
         assert replica.terminate() in {0, -signal.SIGTERM}
         assert "Application shutdown complete." in replica.stderr.read_text()[-3000:]

@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,36 +159,47 @@ class Load:
         return False
 
 
-async def test_a_rolling_restart_under_load_fails_no_request_and_loses_no_write(cluster: Cluster) -> None:
+async def _under_load(
+    cluster: Cluster, slug: str, change: Callable[[], None]
+) -> tuple[Load, float, list[str]]:
+    """Run the load through HAProxy while ``change`` runs (in a thread), and at least
+    LOAD_SECONDS; then read every acknowledged write back. The load, its duration, the lost."""
     async with client_for(cluster.haproxy.url) as http:
-        accounts = [await signup(http, f"load{n}") for n in range(4)]
+        accounts = [await signup(http, f"{slug}{n}") for n in range(4)]
     load = Load(accounts)
     stop = asyncio.Event()
     started = time.monotonic()
-    generations = [replica.generation for replica in cluster.apis]
 
-    async def restart_every_replica() -> None:
+    async def change_then_stop() -> None:
         await asyncio.sleep(2)  # under load first
-        for replica in cluster.apis:
-            await asyncio.to_thread(cluster.restart_api, replica)
-        remaining = LOAD_SECONDS - (time.monotonic() - started)
-        await asyncio.sleep(max(remaining, 1.0))
+        await asyncio.to_thread(change)
+        await asyncio.sleep(max(LOAD_SECONDS - (time.monotonic() - started), 1.0))
         stop.set()
 
     try:
-        await asyncio.gather(load.run(cluster.haproxy.url, stop), restart_every_replica())
+        await asyncio.gather(load.run(cluster.haproxy.url, stop), change_then_stop())
     except Exception:
         print(dump_logs(cluster))
         raise
     elapsed = time.monotonic() - started
-    assert [replica.generation for replica in cluster.apis] == [g + 1 for g in generations]
-
     lost = []
     async with client_for(cluster.haproxy.url) as http:
         for task_id, (account, title) in load.acknowledged.items():
             response = await http.get(f"{TASKS}/{task_id}", headers=account.headers)
             if response.status_code != 200 or response.json()["title"] != title:
                 lost.append(task_id)
+    return load, elapsed, lost
+
+
+async def test_a_rolling_restart_under_load_fails_no_request_and_loses_no_write(cluster: Cluster) -> None:
+    generations = [replica.generation for replica in cluster.apis]
+
+    def replace_every_replica() -> None:
+        for replica in cluster.apis:
+            cluster.restart_api(replica)
+
+    load, elapsed, lost = await _under_load(cluster, "rolling", replace_every_replica)
+    assert [replica.generation for replica in cluster.apis] == [g + 1 for g in generations]
     SUMMARY["rolling restart"] = f"{len(cluster.apis)} replicas replaced in {elapsed:.1f} s of load"
     SUMMARY["requests"] = load.requests
     SUMMARY["failed requests"] = len(load.failures)
@@ -196,6 +208,22 @@ async def test_a_rolling_restart_under_load_fails_no_request_and_loses_no_write(
     assert load.failures == []
     assert lost == []
     assert load.requests > 100
+
+
+async def test_an_unannounced_sigterm_under_load_fails_no_request(cluster: Cluster) -> None:
+    """The second line of defence: a replica SIGTERMed without being drained first (a node
+    going away). HAProxy's retries and health checks move the traffic: still nothing fails."""
+    replica = cluster.apis[1]
+
+    def sigterm_then_replace() -> None:
+        cluster.restart_api(replica, announced=False)
+
+    load, elapsed, lost = await _under_load(cluster, "unannounced", sigterm_then_replace)
+    SUMMARY["unannounced SIGTERM"] = (
+        f"{load.requests} requests in {elapsed:.1f} s, {len(load.failures)} failed, {len(lost)} writes lost"
+    )
+    assert load.failures == []
+    assert lost == []
 
 
 async def _register(http: httpx.AsyncClient, account: Account, url: str) -> dict[str, Any]:
