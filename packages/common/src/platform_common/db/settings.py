@@ -45,8 +45,9 @@ class DatabaseSettings(PlatformSettings):
     def statement_cache_size(self) -> int:
         """asyncpg's per-connection cache of **named** prepared statements. Behind a transaction
         pooler each transaction may land on another server connection, where that name does not
-        exist (PgBouncer before 1.21 does not track them), so it is off; asyncpg then uses the
-        unnamed statement, parsed again in the same round trip as its execution."""
+        exist (PgBouncer before 1.21 does not track them), so it is off. asyncpg then uses the
+        unnamed statement: one round trip to describe it (parameter and result types), one to
+        parse, bind and execute it, both inside the transaction, so on one server connection."""
         return 0 if self.database_pooler == "transaction" else self.database_statement_cache_size
 
     @field_validator("database_url", mode="before")
