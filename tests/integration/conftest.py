@@ -1,8 +1,18 @@
-"""Fixtures for tests that need the real database and the real ASGI app."""
+"""Fixtures for tests that need the real database and the real ASGI app.
+
+With ``TEST_PGBOUNCER=1`` the runtime role reaches the database through a PgBouncer in
+transaction pooling mode (``tests/pgbouncer.py``) and every app runs with
+``DATABASE_POOLER=transaction``, as a deployment behind such a pooler does; the owner
+(migrations, cleanup) stays direct. CI runs the core API tests this way too.
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
 
 import httpx
 import pytest
@@ -12,6 +22,7 @@ from platform_common.db.provision import ProvisionedDatabase
 from tests.database import async_engine, empty_tables, provisioned_database
 from tests.integration.apps import settings_for
 from tests.integration.factories import Account, signup
+from tests.pgbouncer import running_pgbouncer
 from todo_api.core.config import Settings
 from todo_api.main import create_app
 
@@ -19,7 +30,16 @@ from todo_api.main import create_app
 @pytest.fixture(scope="session")
 async def database(postgres_admin_url: str) -> AsyncIterator[ProvisionedDatabase]:
     async with provisioned_database(postgres_admin_url) as provisioned:
-        yield provisioned
+        if os.environ.get("TEST_PGBOUNCER") != "1":
+            yield provisioned
+            return
+        with (
+            tempfile.TemporaryDirectory(prefix="todo-test-pgbouncer-") as workdir,
+            running_pgbouncer(provisioned.app_url, [provisioned.app_role], Path(workdir)) as pooler,
+            pytest.MonkeyPatch.context() as environment,
+        ):
+            environment.setenv("DATABASE_POOLER", "transaction")
+            yield replace(provisioned, app_url=pooler.route(provisioned.app_url))
 
 
 @pytest.fixture(scope="session")

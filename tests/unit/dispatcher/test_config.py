@@ -51,3 +51,11 @@ def test_production_holds_the_dispatcher_to_the_platform_rules(
 def test_negative_retry_delays_are_refused() -> None:
     with pytest.raises(ValidationError, match="cannot be negative"):
         DispatcherSettings(DISPATCHER_DATABASE_URL=URL, webhook_retry_schedule_seconds=[1, -1])
+
+
+def test_the_api_pooler_setting_does_not_reach_the_direct_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISPATCHER_DATABASE_URL", URL)
+    monkeypatch.setenv("DATABASE_POOLER", "transaction")
+    settings = DispatcherSettings()
+    assert settings.database_pooler == "none"
+    assert settings.statement_cache_size == settings.database_statement_cache_size > 0

@@ -9,6 +9,7 @@ every ``DISPATCHER_POLL_SECONDS`` is the fallback when a notification is missed.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field, field_validator
 
@@ -27,6 +28,9 @@ class DispatcherSettings(DatabaseSettings, ObservabilitySettings, WebhookSetting
     database_url: str = Field(
         alias="DISPATCHER_DATABASE_URL",
         description="Direct connection (not through a pooler) as the runtime role.",
+    )
+    database_pooler: Literal["none", "transaction"] = Field(
+        default="none", description="Always none: DISPATCHER_DATABASE_URL is direct."
     )
     metrics_port: int = Field(default=9101, ge=0, le=65535, description="The dispatcher's metrics listener.")
     dispatcher_concurrency: int = Field(
@@ -53,6 +57,14 @@ class DispatcherSettings(DatabaseSettings, ObservabilitySettings, WebhookSetting
         gt=0,
         description="An endpoint failing for longer than this is disabled (its owner sees why).",
     )
+
+    @field_validator("database_pooler", mode="before")
+    @classmethod
+    def _direct(cls, value: object) -> str:
+        """The API's DATABASE_POOLER reaches this process too (the chart gives both the same
+        ConfigMap), but it describes DATABASE_URL, not DISPATCHER_DATABASE_URL: the queue
+        connection is direct, and so is the pool beside it (session settings, cached statements)."""
+        return "none"
 
     @field_validator("webhook_retry_schedule_seconds")
     @classmethod

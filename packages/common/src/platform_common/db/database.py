@@ -16,6 +16,13 @@ unit-of-work machinery, statement building and the greenlet bridge cost several 
 database work itself. SQLModel remains the schema (tables, Alembic metadata), and
 statements are still written with SQLAlchemy Core, compiled once (``statements``).
 
+Behind a transaction-pooling PgBouncer (``DATABASE_POOLER=transaction``) each transaction
+may run on another server connection, so nothing may live in the session: asyncpg's named
+statement cache is off (``DatabaseSettings.statement_cache_size``), and ``statement_timeout``,
+which PgBouncer refuses as a startup parameter, is set per transaction (``SET LOCAL``) in the
+same opening round trip. The tenant was already transaction-local. The dispatcher, which
+LISTENs and holds its queue connection, always connects directly.
+
 Pool hygiene: a connection goes back to the pool without asyncpg's default reset query
 (``RESET ALL``, ``UNLISTEN *``, ... a round trip per request). Nothing on the request path
 changes session state: settings are transaction-local, and an unfinished transaction is
@@ -80,6 +87,7 @@ class Database:
         self.settings = settings
         self.application_name = application_name
         self._pool: asyncpg.Pool | None = None
+        self._begin = _begin_sql(settings)
 
     async def connect(self) -> None:
         try:
@@ -92,7 +100,7 @@ class Database:
     def _create_pool(self, min_size: int) -> asyncpg.Pool:
         settings = self.settings
         server_settings = {"application_name": self.application_name}
-        if settings.database_statement_timeout_ms:
+        if settings.database_statement_timeout_ms and settings.database_pooler == "none":
             server_settings["statement_timeout"] = str(settings.database_statement_timeout_ms)
         return asyncpg.create_pool(
             settings.database_url,
@@ -100,7 +108,7 @@ class Database:
             max_size=settings.database_pool_size + settings.database_max_overflow,
             max_inactive_connection_lifetime=settings.database_pool_recycle,
             timeout=settings.database_connect_timeout,
-            statement_cache_size=settings.database_statement_cache_size,
+            statement_cache_size=settings.statement_cache_size,
             server_settings=server_settings,
             init=_init_connection,
             reset=_keep_session_state,
@@ -132,7 +140,7 @@ class Database:
         """The unit of work. Commits on success; an ``APIError`` with ``keep_changes``
         commits too (a revoked token family must outlive the 401 it causes)."""
         async with self._acquired() as connection:
-            transaction = Transaction(connection)
+            transaction = Transaction(connection, self._begin)
             await transaction.begin(tenant_id)
             try:
                 yield transaction
@@ -163,10 +171,11 @@ class Database:
 class Transaction:
     """One open transaction on one connection: what repositories run their statements in."""
 
-    __slots__ = ("_tenant_id", "connection", "open")
+    __slots__ = ("_begin", "_tenant_id", "connection", "open")
 
-    def __init__(self, connection: asyncpg.Connection) -> None:
+    def __init__(self, connection: asyncpg.Connection, begin: str = "BEGIN") -> None:
         self.connection = connection
+        self._begin = begin
         self._tenant_id: uuid.UUID | None = None
         self.open = False
 
@@ -179,12 +188,12 @@ class Transaction:
 
     async def begin(self, tenant_id: uuid.UUID | None) -> None:
         if tenant_id is None:
-            await self.connection.execute("BEGIN")
+            await self.connection.execute(self._begin)
         else:
             # One round trip: BEGIN and the tenant. Simple-query protocol has no bind
             # parameters, so the value is inlined; it is a uuid.UUID, whose text form is
             # hex digits and dashes only (checked by the type, not by escaping).
-            await self.connection.execute(f"BEGIN; {_set_tenant_sql(tenant_id)}")
+            await self.connection.execute(f"{self._begin}; {_set_tenant_sql(tenant_id)}")
             self._tenant_id = tenant_id
         self.open = True
 
@@ -248,6 +257,15 @@ class Transaction:
 
     async def executemany(self, statement: Statement, rows: Sequence[Mapping[str, Any]]) -> None:
         await self.connection.executemany(statement.sql, [statement.args(row) for row in rows])
+
+
+def _begin_sql(settings: DatabaseSettings) -> str:
+    """``BEGIN``, and behind a transaction pooler the statement timeout for this transaction
+    only (a connection-level setting would stay on whichever server connection it reached)."""
+    timeout = settings.database_statement_timeout_ms
+    if settings.database_pooler == "none" or not timeout:
+        return "BEGIN"
+    return f"BEGIN; SET LOCAL statement_timeout = {int(timeout)}"
 
 
 def _set_tenant_sql(tenant_id: uuid.UUID) -> str:

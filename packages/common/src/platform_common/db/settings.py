@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 from sqlalchemy.engine import make_url
 
@@ -29,8 +31,24 @@ class DatabaseSettings(PlatformSettings):
     database_statement_cache_size: int = Field(
         default=1024,
         ge=0,
-        description="Prepared statements cached per connection; 0 behind a transaction-pooling PgBouncer.",
+        description="Prepared statements cached per connection (ignored under DATABASE_POOLER=transaction).",
     )
+    database_pooler: Literal["none", "transaction"] = Field(
+        default="none",
+        description=(
+            "transaction: DATABASE_URL is a transaction-pooling pooler (PgBouncer pool_mode=transaction): "
+            "no named prepared statements, no session settings."
+        ),
+    )
+
+    @property
+    def statement_cache_size(self) -> int:
+        """asyncpg's per-connection cache of **named** prepared statements. Behind a transaction
+        pooler each transaction may land on another server connection, where that name does not
+        exist (PgBouncer before 1.21 does not track them), so it is off. asyncpg then uses the
+        unnamed statement: one round trip to describe it (parameter and result types), one to
+        parse, bind and execute it, both inside the transaction, so on one server connection."""
+        return 0 if self.database_pooler == "transaction" else self.database_statement_cache_size
 
     @field_validator("database_url", mode="before")
     @classmethod
