@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     Column,
+    Computed,
     DateTime,
     ForeignKeyConstraint,
     Index,
@@ -15,7 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlmodel import Field
 
 from platform_common.db.tables import tenant_owned
@@ -31,6 +32,15 @@ class TaskPriority(StrEnum):
     URGENT = "urgent"
 
 
+# The words of the title and description as PostgreSQL's own parser splits them; 'simple'
+# lower-cases and neither stems nor drops stop words, so a word-prefix search finds what was
+# typed. Spelled as PostgreSQL prints it back, so the models and the migrations compare equal.
+SEARCH_DOCUMENT = (
+    "to_tsvector('simple'::regconfig, (((COALESCE(title, ''::character varying))::text || ' '::text)"
+    " || COALESCE(description, ''::text)))"
+)
+
+
 class Task(UUIDPrimaryKey, Timestamps, table=True):
     __tablename__ = "task"
     __table_args__ = (
@@ -41,6 +51,16 @@ class Task(UUIDPrimaryKey, Timestamps, table=True):
         Index("ix_task_owner_created_at", "owner_id", "created_at", "id"),
         Index("ix_task_owner_due_at", "owner_id", "due_at", "id"),
         Index("ix_task_owner_priority", "owner_id", "priority", "id"),
+        # GIN cannot lead with the owner (no btree_gin): the index finds the matching words,
+        # and the owner's predicate is checked on those rows (see the query-plan tests).
+        # fastupdate off: a write adds its words to the index at once, rather than to a
+        # pending list every search would read in full until the next vacuum merges it.
+        Index(
+            "ix_task_search_vector",
+            "search_vector",
+            postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},
+        ),
         tenant_owned(),
     )
     __mapper_args__ = {"eager_defaults": True}
@@ -58,3 +78,7 @@ class Task(UUIDPrimaryKey, Timestamps, table=True):
         sa_column=Column(ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")),
     )
     version: int = Field(default=1, sa_column_kwargs={"server_default": text("1")})
+    # Generated and stored by PostgreSQL; never selected (see repositories/tasks.py).
+    search_vector: str | None = Field(
+        default=None, sa_column=Column(TSVECTOR, Computed(SEARCH_DOCUMENT, persisted=True))
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import uuid
 from collections.abc import Sequence
@@ -18,9 +19,9 @@ from todo_api.models.task import TaskPriority
 from todo_api.schemas.common import (
     NO_NUL,
     NON_BLANK,
+    WHITESPACE,
     ReadModel,
     RequestModel,
-    SafeStr,
 )
 from todo_api.schemas.datetimes import StoredDateTime, UtcDateTime
 
@@ -30,6 +31,23 @@ SORT_FIELDS = ("created_at", "updated_at", "due_at", "priority", "title")
 _SORT_KEY = f"-?({'|'.join(SORT_FIELDS)})"
 # The allow-list is in the pattern, so the spec tells clients exactly which keys exist.
 SORT_PATTERN = f"^{_SORT_KEY}(,{_SORT_KEY})*$"
+
+# ``q``: at most MAX_SEARCH_WORDS words of at most MAX_SEARCH_WORD_LENGTH characters, split at
+# whitespace (the pattern is the limit, so the spec states it and clients can check it).
+MAX_SEARCH_WORDS, MAX_SEARCH_WORD_LENGTH = 10, 64
+_SEARCH_WORD = rf"[^\x00{WHITESPACE}]{{1,{MAX_SEARCH_WORD_LENGTH}}}"
+SEARCH_PATTERN = (
+    rf"^[{WHITESPACE}]*({_SEARCH_WORD}([{WHITESPACE}]+{_SEARCH_WORD}){{0,{MAX_SEARCH_WORDS - 1}}}"
+    rf"[{WHITESPACE}]*)?$"
+)
+_SEARCH_SEPARATOR = re.compile(f"[{WHITESPACE}]+")
+
+
+def search_words(q: str | None) -> tuple[str, ...]:
+    """The words of ``q`` to search for. One without a letter or digit ("-", "%") is left
+    out: the text search indexes no punctuation, so no task could contain it as a word."""
+    return tuple(word for word in _SEARCH_SEPARATOR.split(q or "") if any(c.isalnum() for c in word))
+
 
 # IANA zones from the pinned tzdata package (not the host's database), so the spec is the
 # same on every machine.
@@ -172,7 +190,7 @@ class TaskFilter:
     due_before: datetime | None = None
     due_after: datetime | None = None
     tags: Sequence[str] = ()
-    search: str | None = None
+    search: Sequence[str] = ()  # words, each the prefix of a word of the title or description
     overdue: bool | None = None
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
@@ -189,8 +207,17 @@ class TaskQuery(PageQuery):
         max_length=MAX_TAGS,
         description="Repeatable; all must match. Compared in the form tags are stored in (NFC, trimmed, case-folded).",
     )
-    q: SafeStr | None = Field(
-        default=None, max_length=200, description="Case-insensitive text in title or description."
+    q: str | None = Field(
+        default=None,
+        max_length=200,
+        pattern=SEARCH_PATTERN,
+        description=(
+            "Word-prefix search of title and description: every word of `q` (split at"
+            f" whitespace; at most {MAX_SEARCH_WORDS}, each at most {MAX_SEARCH_WORD_LENGTH} characters)"
+            " must begin a word of the task, in any case (`rep fin` finds 'Write the report' with"
+            " 'Numbers from finance'). Punctuation separates words and is not searched for: a `q`"
+            " without letters or digits filters nothing."
+        ),
     )
     overdue: bool | None = None
     sort: str = Field(
@@ -207,7 +234,7 @@ class TaskQuery(PageQuery):
             due_before=self.due_before,
             due_after=self.due_after,
             tags=tuple(self.tag or ()),
-            search=self.q or None,
+            search=search_words(self.q),
             overdue=self.overdue,
         )
 
