@@ -8,8 +8,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
-from importlib.resources import files
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
@@ -48,12 +46,6 @@ def search_words(q: str | None) -> tuple[str, ...]:
     out: the text search indexes no punctuation, so no task could contain it as a word."""
     return tuple(word for word in _SEARCH_SEPARATOR.split(q or "") if any(c.isalnum() for c in word))
 
-
-# IANA zones from the pinned tzdata package (not the host's database), so the spec is the
-# same on every machine.
-TimeZoneName = StrEnum(  # type: ignore[misc]
-    "TimeZoneName", {zone: zone for zone in files("tzdata").joinpath("zones").read_text().split()}
-)
 
 Title = Annotated[
     str,

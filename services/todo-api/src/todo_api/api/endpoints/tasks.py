@@ -18,7 +18,8 @@ from platform_common.pagination import Page, make_page
 from todo_api.api.deps import TasksDep
 from todo_api.api.responses import AUTHENTICATED, CREATED, ETAG, links_by_id, links_by_id_if_match
 from todo_api.api.routing import resource_router
-from todo_api.schemas.task import TaskCreate, TaskQuery, TaskRead, TaskStats, TaskUpdate, TimeZoneName
+from todo_api.schemas.datetimes import TimeZoneName
+from todo_api.schemas.task import TaskCreate, TaskQuery, TaskRead, TaskStats, TaskUpdate
 from todo_api.services.tasks import etag_for
 
 router = resource_router("tasks", responses=AUTHENTICATED)
