@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    CheckConstraint,
     Column,
     Computed,
     DateTime,
@@ -47,6 +48,17 @@ class Task(UUIDPrimaryKey, Timestamps, table=True):
         UniqueConstraint("tenant_id", "id"),
         # Composite key: the owner must be a user of the task's own tenant.
         ForeignKeyConstraint(["tenant_id", "owner_id"], ["user.tenant_id", "user.id"], ondelete="CASCADE"),
+        # A completed recurring task's next occurrence, in the same tenant; deleting the
+        # occurrence clears the link only (PostgreSQL 15's column list), never the tenant.
+        ForeignKeyConstraint(
+            ["tenant_id", "next_occurrence_id"],
+            ["task.tenant_id", "task.id"],
+            ondelete="SET NULL (next_occurrence_id)",
+        ),
+        # An occurrence follows one task only (and the link is indexed for the key's checks).
+        UniqueConstraint("tenant_id", "next_occurrence_id"),
+        CheckConstraint("recurrence IS NULL OR due_at IS NOT NULL", name="recurrence_needs_due_at"),
+        CheckConstraint("occurrences_left >= 0", name="occurrences_left_not_negative"),
         # The owner's list, in each sortable order; ``id`` is the tie-breaker.
         Index("ix_task_owner_created_at", "owner_id", "created_at", "id"),
         Index("ix_task_owner_due_at", "owner_id", "due_at", "id"),
@@ -78,6 +90,14 @@ class Task(UUIDPrimaryKey, Timestamps, table=True):
         sa_column=Column(ARRAY(Text), nullable=False, server_default=text("'{}'::text[]")),
     )
     version: int = Field(default=1, sa_column_kwargs={"server_default": text("1")})
+    # RFC 5545 RRULE (schemas/recurrence.py); completing the task creates the next occurrence.
+    recurrence: str | None = Field(default=None, sa_type=Text)
+    # What COUNT leaves after this occurrence (None: no COUNT), carried from one to the next.
+    occurrences_left: int | None = None
+    next_occurrence_id: uuid.UUID | None = None
+    # Once true, never again: a task creates at most one next occurrence in its life, even
+    # after that occurrence is deleted (and the link above cleared).
+    occurrence_spawned: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
     # Generated and stored by PostgreSQL; never selected (see repositories/tasks.py).
     search_vector: str | None = Field(
         default=None, sa_column=Column(TSVECTOR, Computed(SEARCH_DOCUMENT, persisted=True))

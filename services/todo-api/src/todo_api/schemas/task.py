@@ -10,7 +10,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from platform_common.pagination import PageQuery
 from todo_api.models.task import TaskPriority
@@ -22,6 +31,7 @@ from todo_api.schemas.common import (
     RequestModel,
 )
 from todo_api.schemas.datetimes import StoredDateTime, UtcDateTime
+from todo_api.schemas.recurrence import Recurrence
 
 MAX_TAGS = 20
 DEFAULT_SORT = "-created_at"
@@ -98,12 +108,20 @@ class TaskCreate(RequestModel):
     due_at: UtcDateTime | None = Field(default=None, examples=["2026-12-01T17:00:00+01:00"])
     tags: Tags = Field(default_factory=list)
     completed: StrictBool = False
+    recurrence: Recurrence | None = None
+
+    @field_validator("recurrence")
+    @classmethod
+    def _needs_due_at(cls, rule: str | None, info: ValidationInfo) -> str | None:
+        if rule is not None and info.data.get("due_at") is None:
+            raise ValueError("a recurring task needs a due_at")
+        return rule
 
 
 class TaskUpdate(RequestModel):
-    """JSON merge patch: absent fields stay as they are; ``null`` clears ``description`` and
-    ``due_at``. The other fields may be omitted but not null (defaults are never validated,
-    so ``None`` below only ever means "absent")."""
+    """JSON merge patch: absent fields stay as they are; ``null`` clears ``description``,
+    ``due_at`` and ``recurrence``. The other fields may be omitted but not null (defaults are
+    never validated, so ``None`` below only ever means "absent")."""
 
     # The ignores keep these non-nullable in the schema while None marks them absent.
     title: Title = Field(default=None)  # type: ignore[assignment]
@@ -112,6 +130,7 @@ class TaskUpdate(RequestModel):
     due_at: UtcDateTime | None = None
     tags: Tags = Field(default=None)  # type: ignore[arg-type]
     completed: StrictBool = Field(default=None)  # type: ignore[assignment]
+    recurrence: Recurrence | None = None
 
     def changes(self) -> dict[str, object]:
         """The fields the client sent; a cleared description becomes empty."""
@@ -134,6 +153,8 @@ class TaskRead(ReadModel):
                     "priority": "high",
                     "due_at": "2026-12-01T16:00:00Z",
                     "tags": ["work", "q3"],
+                    "recurrence": "FREQ=MONTHLY;BYDAY=1TU",
+                    "next_occurrence_id": None,
                     "created_at": "2026-11-20T09:30:00Z",
                     "updated_at": "2026-11-20T09:30:00Z",
                     "version": 1,
@@ -150,6 +171,11 @@ class TaskRead(ReadModel):
     priority: TaskPriority
     due_at: StoredDateTime | None
     tags: list[str]
+    # Defaults: responses stored for idempotent replay before these fields existed still read.
+    recurrence: str | None = None
+    next_occurrence_id: uuid.UUID | None = Field(
+        default=None, description="The occurrence that completing this recurring task created."
+    )
     created_at: datetime
     updated_at: datetime
     version: int
