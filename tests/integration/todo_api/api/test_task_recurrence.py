@@ -188,6 +188,8 @@ def _pointer(response: httpx.Response) -> list[str | None]:
         "FREQ=MONTHLY;BYMONTHDAY=0",
         "FREQ=MONTHLY;BYMONTHDAY=32",
         "FREQ=MONTHLY;BYDAY=6MO",
+        "FREQ=DAILY;INTERVAL=7;BYDAY=TU",
+        "FREQ=MONTHLY;BYDAY=5MO;BYMONTHDAY=1",
         "FREQ=DAILY;",
         "",
     ],

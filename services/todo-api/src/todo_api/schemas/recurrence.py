@@ -1,11 +1,11 @@
 """Recurrence rules of tasks: the subset of RFC 5545's RRULE (section 3.3.10) the API accepts.
 
 FREQ (DAILY, WEEKLY, MONTHLY or YEARLY), INTERVAL, BYDAY, BYMONTHDAY, COUNT and UNTIL, each
-at most once, FREQ required, COUNT and UNTIL not both (the RFC's rules). The pattern states
-the grammar, so clients see it in the spec; the rest is checked here, and the rule is then
-parsed by python-dateutil (the same library that computes the occurrences). Values are
-checked before dateutil sees them: it silently ignores ``BYMONTHDAY=0`` and never returns
-for ``INTERVAL=0``.
+at most once, FREQ required, COUNT and UNTIL not both (the RFC's rules), and no combination
+that may have no date at all. The pattern states the grammar, so clients see it in the spec;
+the rest is checked here, and the rule is then parsed by python-dateutil (the library that
+computes the occurrences). Values are checked before dateutil sees them: it silently
+ignores ``BYMONTHDAY=0`` and never returns for ``INTERVAL=0``.
 """
 
 from __future__ import annotations
@@ -64,6 +64,12 @@ def _check(rule: str) -> str:
         ordinal = day[:-2].lstrip("+-")
         if ordinal and not 1 <= int(ordinal) <= limit:
             raise ValueError(f"BYDAY {day} is not a weekday of a {frequency.lower()} period")
+    # Combinations that can have no date at all (a 5th Monday on the 1st; every 7th day on a
+    # weekday the first is not): dateutil would look for one until year 9999, for seconds.
+    if any(day[:-2] for day in days) and "BYMONTHDAY" in parts:
+        raise ValueError("BYDAY with an ordinal (2MO) may not be combined with BYMONTHDAY")
+    if frequency == "DAILY" and parts.get("INTERVAL", "1") != "1" and {"BYDAY", "BYMONTHDAY"} & parts.keys():
+        raise ValueError("FREQ=DAILY with an INTERVAL may not be combined with BYDAY or BYMONTHDAY")
     try:
         parse(rule, _ANY_START)
     except (ValueError, TypeError) as exc:
@@ -78,7 +84,9 @@ Recurrence = Annotated[
         pattern=RRULE_PATTERN,
         description=(
             "RFC 5545 RRULE value: FREQ (DAILY, WEEKLY, MONTHLY, YEARLY) with optional INTERVAL,"
-            " BYDAY, BYMONTHDAY, COUNT or UNTIL (UTC, e.g. 20261231T230000Z). Needs `due_at`: the"
+            " BYDAY, BYMONTHDAY, COUNT or UNTIL (UTC, e.g. 20261231T230000Z); not an ordinal BYDAY"
+            " (2MO) with BYMONTHDAY, nor FREQ=DAILY with INTERVAL > 1 and BYDAY or BYMONTHDAY (they"
+            " may have no date at all). Needs `due_at`: the"
             " occurrences follow it at the same local time in the owner's `time_zone`; completing"
             " the task creates the next one."
         ),

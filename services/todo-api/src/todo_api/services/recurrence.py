@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 from todo_api.schemas.recurrence import parse, parts_of
 
-# How far ahead the next occurrence is looked for. A rule no date within it satisfies
-# (FREQ=DAILY;INTERVAL=7;BYDAY=TU from a Monday) would otherwise keep dateutil iterating to
-# year 9999 on the event loop; with it, the search costs at most a few thousand steps.
+# How far ahead the next occurrence may be: a rule whose next date lies further (a 5th
+# Monday of February every 12 months) ends its series there. It bounds the search only once
+# dateutil has a candidate date; the combinations that may have none at all are refused by
+# the schema (schemas/recurrence.py), as dateutil would look for one until year 9999.
 HORIZON = timedelta(days=366 * 10)
 
 
