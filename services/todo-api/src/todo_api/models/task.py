@@ -8,7 +8,9 @@ from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
+    CheckConstraint,
     Column,
+    Computed,
     DateTime,
     ForeignKeyConstraint,
     Index,
@@ -16,7 +18,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlmodel import Field
 
 from platform_common.db.tables import tenant_owned
@@ -32,18 +34,48 @@ class TaskPriority(StrEnum):
     URGENT = "urgent"
 
 
+# The words of the title and description as PostgreSQL's own parser splits them; 'simple'
+# lower-cases and neither stems nor drops stop words, so a word-prefix search finds what was
+# typed. Spelled as PostgreSQL prints it back, so the models and the migrations compare equal.
+SEARCH_DOCUMENT = (
+    "to_tsvector('simple'::regconfig, (((COALESCE(title, ''::character varying))::text || ' '::text)"
+    " || COALESCE(description, ''::text)))"
+)
+
+
 class Task(UUIDPrimaryKey, Timestamps, table=True):
     __tablename__ = "task"
     __table_args__ = (
         UniqueConstraint("tenant_id", "id"),
         # Composite key: the owner must be a user of the task's own tenant.
         ForeignKeyConstraint(["tenant_id", "owner_id"], ["user.tenant_id", "user.id"], ondelete="CASCADE"),
+        # A completed recurring task's next occurrence, in the same tenant; deleting the
+        # occurrence clears the link only (PostgreSQL 15's column list), never the tenant.
+        ForeignKeyConstraint(
+            ["tenant_id", "next_occurrence_id"],
+            ["task.tenant_id", "task.id"],
+            ondelete="SET NULL (next_occurrence_id)",
+        ),
+        # An occurrence follows one task only (and the link is indexed for the key's checks).
+        UniqueConstraint("tenant_id", "next_occurrence_id"),
+        CheckConstraint("recurrence IS NULL OR due_at IS NOT NULL", name="recurrence_needs_due_at"),
+        CheckConstraint("occurrences_left >= 0", name="occurrences_left_not_negative"),
         # The owner's list, in each sortable order; ``id`` is the tie-breaker.
         Index("ix_task_owner_created_at", "owner_id", "created_at", "id"),
         Index("ix_task_owner_due_at", "owner_id", "due_at", "id"),
         Index("ix_task_owner_priority", "owner_id", "priority", "id"),
         # Delta sync reads the owner's changes in this order (``models.sync``).
         Index("ix_task_tenant_id_owner_id_change_seq", "tenant_id", "owner_id", "change_seq", "id"),
+        # GIN cannot lead with the owner (no btree_gin): the index finds the matching words,
+        # and the owner's predicate is checked on those rows (see the query-plan tests).
+        # fastupdate off: a write adds its words to the index at once, rather than to a
+        # pending list every search would read in full until the next vacuum merges it.
+        Index(
+            "ix_task_search_vector",
+            "search_vector",
+            postgresql_using="gin",
+            postgresql_with={"fastupdate": "off"},
+        ),
         tenant_owned(),
     )
     __mapper_args__ = {"eager_defaults": True}
@@ -64,3 +96,15 @@ class Task(UUIDPrimaryKey, Timestamps, table=True):
     # The owner's change counter at the task's last write (``models.sync``). 0: written
     # outside the repository (a seed), before any counted change.
     change_seq: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": text("0")})
+    # RFC 5545 RRULE (schemas/recurrence.py); completing the task creates the next occurrence.
+    recurrence: str | None = Field(default=None, sa_type=Text)
+    # What COUNT leaves after this occurrence (None: no COUNT), carried from one to the next.
+    occurrences_left: int | None = None
+    next_occurrence_id: uuid.UUID | None = None
+    # Once true, never again: a task creates at most one next occurrence in its life, even
+    # after that occurrence is deleted (and the link above cleared).
+    occurrence_spawned: bool = Field(default=False, sa_column_kwargs={"server_default": text("false")})
+    # Generated and stored by PostgreSQL; never selected (see repositories/tasks.py).
+    search_vector: str | None = Field(
+        default=None, sa_column=Column(TSVECTOR, Computed(SEARCH_DOCUMENT, persisted=True))
+    )

@@ -37,3 +37,5 @@ class User(UUIDPrimaryKey, Timestamps, table=True):
     token_version: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
     # Wrong current passwords at a password change since the last success (or lockout).
     password_change_failures: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    # IANA name; the zone recurring tasks' occurrences are computed in (09:00 stays 09:00 local).
+    time_zone: str = Field(default="UTC", max_length=64, sa_column_kwargs={"server_default": "UTC"})

@@ -161,7 +161,8 @@ def changes_statement(with_tombstones: bool) -> ClauseElement:
             page.c.change_seq.label("position_seq"),
             page.c.id.label("position_id"),
             page.c.deleted,
-            _TASK,
+            # Every column but the search vector, which only PostgreSQL reads.
+            *(column for column in _TASK.c if column.name != "search_vector"),
         )
         .select_from(page.outerjoin(_TASK, live))
         .order_by(page.c.change_seq, page.c.id)

@@ -12,9 +12,17 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from enum import StrEnum
+from importlib.resources import files
 from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+
+# IANA zones from the pinned tzdata package (not the host's database), so the spec is the
+# same on every machine, and every name it admits is one ``zoneinfo`` can load.
+TimeZoneName = StrEnum(  # type: ignore[misc]
+    "TimeZoneName", {zone: zone for zone in files("tzdata").joinpath("zones").read_text().split()}
+)
 
 _EARLIEST = datetime.min.replace(tzinfo=UTC)
 _LATEST = datetime.max.replace(tzinfo=UTC)

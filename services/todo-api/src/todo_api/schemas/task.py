@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
-from importlib.resources import files
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from platform_common.http.query import QueryModel
 from platform_common.pagination import PageQuery
@@ -19,11 +27,12 @@ from todo_api.models.task import TaskPriority
 from todo_api.schemas.common import (
     NO_NUL,
     NON_BLANK,
+    WHITESPACE,
     ReadModel,
     RequestModel,
-    SafeStr,
 )
 from todo_api.schemas.datetimes import StoredDateTime, UtcDateTime
+from todo_api.schemas.recurrence import Recurrence
 
 MAX_TAGS = 20
 DEFAULT_SORT = "-created_at"
@@ -32,11 +41,22 @@ _SORT_KEY = f"-?({'|'.join(SORT_FIELDS)})"
 # The allow-list is in the pattern, so the spec tells clients exactly which keys exist.
 SORT_PATTERN = f"^{_SORT_KEY}(,{_SORT_KEY})*$"
 
-# IANA zones from the pinned tzdata package (not the host's database), so the spec is the
-# same on every machine.
-TimeZoneName = StrEnum(  # type: ignore[misc]
-    "TimeZoneName", {zone: zone for zone in files("tzdata").joinpath("zones").read_text().split()}
+# ``q``: at most MAX_SEARCH_WORDS words of at most MAX_SEARCH_WORD_LENGTH characters, split at
+# whitespace (the pattern is the limit, so the spec states it and clients can check it).
+MAX_SEARCH_WORDS, MAX_SEARCH_WORD_LENGTH = 10, 64
+_SEARCH_WORD = rf"[^\x00{WHITESPACE}]{{1,{MAX_SEARCH_WORD_LENGTH}}}"
+SEARCH_PATTERN = (
+    rf"^[{WHITESPACE}]*({_SEARCH_WORD}([{WHITESPACE}]+{_SEARCH_WORD}){{0,{MAX_SEARCH_WORDS - 1}}}"
+    rf"[{WHITESPACE}]*)?$"
 )
+_SEARCH_SEPARATOR = re.compile(f"[{WHITESPACE}]+")
+
+
+def search_words(q: str | None) -> tuple[str, ...]:
+    """The words of ``q`` to search for. One without a letter or digit ("-", "%") is left
+    out: the text search indexes no punctuation, so no task could contain it as a word."""
+    return tuple(word for word in _SEARCH_SEPARATOR.split(q or "") if any(c.isalnum() for c in word))
+
 
 Title = Annotated[
     str,
@@ -89,12 +109,20 @@ class TaskCreate(RequestModel):
     due_at: UtcDateTime | None = Field(default=None, examples=["2026-12-01T17:00:00+01:00"])
     tags: Tags = Field(default_factory=list)
     completed: StrictBool = False
+    recurrence: Recurrence | None = None
+
+    @field_validator("recurrence")
+    @classmethod
+    def _needs_due_at(cls, rule: str | None, info: ValidationInfo) -> str | None:
+        if rule is not None and info.data.get("due_at") is None:
+            raise ValueError("a recurring task needs a due_at")
+        return rule
 
 
 class TaskUpdate(RequestModel):
-    """JSON merge patch: absent fields stay as they are; ``null`` clears ``description`` and
-    ``due_at``. The other fields may be omitted but not null (defaults are never validated,
-    so ``None`` below only ever means "absent")."""
+    """JSON merge patch: absent fields stay as they are; ``null`` clears ``description``,
+    ``due_at`` and ``recurrence``. The other fields may be omitted but not null (defaults are
+    never validated, so ``None`` below only ever means "absent")."""
 
     # The ignores keep these non-nullable in the schema while None marks them absent.
     title: Title = Field(default=None)  # type: ignore[assignment]
@@ -103,6 +131,7 @@ class TaskUpdate(RequestModel):
     due_at: UtcDateTime | None = None
     tags: Tags = Field(default=None)  # type: ignore[arg-type]
     completed: StrictBool = Field(default=None)  # type: ignore[assignment]
+    recurrence: Recurrence | None = None
 
     def changes(self) -> dict[str, object]:
         """The fields the client sent; a cleared description becomes empty."""
@@ -125,6 +154,8 @@ class TaskRead(ReadModel):
                     "priority": "high",
                     "due_at": "2026-12-01T16:00:00Z",
                     "tags": ["work", "q3"],
+                    "recurrence": "FREQ=MONTHLY;BYDAY=1TU",
+                    "next_occurrence_id": None,
                     "created_at": "2026-11-20T09:30:00Z",
                     "updated_at": "2026-11-20T09:30:00Z",
                     "version": 1,
@@ -141,6 +172,11 @@ class TaskRead(ReadModel):
     priority: TaskPriority
     due_at: StoredDateTime | None
     tags: list[str]
+    # Defaults: responses stored for idempotent replay before these fields existed still read.
+    recurrence: str | None = None
+    next_occurrence_id: uuid.UUID | None = Field(
+        default=None, description="The occurrence that completing this recurring task created."
+    )
     created_at: datetime
     updated_at: datetime
     version: int
@@ -173,7 +209,7 @@ class TaskFilter:
     due_before: datetime | None = None
     due_after: datetime | None = None
     tags: Sequence[str] = ()
-    search: str | None = None
+    search: Sequence[str] = ()  # words, each the prefix of a word of the title or description
     overdue: bool | None = None
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
@@ -190,8 +226,17 @@ class TaskQuery(PageQuery):
         max_length=MAX_TAGS,
         description="Repeatable; all must match. Compared in the form tags are stored in (NFC, trimmed, case-folded).",
     )
-    q: SafeStr | None = Field(
-        default=None, max_length=200, description="Case-insensitive text in title or description."
+    q: str | None = Field(
+        default=None,
+        max_length=200,
+        pattern=SEARCH_PATTERN,
+        description=(
+            "Word-prefix search of title and description: every word of `q` (split at"
+            f" whitespace; at most {MAX_SEARCH_WORDS}, each at most {MAX_SEARCH_WORD_LENGTH} characters)"
+            " must begin a word of the task, in any case (`rep fin` finds 'Write the report' with"
+            " 'Numbers from finance'). Punctuation separates words and is not searched for: a `q`"
+            " without letters or digits filters nothing."
+        ),
     )
     overdue: bool | None = None
     sort: str = Field(
@@ -208,7 +253,7 @@ class TaskQuery(PageQuery):
             due_before=self.due_before,
             due_after=self.due_after,
             tags=tuple(self.tag or ()),
-            search=self.q or None,
+            search=search_words(self.q),
             overdue=self.overdue,
         )
 

@@ -3,10 +3,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import ConfigDict, StrictBool
+from pydantic import ConfigDict, Field, StrictBool
 
 from todo_api.models.user import UserRole
 from todo_api.schemas.common import FullName, Password, ReadModel, RequestModel
+from todo_api.schemas.datetimes import TimeZoneName
 from todo_api.schemas.email import Email
 
 
@@ -23,6 +24,7 @@ class UserRead(ReadModel):
                     "full_name": "Ada Lovelace",
                     "role": "owner",
                     "is_active": True,
+                    "time_zone": "Europe/Berlin",
                     "created_at": "2026-11-20T09:00:00Z",
                     "updated_at": "2026-11-20T09:00:00Z",
                 }
@@ -36,12 +38,19 @@ class UserRead(ReadModel):
     full_name: str
     role: UserRole
     is_active: bool
+    time_zone: str = Field(description="IANA time zone; recurring tasks' occurrences are computed in it.")
     created_at: datetime
     updated_at: datetime
 
 
 class UserUpdateMe(RequestModel):
-    full_name: FullName
+    """Absent fields stay as they are (neither may be null)."""
+
+    # The ignores keep these non-nullable in the schema while None marks them absent.
+    full_name: FullName = Field(default=None)  # type: ignore[assignment]
+    time_zone: TimeZoneName = Field(  # type: ignore[assignment]
+        default=None, description="IANA time zone name, e.g. Europe/Berlin.", examples=["Europe/Berlin"]
+    )
 
 
 class PasswordChange(RequestModel):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from platform_common.db.database import Record
-from platform_common.errors import NotFound, PreconditionFailed, UnprocessableEntity
+from platform_common.errors import ErrorSource, NotFound, PreconditionFailed, UnprocessableEntity
 from platform_common.http.conditional import if_match_passes
 from platform_common.pagination import PageQuery
 from todo_api.core.config import DEFAULT_TASK_QUOTA_PER_USER
@@ -23,8 +24,12 @@ from todo_api.services.auth import Caller
 from todo_api.services.errors import TaskQuotaExceeded
 from todo_api.services.events import OwnEvents
 from todo_api.services.pages import rows_and_total
+from todo_api.services.recurrence import next_due, occurrences_after_first
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
+# What a recurring task's next occurrence takes from it; a column an occurrence inherits
+# is one more name here.
+OCCURRENCE_COPIES = ("title", "description", "priority", "tags", "recurrence")
 
 
 def etag_for(task: Record | TaskRead) -> str:
@@ -45,6 +50,8 @@ class TaskService:
         self.tasks = TaskRepository(caller.transaction, caller.id)
         self.keys = IdempotencyRepository(caller.transaction, caller.id)
         self.events = OwnEvents(caller)
+        # Recurring tasks' occurrences are computed in the owner's zone.
+        self.zone = ZoneInfo(caller.user["time_zone"])
 
     async def create(
         self, request: TaskCreate, idempotency_key: str | None = None, *, enforce_quota: bool = True
@@ -90,10 +97,17 @@ class TaskService:
         }
         if not changes:
             return current
+        after = {**task, **changes}
+        if after["recurrence"] is not None and after["due_at"] is None:
+            pointer = "/recurrence" if "recurrence" in changes else "/due_at"
+            raise UnprocessableEntity("A recurring task needs a due_at", source=ErrorSource(pointer=pointer))
+        if "recurrence" in changes:
+            changes["occurrences_left"] = _occurrences_left(request.recurrence)
         if "completed" in changes:
             changes["completed_at"] = datetime.now(UTC) if changes["completed"] else None
             if changes["completed"]:
                 TASKS_COMPLETED.inc()
+                changes |= await self._follow_up({**after, **changes})
         updated = await self.tasks.update(task_id, changes)
         if updated is None:  # pragma: no cover - the row is locked above
             raise NotFound("Task not found")
@@ -134,12 +148,38 @@ class TaskService:
             await self._check_quota()
         values = request.model_dump()
         values["completed_at"] = datetime.now(UTC) if request.completed else None
+        values["occurrences_left"] = _occurrences_left(request.recurrence)
         if request.completed:
             TASKS_COMPLETED.inc()
+        return await self._create(values)
+
+    async def _create(self, values: Mapping[str, Any]) -> TaskRead:
+        """Insert a task and announce it: every new task, requested or a next occurrence."""
         task = TaskRead.from_row(await self.tasks.insert(values))
         TASKS_CREATED.inc()
         await self.events.emit(EventType.TASK_CREATED, task)
         return task
+
+    async def _follow_up(self, task: Mapping[str, Any]) -> dict[str, object]:
+        """A recurring task being completed (its row locked): create its next occurrence,
+        unless it has created one before (a retry, a reopened and re-completed task) or the
+        series has ended (COUNT used up, UNTIL passed). The changes that link the task to it."""
+        if task["recurrence"] is None or task["occurrence_spawned"] or task["occurrences_left"] == 0:
+            return {}
+        due_at = next_due(task["recurrence"], task["due_at"], self.zone)
+        if due_at is None:
+            return {}
+        left = task["occurrences_left"]
+        values = {name: task[name] for name in OCCURRENCE_COPIES} | {
+            "due_at": due_at,
+            "completed": False,
+            "completed_at": None,
+            "occurrences_left": None if left is None else left - 1,
+        }
+        # The one place an occurrence is created. The server creates it, not the user: a
+        # per-user task quota must not refuse it (pass that here once quotas exist).
+        occurrence = await self._create(values)
+        return {"next_occurrence_id": occurrence.id, "occurrence_spawned": True}
 
     async def _get(self, task_id: uuid.UUID, *, for_update: bool = False) -> Record:
         task = await self.tasks.get(task_id, for_update=for_update)
@@ -153,3 +193,7 @@ class TaskService:
             raise PreconditionFailed(
                 "The task has changed since it was read", headers={"ETag": etag_for(task)}
             )
+
+
+def _occurrences_left(rule: str | None) -> int | None:
+    return None if rule is None else occurrences_after_first(rule)

@@ -12,7 +12,7 @@ from platform_common.pagination import PageQuery
 from todo_api.models import UserRole
 from todo_api.repositories.tenants import TenantRowRepository
 from todo_api.repositories.users import UserRepository
-from todo_api.schemas.user import UserAdminUpdate, UserCreate
+from todo_api.schemas.user import UserAdminUpdate, UserCreate, UserUpdateMe
 from todo_api.services.auth import Caller, end_user_sessions
 from todo_api.services.errors import KNOWN_CONSTRAINTS
 from todo_api.services.pages import rows_and_total
@@ -31,8 +31,8 @@ class UserService:
         self.transaction = caller.transaction
         self.users = UserRepository(caller.transaction)
 
-    async def update_me(self, full_name: str) -> Record:
-        return await self._updated(self.caller.id, {"full_name": full_name})
+    async def update_me(self, request: UserUpdateMe) -> Record:
+        return await self._updated(self.caller.id, request.model_dump(exclude_unset=True, mode="json"))
 
     async def list(self, params: PageQuery) -> tuple[list[Record], int]:
         require_admin(self.caller)

@@ -22,6 +22,7 @@ class TaskCreate:
         due_at (datetime.datetime | None | Unset):
         tags (list[str] | Unset):
         completed (bool | Unset):  Default: False.
+        recurrence (None | str | Unset):
     """
 
     title: str
@@ -30,6 +31,7 @@ class TaskCreate:
     due_at: datetime.datetime | None | Unset = UNSET
     tags: list[str] | Unset = UNSET
     completed: bool | Unset = False
+    recurrence: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         title = self.title
@@ -54,6 +56,12 @@ class TaskCreate:
 
         completed = self.completed
 
+        recurrence: None | str | Unset
+        if isinstance(self.recurrence, Unset):
+            recurrence = UNSET
+        else:
+            recurrence = self.recurrence
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -71,6 +79,8 @@ class TaskCreate:
             field_dict["tags"] = tags
         if completed is not UNSET:
             field_dict["completed"] = completed
+        if recurrence is not UNSET:
+            field_dict["recurrence"] = recurrence
 
         return field_dict
 
@@ -109,6 +119,15 @@ class TaskCreate:
 
         completed = d.pop("completed", UNSET)
 
+        def _parse_recurrence(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        recurrence = _parse_recurrence(d.pop("recurrence", UNSET))
+
         task_create = cls(
             title=title,
             description=description,
@@ -116,6 +135,7 @@ class TaskCreate:
             due_at=due_at,
             tags=tags,
             completed=completed,
+            recurrence=recurrence,
         )
 
         return task_create

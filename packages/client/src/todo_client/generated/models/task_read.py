@@ -9,6 +9,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.task_priority import TaskPriority, check_task_priority
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TaskRead")
 
@@ -28,6 +29,8 @@ class TaskRead:
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
         version (int):
+        recurrence (None | str | Unset):
+        next_occurrence_id (None | Unset | UUID): The occurrence that completing this recurring task created.
     """
 
     id: UUID
@@ -41,6 +44,8 @@ class TaskRead:
     created_at: datetime.datetime
     updated_at: datetime.datetime
     version: int
+    recurrence: None | str | Unset = UNSET
+    next_occurrence_id: None | Unset | UUID = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -74,6 +79,20 @@ class TaskRead:
 
         version = self.version
 
+        recurrence: None | str | Unset
+        if isinstance(self.recurrence, Unset):
+            recurrence = UNSET
+        else:
+            recurrence = self.recurrence
+
+        next_occurrence_id: None | str | Unset
+        if isinstance(self.next_occurrence_id, Unset):
+            next_occurrence_id = UNSET
+        elif isinstance(self.next_occurrence_id, UUID):
+            next_occurrence_id = str(self.next_occurrence_id)
+        else:
+            next_occurrence_id = self.next_occurrence_id
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -91,6 +110,10 @@ class TaskRead:
                 "version": version,
             }
         )
+        if recurrence is not UNSET:
+            field_dict["recurrence"] = recurrence
+        if next_occurrence_id is not UNSET:
+            field_dict["next_occurrence_id"] = next_occurrence_id
 
         return field_dict
 
@@ -145,6 +168,32 @@ class TaskRead:
 
         version = d.pop("version")
 
+        def _parse_recurrence(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        recurrence = _parse_recurrence(d.pop("recurrence", UNSET))
+
+        def _parse_next_occurrence_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                next_occurrence_id_type_0 = UUID(data)
+
+                return next_occurrence_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        next_occurrence_id = _parse_next_occurrence_id(d.pop("next_occurrence_id", UNSET))
+
         task_read = cls(
             id=id,
             title=title,
@@ -157,6 +206,8 @@ class TaskRead:
             created_at=created_at,
             updated_at=updated_at,
             version=version,
+            recurrence=recurrence,
+            next_occurrence_id=next_occurrence_id,
         )
 
         task_read.additional_properties = d

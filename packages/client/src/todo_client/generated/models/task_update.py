@@ -14,9 +14,9 @@ T = TypeVar("T", bound="TaskUpdate")
 
 @_attrs_define
 class TaskUpdate:
-    """JSON merge patch: absent fields stay as they are; ``null`` clears ``description`` and
-    ``due_at``. The other fields may be omitted but not null (defaults are never validated,
-    so ``None`` below only ever means "absent").
+    """JSON merge patch: absent fields stay as they are; ``null`` clears ``description``,
+    ``due_at`` and ``recurrence``. The other fields may be omitted but not null (defaults are
+    never validated, so ``None`` below only ever means "absent").
 
         Attributes:
             title (str | Unset):
@@ -25,6 +25,7 @@ class TaskUpdate:
             due_at (datetime.datetime | None | Unset):
             tags (list[str] | Unset):
             completed (bool | Unset):
+            recurrence (None | str | Unset):
     """
 
     title: str | Unset = UNSET
@@ -33,6 +34,7 @@ class TaskUpdate:
     due_at: datetime.datetime | None | Unset = UNSET
     tags: list[str] | Unset = UNSET
     completed: bool | Unset = UNSET
+    recurrence: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         title = self.title
@@ -61,6 +63,12 @@ class TaskUpdate:
 
         completed = self.completed
 
+        recurrence: None | str | Unset
+        if isinstance(self.recurrence, Unset):
+            recurrence = UNSET
+        else:
+            recurrence = self.recurrence
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -76,6 +84,8 @@ class TaskUpdate:
             field_dict["tags"] = tags
         if completed is not UNSET:
             field_dict["completed"] = completed
+        if recurrence is not UNSET:
+            field_dict["recurrence"] = recurrence
 
         return field_dict
 
@@ -121,6 +131,15 @@ class TaskUpdate:
 
         completed = d.pop("completed", UNSET)
 
+        def _parse_recurrence(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        recurrence = _parse_recurrence(d.pop("recurrence", UNSET))
+
         task_update = cls(
             title=title,
             description=description,
@@ -128,6 +147,7 @@ class TaskUpdate:
             due_at=due_at,
             tags=tags,
             completed=completed,
+            recurrence=recurrence,
         )
 
         return task_update

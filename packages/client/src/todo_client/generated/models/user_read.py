@@ -24,6 +24,7 @@ class UserRead:
         full_name (str):
         role (UserRole):
         is_active (bool):
+        time_zone (str): IANA time zone; recurring tasks' occurrences are computed in it.
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
     """
@@ -34,6 +35,7 @@ class UserRead:
     full_name: str
     role: UserRole
     is_active: bool
+    time_zone: str
     created_at: datetime.datetime
     updated_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -51,6 +53,8 @@ class UserRead:
 
         is_active = self.is_active
 
+        time_zone = self.time_zone
+
         created_at = self.created_at.isoformat()
 
         updated_at = self.updated_at.isoformat()
@@ -65,6 +69,7 @@ class UserRead:
                 "full_name": full_name,
                 "role": role,
                 "is_active": is_active,
+                "time_zone": time_zone,
                 "created_at": created_at,
                 "updated_at": updated_at,
             }
@@ -87,6 +92,8 @@ class UserRead:
 
         is_active = d.pop("is_active")
 
+        time_zone = d.pop("time_zone")
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
@@ -98,6 +105,7 @@ class UserRead:
             full_name=full_name,
             role=role,
             is_active=is_active,
+            time_zone=time_zone,
             created_at=created_at,
             updated_at=updated_at,
         )

@@ -18,6 +18,7 @@ from platform_common.pagination import Page, make_page
 from todo_api.api.deps import DeltaDep, TasksDep
 from todo_api.api.responses import AUTHENTICATED, CREATED, ETAG, links_by_id, links_by_id_if_match
 from todo_api.api.routing import resource_router
+from todo_api.schemas.datetimes import TimeZoneName
 from todo_api.schemas.task import (
     DeltaQuery,
     TaskCreate,
@@ -26,7 +27,6 @@ from todo_api.schemas.task import (
     TaskRead,
     TaskStats,
     TaskUpdate,
-    TimeZoneName,
 )
 from todo_api.services.delta import CursorExpired, InvalidCursor
 from todo_api.services.errors import TaskQuotaExceeded

@@ -24,9 +24,11 @@ async def read_me(caller: CallerDep) -> UserRead:
     return UserRead.from_row(caller.user)
 
 
-@router.patch("/me", operation_id="users_me_update", summary="Update the authenticated user's name")
+@router.patch(
+    "/me", operation_id="users_me_update", summary="Update the authenticated user's name or time zone"
+)
 async def update_me(body: UserUpdateMe, users: UsersDep) -> UserRead:
-    return UserRead.from_row(await users.update_me(body.full_name))
+    return UserRead.from_row(await users.update_me(body))
 
 
 @router.post(

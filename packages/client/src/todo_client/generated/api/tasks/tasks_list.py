@@ -151,7 +151,10 @@ def sync_detailed(
         due_after (datetime.datetime | Unset):
         tag (list[str] | Unset): Repeatable; all must match. Compared in the form tags are stored
             in (NFC, trimmed, case-folded).
-        q (str | Unset): Case-insensitive text in title or description.
+        q (str | Unset): Word-prefix search of title and description: every word of `q` (split at
+            whitespace; at most 10, each at most 64 characters) must begin a word of the task, in any
+            case (`rep fin` finds 'Write the report' with 'Numbers from finance'). Punctuation
+            separates words and is not searched for: a `q` without letters or digits filters nothing.
         overdue (bool | Unset):
         sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'priority',
             'title', 'updated_at']; '-' for descending. Default: '-created_at'.
@@ -209,7 +212,10 @@ def sync(
         due_after (datetime.datetime | Unset):
         tag (list[str] | Unset): Repeatable; all must match. Compared in the form tags are stored
             in (NFC, trimmed, case-folded).
-        q (str | Unset): Case-insensitive text in title or description.
+        q (str | Unset): Word-prefix search of title and description: every word of `q` (split at
+            whitespace; at most 10, each at most 64 characters) must begin a word of the task, in any
+            case (`rep fin` finds 'Write the report' with 'Numbers from finance'). Punctuation
+            separates words and is not searched for: a `q` without letters or digits filters nothing.
         overdue (bool | Unset):
         sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'priority',
             'title', 'updated_at']; '-' for descending. Default: '-created_at'.
@@ -262,7 +268,10 @@ async def asyncio_detailed(
         due_after (datetime.datetime | Unset):
         tag (list[str] | Unset): Repeatable; all must match. Compared in the form tags are stored
             in (NFC, trimmed, case-folded).
-        q (str | Unset): Case-insensitive text in title or description.
+        q (str | Unset): Word-prefix search of title and description: every word of `q` (split at
+            whitespace; at most 10, each at most 64 characters) must begin a word of the task, in any
+            case (`rep fin` finds 'Write the report' with 'Numbers from finance'). Punctuation
+            separates words and is not searched for: a `q` without letters or digits filters nothing.
         overdue (bool | Unset):
         sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'priority',
             'title', 'updated_at']; '-' for descending. Default: '-created_at'.
@@ -318,7 +327,10 @@ async def asyncio(
         due_after (datetime.datetime | Unset):
         tag (list[str] | Unset): Repeatable; all must match. Compared in the form tags are stored
             in (NFC, trimmed, case-folded).
-        q (str | Unset): Case-insensitive text in title or description.
+        q (str | Unset): Word-prefix search of title and description: every word of `q` (split at
+            whitespace; at most 10, each at most 64 characters) must begin a word of the task, in any
+            case (`rep fin` finds 'Write the report' with 'Numbers from finance'). Punctuation
+            separates words and is not searched for: a `q` without letters or digits filters nothing.
         overdue (bool | Unset):
         sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'priority',
             'title', 'updated_at']; '-' for descending. Default: '-created_at'.

@@ -124,9 +124,9 @@ def sync_detailed(
         if_match (str | Unset): Only act if the task's current ETag is listed (strong comparison;
             else 412).
         body (TaskUpdate): JSON merge patch: absent fields stay as they are; ``null`` clears
-            ``description`` and
-            ``due_at``. The other fields may be omitted but not null (defaults are never validated,
-            so ``None`` below only ever means "absent").
+            ``description``,
+            ``due_at`` and ``recurrence``. The other fields may be omitted but not null (defaults are
+            never validated, so ``None`` below only ever means "absent").
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -165,9 +165,9 @@ def sync(
         if_match (str | Unset): Only act if the task's current ETag is listed (strong comparison;
             else 412).
         body (TaskUpdate): JSON merge patch: absent fields stay as they are; ``null`` clears
-            ``description`` and
-            ``due_at``. The other fields may be omitted but not null (defaults are never validated,
-            so ``None`` below only ever means "absent").
+            ``description``,
+            ``due_at`` and ``recurrence``. The other fields may be omitted but not null (defaults are
+            never validated, so ``None`` below only ever means "absent").
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -201,9 +201,9 @@ async def asyncio_detailed(
         if_match (str | Unset): Only act if the task's current ETag is listed (strong comparison;
             else 412).
         body (TaskUpdate): JSON merge patch: absent fields stay as they are; ``null`` clears
-            ``description`` and
-            ``due_at``. The other fields may be omitted but not null (defaults are never validated,
-            so ``None`` below only ever means "absent").
+            ``description``,
+            ``due_at`` and ``recurrence``. The other fields may be omitted but not null (defaults are
+            never validated, so ``None`` below only ever means "absent").
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -240,9 +240,9 @@ async def asyncio(
         if_match (str | Unset): Only act if the task's current ETag is listed (strong comparison;
             else 412).
         body (TaskUpdate): JSON merge patch: absent fields stay as they are; ``null`` clears
-            ``description`` and
-            ``due_at``. The other fields may be omitted but not null (defaults are never validated,
-            so ``None`` below only ever means "absent").
+            ``description``,
+            ``due_at`` and ``recurrence``. The other fields may be omitted but not null (defaults are
+            never validated, so ``None`` below only ever means "absent").
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -95,10 +95,10 @@ def sync_detailed(
     client: AuthenticatedClient,
     body: UserUpdateMe,
 ) -> Response[ErrorEnvelope | UserRead]:
-    """Update the authenticated user's name
+    """Update the authenticated user's name or time zone
 
     Args:
-        body (UserUpdateMe):
+        body (UserUpdateMe): Absent fields stay as they are (neither may be null).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -124,10 +124,10 @@ def sync(
     client: AuthenticatedClient,
     body: UserUpdateMe,
 ) -> ErrorEnvelope | UserRead | None:
-    """Update the authenticated user's name
+    """Update the authenticated user's name or time zone
 
     Args:
-        body (UserUpdateMe):
+        body (UserUpdateMe): Absent fields stay as they are (neither may be null).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -148,10 +148,10 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     body: UserUpdateMe,
 ) -> Response[ErrorEnvelope | UserRead]:
-    """Update the authenticated user's name
+    """Update the authenticated user's name or time zone
 
     Args:
-        body (UserUpdateMe):
+        body (UserUpdateMe): Absent fields stay as they are (neither may be null).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -175,10 +175,10 @@ async def asyncio(
     client: AuthenticatedClient,
     body: UserUpdateMe,
 ) -> ErrorEnvelope | UserRead | None:
-    """Update the authenticated user's name
+    """Update the authenticated user's name or time zone
 
     Args:
-        body (UserUpdateMe):
+        body (UserUpdateMe): Absent fields stay as they are (neither may be null).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
