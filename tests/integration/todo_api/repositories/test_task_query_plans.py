@@ -18,12 +18,18 @@ from todo_api.schemas.task import SortKey, TaskFilter
 # 50,000 tasks over 1,000 users in 200 tenants, plus one busy user with 1,000 more: with
 # tenant_id and owner_id taken as independent, the planner would expect 0.25 of that user's rows.
 TENANTS, USERS_PER_TENANT, TASKS_PER_USER, BUSY_USER_TASKS = 200, 5, 50, 1_000
+_INSERT_LISTS = (
+    "INSERT INTO task_list (tenant_id, owner_id, name, position, is_default) "
+    "SELECT tenant_id, id, 'Inbox', 'a0', true FROM \"user\" WHERE tenant_id = :tid"
+)
+# Positions: any distinct keys (the plans do not depend on their values).
 _INSERT_TASKS = (
-    "INSERT INTO task (tenant_id, owner_id, title, description, due_at, priority, created_at) "
-    "SELECT u.tenant_id, u.id, 'task ' || g, '', now() + g * interval '1 hour', "
+    "INSERT INTO task (tenant_id, owner_id, list_id, position, title, description, due_at, priority, created_at) "
+    "SELECT u.tenant_id, u.id, l.id, gen_random_uuid()::text, 'task ' || g, '', now() + g * interval '1 hour', "
     "(ARRAY['low','normal','high','urgent'])[1 + g % 4]::task_priority, "
     "now() - g * interval '1 minute' "
-    'FROM "user" u CROSS JOIN generate_series(1, :n) g WHERE u.tenant_id = :tid'
+    'FROM "user" u JOIN task_list l ON l.owner_id = u.id CROSS JOIN generate_series(1, :n) g '
+    "WHERE u.tenant_id = :tid"
 )
 
 
@@ -45,6 +51,7 @@ async def seeded(owner_engine: AsyncEngine, clean_database: None) -> tuple[uuid.
                 ),
                 {"tid": tenant_id, "t": str(t), "n": USERS_PER_TENANT},
             )
+            await conn.execute(text(_INSERT_LISTS), {"tid": tenant_id})
             await conn.execute(text(_INSERT_TASKS), {"tid": tenant_id, "n": TASKS_PER_USER})
             if t == 0:
                 owner = (

@@ -9,10 +9,12 @@ from todo_api.models.base import RETIRED_COLUMNS, metadata
 from todo_api.models.events import OutboxEvent, WebhookDelivery, WebhookEndpoint
 from todo_api.models.idempotency import IdempotencyKey
 from todo_api.models.task import Task, TaskPriority
+from todo_api.models.task_list import DEFAULT_LIST_NAME, TaskList
 from todo_api.models.tenant import Tenant
 from todo_api.models.user import User, UserRole
 
 __all__ = [
+    "DEFAULT_LIST_NAME",
     "RETIRED_COLUMNS",
     "AuthSession",
     "IdempotencyKey",
@@ -20,6 +22,7 @@ __all__ = [
     "RefreshToken",
     "RevokedAccessToken",
     "Task",
+    "TaskList",
     "TaskPriority",
     "Tenant",
     "User",

@@ -26,7 +26,9 @@ from todo_api.schemas.datetimes import StoredDateTime, UtcDateTime
 
 MAX_TAGS = 20
 DEFAULT_SORT = "-created_at"
-SORT_FIELDS = ("created_at", "updated_at", "due_at", "priority", "title")
+# With a list_id, the list's own order.
+DEFAULT_LIST_SORT = "position"
+SORT_FIELDS = ("created_at", "updated_at", "due_at", "priority", "title", "position")
 _SORT_KEY = f"-?({'|'.join(SORT_FIELDS)})"
 # The allow-list is in the pattern, so the spec tells clients exactly which keys exist.
 SORT_PATTERN = f"^{_SORT_KEY}(,{_SORT_KEY})*$"
@@ -88,6 +90,25 @@ class TaskCreate(RequestModel):
     due_at: UtcDateTime | None = Field(default=None, examples=["2026-12-01T17:00:00+01:00"])
     tags: Tags = Field(default_factory=list)
     completed: StrictBool = False
+    list_id: uuid.UUID | None = Field(
+        default=None, description="The list to create it in; your default list if absent."
+    )
+    parent_id: uuid.UUID | None = Field(
+        default=None, description="A task of the same list to nest it under (at most 4 levels deep)."
+    )
+
+
+class TaskMove(RequestModel):
+    """Where to put a task (and its subtasks). The list: ``list_id``, else the parent's,
+    else the task's own. The parent: ``parent_id`` when sent (``null``: the top level), else
+    the current one while the list stays, else the top level. The place among its new
+    siblings: right after ``after_id`` or right before ``before_id`` (both: between them,
+    which must be in that order), else last."""
+
+    list_id: uuid.UUID | None = None
+    parent_id: uuid.UUID | None = None
+    after_id: uuid.UUID | None = None
+    before_id: uuid.UUID | None = None
 
 
 class TaskUpdate(RequestModel):
@@ -124,8 +145,12 @@ class TaskRead(ReadModel):
                     "priority": "high",
                     "due_at": "2026-12-01T16:00:00Z",
                     "tags": ["work", "q3"],
+                    "list_id": "9b2c1f4e-3d5a-4b6c-8e7f-0a1b2c3d4e5f",
+                    "parent_id": None,
+                    "position": "a0",
                     "created_at": "2026-11-20T09:30:00Z",
                     "updated_at": "2026-11-20T09:30:00Z",
+                    "deleted_at": None,
                     "version": 1,
                 }
             ]
@@ -140,8 +165,12 @@ class TaskRead(ReadModel):
     priority: TaskPriority
     due_at: StoredDateTime | None
     tags: list[str]
+    list_id: uuid.UUID
+    parent_id: uuid.UUID | None
+    position: str = Field(description="Opaque ordering key among the task's siblings; compare as bytes.")
     created_at: datetime
     updated_at: datetime
+    deleted_at: datetime | None = Field(description="When the task went to the trash; null outside it.")
     version: int
 
 
@@ -174,6 +203,8 @@ class TaskFilter:
     tags: Sequence[str] = ()
     search: str | None = None
     overdue: bool | None = None
+    list_id: uuid.UUID | None = None
+    parent_id: uuid.UUID | None = None
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -193,11 +224,16 @@ class TaskQuery(PageQuery):
         default=None, max_length=200, description="Case-insensitive text in title or description."
     )
     overdue: bool | None = None
-    sort: str = Field(
-        default=DEFAULT_SORT,
+    list_id: uuid.UUID | None = Field(default=None, description="Only the tasks of this list (every level).")
+    parent_id: uuid.UUID | None = Field(default=None, description="Only the subtasks of this task.")
+    sort: str | None = Field(
+        default=None,
         max_length=200,
         pattern=SORT_PATTERN,
-        description=f"Comma-separated keys from {sorted(SORT_FIELDS)}; '-' for descending.",
+        description=(
+            f"Comma-separated keys from {sorted(SORT_FIELDS)}; '-' for descending. Default: "
+            f"'{DEFAULT_LIST_SORT}' with a list_id (the list's manual order), else '{DEFAULT_SORT}'."
+        ),
     )
 
     def task_filter(self) -> TaskFilter:
@@ -209,7 +245,10 @@ class TaskQuery(PageQuery):
             tags=tuple(self.tag or ()),
             search=self.q or None,
             overdue=self.overdue,
+            list_id=self.list_id,
+            parent_id=self.parent_id,
         )
 
     def sort_keys(self) -> tuple[SortKey, ...]:
-        return tuple(SortKey(part.lstrip("-"), part.startswith("-")) for part in self.sort.split(","))
+        sort = self.sort or (DEFAULT_LIST_SORT if self.list_id is not None else DEFAULT_SORT)
+        return tuple(SortKey(part.lstrip("-"), part.startswith("-")) for part in sort.split(","))

@@ -10,19 +10,27 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from platform_common.db.database import Record
-from platform_common.errors import NotFound, PreconditionFailed, UnprocessableEntity
+from platform_common.errors import ErrorSource, NotFound, PreconditionFailed, UnprocessableEntity
 from platform_common.http.conditional import if_match_passes
 from platform_common.pagination import PageQuery
 from todo_api.core.metrics import TASKS_COMPLETED, TASKS_CREATED
 from todo_api.repositories.idempotency import IdempotencyRepository
+from todo_api.repositories.lists import ListRepository
 from todo_api.repositories.tasks import TaskRepository
-from todo_api.schemas.task import SortKey, TaskCreate, TaskFilter, TaskRead, TaskStats, TaskUpdate
+from todo_api.schemas.task import SortKey, TaskCreate, TaskFilter, TaskMove, TaskRead, TaskStats, TaskUpdate
 from todo_api.schemas.webhook import EventType
 from todo_api.services.auth import Caller
 from todo_api.services.events import OwnEvents
+from todo_api.services.ordering import key_between, keys_after
 from todo_api.services.pages import rows_and_total
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
+# Levels of nesting: a top-level task, its subtasks, theirs, and theirs.
+MAX_DEPTH = 4
+
+
+def invalid(pointer: str, detail: str) -> UnprocessableEntity:
+    return UnprocessableEntity(detail, source=ErrorSource(pointer=pointer))
 
 
 def etag_for(task: Record | TaskRead) -> str:
@@ -40,6 +48,7 @@ class Created:
 class TaskService:
     def __init__(self, caller: Caller) -> None:
         self.tasks = TaskRepository(caller.transaction, caller.id)
+        self.lists = ListRepository(caller.transaction, caller.id)
         self.keys = IdempotencyRepository(caller.transaction, caller.id)
         self.events = OwnEvents(caller)
 
@@ -61,6 +70,12 @@ class TaskService:
     async def list(
         self, task_filter: TaskFilter, sort: Sequence[SortKey], params: PageQuery
     ) -> tuple[list[TaskRead], int]:
+        """A page of matching live tasks. A ``list_id`` or ``parent_id`` the caller cannot see
+        is 404, not an empty page: another user's ids say nothing about their existence."""
+        if task_filter.list_id is not None:
+            await self.list_of(task_filter.list_id)
+        if task_filter.parent_id is not None:
+            await self._get(task_filter.parent_id)
         rows = await self.tasks.page(task_filter, sort, limit=params.limit, offset=params.offset)
         rows, total = await rows_and_total(rows, params, lambda: self.tasks.count(task_filter))
         return [TaskRead.from_row(row) for row in rows], total
@@ -92,13 +107,167 @@ class TaskService:
         await self.events.emit(
             EventType.TASK_COMPLETED if changes.get("completed") else EventType.TASK_UPDATED, read
         )
+        if read.completed and read.completed_at is not None and "completed" in changes:
+            # A done task has no open subtasks: they are completed with it, in this transaction.
+            for row in await self.tasks.complete_descendants(task_id, read.completed_at):
+                TASKS_COMPLETED.inc()
+                await self.events.emit(EventType.TASK_COMPLETED, TaskRead.from_row(row))
         return read
 
     async def delete(self, task_id: uuid.UUID, if_match: str | None) -> None:
+        """To the trash, with the task's subtasks: 404 everywhere but the trash from now on."""
+        await self.lock_placement()
         task = await self._get(task_id, for_update=True)
         self._check_precondition(task, if_match)
-        await self.tasks.delete(task_id)
-        await self.events.emit(EventType.TASK_DELETED, TaskRead.from_row(task))
+        await self._trashed(await self.tasks.trash(task_id, datetime.now(UTC)))
+
+    async def move(self, task_id: uuid.UUID, request: TaskMove) -> TaskRead:
+        """Place a task (and its subtasks with it): see ``TaskMove``. Only the task's own key
+        is written; its siblings keep theirs."""
+        await self.lock_placement()
+        task = await self._get(task_id, for_update=True)
+        list_id = task["list_id"]
+        if request.list_id is not None:
+            list_id = (await self.list_of(request.list_id))["id"]
+        parent: Record | None = None
+        if request.parent_id is not None:
+            parent = await self._get(request.parent_id)
+            if request.list_id is None:
+                list_id = parent["list_id"]
+        elif "parent_id" not in request.model_fields_set and list_id == task["list_id"]:
+            parent = None if task["parent_id"] is None else await self._get(task["parent_id"])
+        if parent is not None:
+            await self._check_parent(parent, list_id, moving=task_id)
+        parent_id = None if parent is None else parent["id"]
+        position = await self._position(list_id, parent_id, request, moving=task_id)
+        moved = await self.tasks.move(task_id, list_id=list_id, parent_id=parent_id, position=position)
+        if moved is None:  # pragma: no cover - the row is locked above
+            raise NotFound("Task not found")
+        read = TaskRead.from_row(moved)
+        await self.events.emit(EventType.TASK_MOVED, read)
+        return read
+
+    async def restore(self, task_id: uuid.UUID) -> TaskRead:
+        """Bring a trashed task back with the subtasks trashed with it, last among its
+        siblings: under its parent if that is live (and the nesting stays within
+        ``MAX_DEPTH``), else at the top level of its list. A deleted list's trashed tasks
+        were handed to the default list when it went, so the list is always there."""
+        await self.lock_placement()
+        task = await self.tasks.trashed(task_id)
+        if task is None:
+            raise NotFound("Task not found in the trash")
+        parent_id = task["parent_id"]
+        if parent_id is not None:
+            parent = await self.tasks.get(parent_id)
+            fits = (
+                parent is not None
+                and parent["list_id"] == task["list_id"]
+                and await self.tasks.depth(parent_id)
+                + await self.tasks.height(task_id, trashed_at=task["deleted_at"])
+                <= MAX_DEPTH
+            )
+            if not fits:
+                parent_id = None
+        position = key_between(await self.tasks.last_position(task["list_id"], parent_id), None)
+        rows = await self.tasks.restore(task, parent_id=parent_id, position=position)
+        for row in rows:
+            await self.events.emit(EventType.TASK_RESTORED, TaskRead.from_row(row))
+        return TaskRead.from_row(rows[0])
+
+    async def trash(self, params: PageQuery) -> tuple[Sequence[TaskRead], int]:
+        rows = await self.tasks.trash_page(limit=params.limit, offset=params.offset)
+        rows, total = await rows_and_total(rows, params, self.tasks.trash_count)
+        return [TaskRead.from_row(row) for row in rows], total
+
+    # The tasks of a list being deleted (the caller holds the placement lock).
+
+    async def count_in_list(self, list_id: uuid.UUID) -> int:
+        return await self.tasks.count_in_list(list_id)
+
+    async def trash_list(self, list_id: uuid.UUID) -> None:
+        await self._trashed(await self.tasks.trash_list(list_id, datetime.now(UTC)))
+
+    async def move_list(self, from_list: uuid.UUID, to_list: uuid.UUID) -> None:
+        """Every live task of a list to the end of another, top-level tasks in their order,
+        each with its subtasks."""
+        roots = await self.tasks.top_level(from_list)
+        keys = keys_after(await self.tasks.last_position(to_list, None), len(roots)) if roots else []
+        for root, key in zip(roots, keys, strict=True):
+            moved = await self.tasks.move(root["id"], list_id=to_list, parent_id=None, position=key)
+            if moved is not None:
+                await self.events.emit(EventType.TASK_MOVED, TaskRead.from_row(moved))
+
+    async def hand_over_trash(self, from_list: uuid.UUID, to_list: uuid.UUID) -> None:
+        """A deleted list's trashed tasks now belong to ``to_list`` (the default list): where
+        a restore brings them back."""
+        await self.tasks.relist(from_list, to_list, live=False)
+
+    async def lock_placement(self) -> Record:
+        """The owner's placement lock (see ``ListRepository.lock_default``); their default list."""
+        default = await self.lists.lock_default()
+        if default is None:  # pragma: no cover - every user gets one when created
+            raise NotFound("Default list not found")
+        return default
+
+    async def list_of(self, list_id: uuid.UUID) -> Record:
+        found = await self.lists.get(list_id)
+        if found is None:
+            raise NotFound("List not found")
+        return found
+
+    async def _trashed(self, rows: Sequence[Record]) -> None:
+        for row in rows:
+            await self.events.emit(EventType.TASK_DELETED, TaskRead.from_row(row))
+
+    async def _check_parent(self, parent: Record, list_id: uuid.UUID, *, moving: uuid.UUID | None) -> None:
+        """422 at ``/parent_id`` for a parent in another list, inside the moving task's own
+        subtree (a cycle), or too deep for the task's subtree."""
+        if parent["list_id"] != list_id:
+            raise invalid("/parent_id", "The parent is in another list")
+        height = 1
+        if moving is not None:
+            if parent["id"] == moving or await self.tasks.in_subtree(moving, parent["id"]):
+                raise invalid("/parent_id", "A task cannot be nested under itself or one of its subtasks")
+            height = await self.tasks.height(moving)
+        if await self.tasks.depth(parent["id"]) + height > MAX_DEPTH:
+            raise invalid("/parent_id", f"Tasks nest at most {MAX_DEPTH} levels deep")
+
+    async def _sibling(
+        self,
+        task_id: uuid.UUID,
+        pointer: str,
+        list_id: uuid.UUID,
+        parent_id: uuid.UUID | None,
+        moving: uuid.UUID,
+    ) -> Record:
+        if task_id == moving:
+            raise invalid(pointer, "A task cannot be placed next to itself")
+        sibling = await self._get(task_id)
+        if sibling["list_id"] != list_id or sibling["parent_id"] != parent_id:
+            raise invalid(pointer, "Not a task at the destination (same list and parent)")
+        return sibling
+
+    async def _position(
+        self, list_id: uuid.UUID, parent_id: uuid.UUID | None, request: TaskMove, *, moving: uuid.UUID
+    ) -> str:
+        after = before = None
+        if request.after_id is not None:
+            after = await self._sibling(request.after_id, "/after_id", list_id, parent_id, moving)
+        if request.before_id is not None:
+            before = await self._sibling(request.before_id, "/before_id", list_id, parent_id, moving)
+        if after is not None and before is not None:
+            if after["position"] >= before["position"]:
+                raise invalid("/before_id", "before_id must come after after_id")
+            return key_between(after["position"], before["position"])
+        if after is not None:
+            return key_between(
+                after["position"], await self.tasks.neighbour_position(after, after=True, exclude=moving)
+            )
+        if before is not None:
+            return key_between(
+                await self.tasks.neighbour_position(before, after=False, exclude=moving), before["position"]
+            )
+        return key_between(await self.tasks.last_position(list_id, parent_id), None)
 
     async def stats(self, timezone: ZoneInfo) -> TaskStats:
         now = datetime.now(UTC)
@@ -113,7 +282,18 @@ class TaskService:
         )
 
     async def _insert(self, request: TaskCreate) -> TaskRead:
+        """A new task goes last among its siblings: in its list (the default one unless
+        named), under its parent if it has one."""
+        default = await self.lock_placement()
         values = request.model_dump()
+        list_id = default["id"] if request.list_id is None else (await self.list_of(request.list_id))["id"]
+        if request.parent_id is not None:
+            parent = await self._get(request.parent_id)
+            if request.list_id is None:
+                list_id = parent["list_id"]
+            await self._check_parent(parent, list_id, moving=None)
+        values["list_id"] = list_id
+        values["position"] = key_between(await self.tasks.last_position(list_id, request.parent_id), None)
         values["completed_at"] = datetime.now(UTC) if request.completed else None
         if request.completed:
             TASKS_COMPLETED.inc()

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
+from uuid import UUID
 
 from attrs import define as _attrs_define
 
@@ -22,6 +23,8 @@ class TaskCreate:
         due_at (datetime.datetime | None | Unset):
         tags (list[str] | Unset):
         completed (bool | Unset):  Default: False.
+        list_id (None | Unset | UUID): The list to create it in; your default list if absent.
+        parent_id (None | Unset | UUID): A task of the same list to nest it under (at most 4 levels deep).
     """
 
     title: str
@@ -30,6 +33,8 @@ class TaskCreate:
     due_at: datetime.datetime | None | Unset = UNSET
     tags: list[str] | Unset = UNSET
     completed: bool | Unset = False
+    list_id: None | Unset | UUID = UNSET
+    parent_id: None | Unset | UUID = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         title = self.title
@@ -54,6 +59,22 @@ class TaskCreate:
 
         completed = self.completed
 
+        list_id: None | str | Unset
+        if isinstance(self.list_id, Unset):
+            list_id = UNSET
+        elif isinstance(self.list_id, UUID):
+            list_id = str(self.list_id)
+        else:
+            list_id = self.list_id
+
+        parent_id: None | str | Unset
+        if isinstance(self.parent_id, Unset):
+            parent_id = UNSET
+        elif isinstance(self.parent_id, UUID):
+            parent_id = str(self.parent_id)
+        else:
+            parent_id = self.parent_id
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -71,6 +92,10 @@ class TaskCreate:
             field_dict["tags"] = tags
         if completed is not UNSET:
             field_dict["completed"] = completed
+        if list_id is not UNSET:
+            field_dict["list_id"] = list_id
+        if parent_id is not UNSET:
+            field_dict["parent_id"] = parent_id
 
         return field_dict
 
@@ -109,6 +134,40 @@ class TaskCreate:
 
         completed = d.pop("completed", UNSET)
 
+        def _parse_list_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                list_id_type_0 = UUID(data)
+
+                return list_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        list_id = _parse_list_id(d.pop("list_id", UNSET))
+
+        def _parse_parent_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                parent_id_type_0 = UUID(data)
+
+                return parent_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        parent_id = _parse_parent_id(d.pop("parent_id", UNSET))
+
         task_create = cls(
             title=title,
             description=description,
@@ -116,6 +175,8 @@ class TaskCreate:
             due_at=due_at,
             tags=tags,
             completed=completed,
+            list_id=list_id,
+            parent_id=parent_id,
         )
 
         return task_create

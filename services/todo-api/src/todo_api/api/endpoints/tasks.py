@@ -18,7 +18,15 @@ from platform_common.pagination import Page, make_page
 from todo_api.api.deps import TasksDep
 from todo_api.api.responses import AUTHENTICATED, CREATED, ETAG, links_by_id, links_by_id_if_match
 from todo_api.api.routing import resource_router
-from todo_api.schemas.task import TaskCreate, TaskQuery, TaskRead, TaskStats, TaskUpdate, TimeZoneName
+from todo_api.schemas.task import (
+    TaskCreate,
+    TaskMove,
+    TaskQuery,
+    TaskRead,
+    TaskStats,
+    TaskUpdate,
+    TimeZoneName,
+)
 from todo_api.services.tasks import etag_for
 
 router = resource_router("tasks", responses=AUTHENTICATED)
@@ -45,7 +53,7 @@ def _location(task: TaskRead) -> str:
 
 # Every answer that carries a task carries its ETag, and links it into the next write's If-Match.
 _TASK_LINKS = {
-    **links_by_id("task_id", "tasks_get"),
+    **links_by_id("task_id", "tasks_get", "tasks_move"),
     **links_by_id_if_match("task_id", "tasks_update", "tasks_delete"),
 }
 # A 412 tells the current version, so a client can re-read and decide.
@@ -56,14 +64,18 @@ _STALE: dict[int | str, dict[str, Any]] = {412: {**error_responses(PreconditionF
     "",
     status_code=status.HTTP_201_CREATED,
     operation_id="tasks_create",
-    summary="Create a task",
+    summary="Create a task (last in its list, or under its parent)",
     response_description="The created task (or, for a repeated Idempotency-Key, the original response).",
     responses={
         201: {
             "description": "The created task (or, for a repeated Idempotency-Key, the original response).",
             "headers": {**ETAG, **CREATED},
             "links": _TASK_LINKS,
-        }
+        },
+        **error_responses(NotFound),
+        422: {
+            "description": "Invalid body; or a parent in another list, or nested too deep (pointer /parent_id)"
+        },
     },
 )
 async def create_task(
@@ -89,6 +101,7 @@ async def create_task(
     "",
     operation_id="tasks_list",
     summary="List, filter, sort and search your tasks",
+    responses=error_responses(NotFound),
     openapi_extra=TaskQuery.openapi(),
 )
 async def list_tasks(
@@ -157,7 +170,7 @@ async def update_task(
     "/{task_id:uuid}",
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="tasks_delete",
-    summary="Delete a task",
+    summary="Move a task (and its subtasks) to the trash",
     responses={**error_responses(NotFound), **_STALE},
 )
 async def delete_task(
@@ -166,3 +179,43 @@ async def delete_task(
     if_match: IfMatch = None,
 ) -> None:
     await tasks.delete(task_id, if_match)
+
+
+@router.post(
+    "/{task_id:uuid}/move",
+    operation_id="tasks_move",
+    summary="Move a task, with its subtasks, to another place, parent or list",
+    description=(
+        "Only the moved task's `position` changes (its siblings keep theirs): the key is made "
+        "between its new neighbours. The answer is the task at its new place."
+    ),
+    responses={
+        200: {"description": "The task at its new place", "headers": ETAG, "links": _TASK_LINKS},
+        **error_responses(NotFound),
+        422: {
+            "description": (
+                "Invalid body; or a parent in another list, a cycle, nesting deeper than 4 levels "
+                "(pointer /parent_id), or an after_id/before_id that is not a sibling at the destination"
+            )
+        },
+    },
+)
+async def move_task(task_id: uuid.UUID, body: TaskMove, tasks: TasksDep, response: Response) -> TaskRead:
+    task = await tasks.move(task_id, body)
+    response.headers["ETag"] = etag_for(task)
+    return task
+
+
+@router.post(
+    "/{task_id:uuid}/restore",
+    operation_id="tasks_restore",
+    summary="Bring a task back from the trash, with the subtasks trashed with it",
+    responses={
+        200: {"description": "The restored task", "headers": ETAG, "links": _TASK_LINKS},
+        **error_responses(NotFound),
+    },
+)
+async def restore_task(task_id: uuid.UUID, tasks: TasksDep, response: Response) -> TaskRead:
+    task = await tasks.restore(task_id)
+    response.headers["ETag"] = etag_for(task)
+    return task

@@ -51,6 +51,11 @@ def _parse_response(
 
         return response_401
 
+    if response.status_code == 404:
+        response_404 = ErrorEnvelope.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 413:
         response_413 = ErrorEnvelope.from_dict(response.json())
 
@@ -99,7 +104,7 @@ def sync_detailed(
     body: TaskCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorEnvelope | TaskRead]:
-    """Create a task
+    """Create a task (last in its list, or under its parent)
 
     Args:
         idempotency_key (str | Unset): Repeat-safe creation, 24 h.
@@ -131,7 +136,7 @@ def sync(
     body: TaskCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> ErrorEnvelope | TaskRead | None:
-    """Create a task
+    """Create a task (last in its list, or under its parent)
 
     Args:
         idempotency_key (str | Unset): Repeat-safe creation, 24 h.
@@ -158,7 +163,7 @@ async def asyncio_detailed(
     body: TaskCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorEnvelope | TaskRead]:
-    """Create a task
+    """Create a task (last in its list, or under its parent)
 
     Args:
         idempotency_key (str | Unset): Repeat-safe creation, 24 h.
@@ -188,7 +193,7 @@ async def asyncio(
     body: TaskCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> ErrorEnvelope | TaskRead | None:
-    """Create a task
+    """Create a task (last in its list, or under its parent)
 
     Args:
         idempotency_key (str | Unset): Repeat-safe creation, 24 h.

@@ -1,6 +1,7 @@
 import datetime
 from http import HTTPStatus
 from typing import Any
+from uuid import UUID
 
 import httpx
 
@@ -23,7 +24,9 @@ def _get_kwargs(
     tag: list[str] | Unset = UNSET,
     q: str | Unset = UNSET,
     overdue: bool | Unset = UNSET,
-    sort: str | Unset = "-created_at",
+    list_id: UUID | Unset = UNSET,
+    parent_id: UUID | Unset = UNSET,
+    sort: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -63,6 +66,16 @@ def _get_kwargs(
 
     params["overdue"] = overdue
 
+    json_list_id: str | Unset = UNSET
+    if not isinstance(list_id, Unset):
+        json_list_id = str(list_id)
+    params["list_id"] = json_list_id
+
+    json_parent_id: str | Unset = UNSET
+    if not isinstance(parent_id, Unset):
+        json_parent_id = str(parent_id)
+    params["parent_id"] = json_parent_id
+
     params["sort"] = sort
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -88,6 +101,11 @@ def _parse_response(
         response_401 = ErrorEnvelope.from_dict(response.json())
 
         return response_401
+
+    if response.status_code == 404:
+        response_404 = ErrorEnvelope.from_dict(response.json())
+
+        return response_404
 
     if response.status_code == 413:
         response_413 = ErrorEnvelope.from_dict(response.json())
@@ -138,7 +156,9 @@ def sync_detailed(
     tag: list[str] | Unset = UNSET,
     q: str | Unset = UNSET,
     overdue: bool | Unset = UNSET,
-    sort: str | Unset = "-created_at",
+    list_id: UUID | Unset = UNSET,
+    parent_id: UUID | Unset = UNSET,
+    sort: str | Unset = UNSET,
 ) -> Response[ErrorEnvelope | PageTaskRead]:
     """List, filter, sort and search your tasks
 
@@ -153,8 +173,11 @@ def sync_detailed(
             in (NFC, trimmed, case-folded).
         q (str | Unset): Case-insensitive text in title or description.
         overdue (bool | Unset):
-        sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'priority',
-            'title', 'updated_at']; '-' for descending. Default: '-created_at'.
+        list_id (UUID | Unset): Only the tasks of this list (every level).
+        parent_id (UUID | Unset): Only the subtasks of this task.
+        sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'position',
+            'priority', 'title', 'updated_at']; '-' for descending. Default: 'position' with a list_id
+            (the list's manual order), else '-created_at'.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -174,6 +197,8 @@ def sync_detailed(
         tag=tag,
         q=q,
         overdue=overdue,
+        list_id=list_id,
+        parent_id=parent_id,
         sort=sort,
     )
 
@@ -196,7 +221,9 @@ def sync(
     tag: list[str] | Unset = UNSET,
     q: str | Unset = UNSET,
     overdue: bool | Unset = UNSET,
-    sort: str | Unset = "-created_at",
+    list_id: UUID | Unset = UNSET,
+    parent_id: UUID | Unset = UNSET,
+    sort: str | Unset = UNSET,
 ) -> ErrorEnvelope | PageTaskRead | None:
     """List, filter, sort and search your tasks
 
@@ -211,8 +238,11 @@ def sync(
             in (NFC, trimmed, case-folded).
         q (str | Unset): Case-insensitive text in title or description.
         overdue (bool | Unset):
-        sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'priority',
-            'title', 'updated_at']; '-' for descending. Default: '-created_at'.
+        list_id (UUID | Unset): Only the tasks of this list (every level).
+        parent_id (UUID | Unset): Only the subtasks of this task.
+        sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'position',
+            'priority', 'title', 'updated_at']; '-' for descending. Default: 'position' with a list_id
+            (the list's manual order), else '-created_at'.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -233,6 +263,8 @@ def sync(
         tag=tag,
         q=q,
         overdue=overdue,
+        list_id=list_id,
+        parent_id=parent_id,
         sort=sort,
     ).parsed
 
@@ -249,7 +281,9 @@ async def asyncio_detailed(
     tag: list[str] | Unset = UNSET,
     q: str | Unset = UNSET,
     overdue: bool | Unset = UNSET,
-    sort: str | Unset = "-created_at",
+    list_id: UUID | Unset = UNSET,
+    parent_id: UUID | Unset = UNSET,
+    sort: str | Unset = UNSET,
 ) -> Response[ErrorEnvelope | PageTaskRead]:
     """List, filter, sort and search your tasks
 
@@ -264,8 +298,11 @@ async def asyncio_detailed(
             in (NFC, trimmed, case-folded).
         q (str | Unset): Case-insensitive text in title or description.
         overdue (bool | Unset):
-        sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'priority',
-            'title', 'updated_at']; '-' for descending. Default: '-created_at'.
+        list_id (UUID | Unset): Only the tasks of this list (every level).
+        parent_id (UUID | Unset): Only the subtasks of this task.
+        sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'position',
+            'priority', 'title', 'updated_at']; '-' for descending. Default: 'position' with a list_id
+            (the list's manual order), else '-created_at'.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -285,6 +322,8 @@ async def asyncio_detailed(
         tag=tag,
         q=q,
         overdue=overdue,
+        list_id=list_id,
+        parent_id=parent_id,
         sort=sort,
     )
 
@@ -305,7 +344,9 @@ async def asyncio(
     tag: list[str] | Unset = UNSET,
     q: str | Unset = UNSET,
     overdue: bool | Unset = UNSET,
-    sort: str | Unset = "-created_at",
+    list_id: UUID | Unset = UNSET,
+    parent_id: UUID | Unset = UNSET,
+    sort: str | Unset = UNSET,
 ) -> ErrorEnvelope | PageTaskRead | None:
     """List, filter, sort and search your tasks
 
@@ -320,8 +361,11 @@ async def asyncio(
             in (NFC, trimmed, case-folded).
         q (str | Unset): Case-insensitive text in title or description.
         overdue (bool | Unset):
-        sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'priority',
-            'title', 'updated_at']; '-' for descending. Default: '-created_at'.
+        list_id (UUID | Unset): Only the tasks of this list (every level).
+        parent_id (UUID | Unset): Only the subtasks of this task.
+        sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'position',
+            'priority', 'title', 'updated_at']; '-' for descending. Default: 'position' with a list_id
+            (the list's manual order), else '-created_at'.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -343,6 +387,8 @@ async def asyncio(
             tag=tag,
             q=q,
             overdue=overdue,
+            list_id=list_id,
+            parent_id=parent_id,
             sort=sort,
         )
     ).parsed
