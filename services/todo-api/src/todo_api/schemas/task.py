@@ -26,7 +26,7 @@ from todo_api.schemas.datetimes import StoredDateTime, UtcDateTime
 
 MAX_TAGS = 20
 DEFAULT_SORT = "-created_at"
-# With a list_id, the list's own order.
+# With a list_id or a parent_id, the manual order.
 DEFAULT_LIST_SORT = "position"
 SORT_FIELDS = ("created_at", "updated_at", "due_at", "priority", "title", "position")
 _SORT_KEY = f"-?({'|'.join(SORT_FIELDS)})"
@@ -102,8 +102,8 @@ class TaskMove(RequestModel):
     """Where to put a task (and its subtasks). The list: ``list_id``, else the parent's,
     else the task's own. The parent: ``parent_id`` when sent (``null``: the top level), else
     the current one while the list stays, else the top level. The place among its new
-    siblings: right after ``after_id`` or right before ``before_id`` (both: between them,
-    which must be in that order), else last."""
+    siblings: right after ``after_id`` (with ``before_id`` too, which must come after it),
+    else right before ``before_id``, else last."""
 
     list_id: uuid.UUID | None = None
     parent_id: uuid.UUID | None = None
@@ -232,7 +232,7 @@ class TaskQuery(PageQuery):
         pattern=SORT_PATTERN,
         description=(
             f"Comma-separated keys from {sorted(SORT_FIELDS)}; '-' for descending. Default: "
-            f"'{DEFAULT_LIST_SORT}' with a list_id (the list's manual order), else '{DEFAULT_SORT}'."
+            f"'{DEFAULT_LIST_SORT}' with a list_id or parent_id (the manual order), else '{DEFAULT_SORT}'."
         ),
     )
 
@@ -250,5 +250,6 @@ class TaskQuery(PageQuery):
         )
 
     def sort_keys(self) -> tuple[SortKey, ...]:
-        sort = self.sort or (DEFAULT_LIST_SORT if self.list_id is not None else DEFAULT_SORT)
+        ordered = self.list_id is not None or self.parent_id is not None
+        sort = self.sort or (DEFAULT_LIST_SORT if ordered else DEFAULT_SORT)
         return tuple(SortKey(part.lstrip("-"), part.startswith("-")) for part in sort.split(","))

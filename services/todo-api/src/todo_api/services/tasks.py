@@ -255,18 +255,17 @@ class TaskService:
             after = await self._sibling(request.after_id, "/after_id", list_id, parent_id, moving)
         if request.before_id is not None:
             before = await self._sibling(request.before_id, "/before_id", list_id, parent_id, moving)
-        if after is not None and before is not None:
-            if after["position"] >= before["position"]:
-                raise invalid("/before_id", "before_id must come after after_id")
-            return key_between(after["position"], before["position"])
+        if after is not None and before is not None and after["position"] >= before["position"]:
+            raise invalid("/before_id", "before_id must come after after_id")
+        # Right after ``after`` (so also before ``before``, however many tasks came between
+        # them since the client looked), or right before ``before``: between actual neighbours,
+        # so two moves to one place never compute the same key.
         if after is not None:
-            return key_between(
-                after["position"], await self.tasks.neighbour_position(after, after=True, exclude=moving)
-            )
+            following = await self.tasks.neighbour_position(after, after=True, exclude=moving)
+            return key_between(after["position"], following)
         if before is not None:
-            return key_between(
-                await self.tasks.neighbour_position(before, after=False, exclude=moving), before["position"]
-            )
+            preceding = await self.tasks.neighbour_position(before, after=False, exclude=moving)
+            return key_between(preceding, before["position"])
         return key_between(await self.tasks.last_position(list_id, parent_id), None)
 
     async def stats(self, timezone: ZoneInfo) -> TaskStats:

@@ -16,8 +16,8 @@ class TaskMove:
     """Where to put a task (and its subtasks). The list: ``list_id``, else the parent's,
     else the task's own. The parent: ``parent_id`` when sent (``null``: the top level), else
     the current one while the list stays, else the top level. The place among its new
-    siblings: right after ``after_id`` or right before ``before_id`` (both: between them,
-    which must be in that order), else last.
+    siblings: right after ``after_id`` (with ``before_id`` too, which must come after it),
+    else right before ``before_id``, else last.
 
         Attributes:
             list_id (None | Unset | UUID):

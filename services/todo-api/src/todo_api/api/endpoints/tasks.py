@@ -187,7 +187,8 @@ async def delete_task(
     summary="Move a task, with its subtasks, to another place, parent or list",
     description=(
         "Only the moved task's `position` changes (its siblings keep theirs): the key is made "
-        "between its new neighbours. The answer is the task at its new place."
+        "between its new neighbours. With `after_id` it goes right after that task, with only "
+        "`before_id` right before it, with neither last. The answer is the task at its new place."
     ),
     responses={
         200: {"description": "The task at its new place", "headers": ETAG, "links": _TASK_LINKS},

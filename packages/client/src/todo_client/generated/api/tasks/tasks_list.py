@@ -177,7 +177,7 @@ def sync_detailed(
         parent_id (UUID | Unset): Only the subtasks of this task.
         sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'position',
             'priority', 'title', 'updated_at']; '-' for descending. Default: 'position' with a list_id
-            (the list's manual order), else '-created_at'.
+            or parent_id (the manual order), else '-created_at'.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -242,7 +242,7 @@ def sync(
         parent_id (UUID | Unset): Only the subtasks of this task.
         sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'position',
             'priority', 'title', 'updated_at']; '-' for descending. Default: 'position' with a list_id
-            (the list's manual order), else '-created_at'.
+            or parent_id (the manual order), else '-created_at'.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -302,7 +302,7 @@ async def asyncio_detailed(
         parent_id (UUID | Unset): Only the subtasks of this task.
         sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'position',
             'priority', 'title', 'updated_at']; '-' for descending. Default: 'position' with a list_id
-            (the list's manual order), else '-created_at'.
+            or parent_id (the manual order), else '-created_at'.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -365,7 +365,7 @@ async def asyncio(
         parent_id (UUID | Unset): Only the subtasks of this task.
         sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'position',
             'priority', 'title', 'updated_at']; '-' for descending. Default: 'position' with a list_id
-            (the list's manual order), else '-created_at'.
+            or parent_id (the manual order), else '-created_at'.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -109,7 +109,8 @@ def sync_detailed(
     """Move a task, with its subtasks, to another place, parent or list
 
      Only the moved task's `position` changes (its siblings keep theirs): the key is made between its new
-    neighbours. The answer is the task at its new place.
+    neighbours. With `after_id` it goes right after that task, with only `before_id` right before it,
+    with neither last. The answer is the task at its new place.
 
     Args:
         task_id (UUID):
@@ -117,8 +118,8 @@ def sync_detailed(
             parent's,
             else the task's own. The parent: ``parent_id`` when sent (``null``: the top level), else
             the current one while the list stays, else the top level. The place among its new
-            siblings: right after ``after_id`` or right before ``before_id`` (both: between them,
-            which must be in that order), else last.
+            siblings: right after ``after_id`` (with ``before_id`` too, which must come after it),
+            else right before ``before_id``, else last.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -149,7 +150,8 @@ def sync(
     """Move a task, with its subtasks, to another place, parent or list
 
      Only the moved task's `position` changes (its siblings keep theirs): the key is made between its new
-    neighbours. The answer is the task at its new place.
+    neighbours. With `after_id` it goes right after that task, with only `before_id` right before it,
+    with neither last. The answer is the task at its new place.
 
     Args:
         task_id (UUID):
@@ -157,8 +159,8 @@ def sync(
             parent's,
             else the task's own. The parent: ``parent_id`` when sent (``null``: the top level), else
             the current one while the list stays, else the top level. The place among its new
-            siblings: right after ``after_id`` or right before ``before_id`` (both: between them,
-            which must be in that order), else last.
+            siblings: right after ``after_id`` (with ``before_id`` too, which must come after it),
+            else right before ``before_id``, else last.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -184,7 +186,8 @@ async def asyncio_detailed(
     """Move a task, with its subtasks, to another place, parent or list
 
      Only the moved task's `position` changes (its siblings keep theirs): the key is made between its new
-    neighbours. The answer is the task at its new place.
+    neighbours. With `after_id` it goes right after that task, with only `before_id` right before it,
+    with neither last. The answer is the task at its new place.
 
     Args:
         task_id (UUID):
@@ -192,8 +195,8 @@ async def asyncio_detailed(
             parent's,
             else the task's own. The parent: ``parent_id`` when sent (``null``: the top level), else
             the current one while the list stays, else the top level. The place among its new
-            siblings: right after ``after_id`` or right before ``before_id`` (both: between them,
-            which must be in that order), else last.
+            siblings: right after ``after_id`` (with ``before_id`` too, which must come after it),
+            else right before ``before_id``, else last.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -222,7 +225,8 @@ async def asyncio(
     """Move a task, with its subtasks, to another place, parent or list
 
      Only the moved task's `position` changes (its siblings keep theirs): the key is made between its new
-    neighbours. The answer is the task at its new place.
+    neighbours. With `after_id` it goes right after that task, with only `before_id` right before it,
+    with neither last. The answer is the task at its new place.
 
     Args:
         task_id (UUID):
@@ -230,8 +234,8 @@ async def asyncio(
             parent's,
             else the task's own. The parent: ``parent_id`` when sent (``null``: the top level), else
             the current one while the list stays, else the top level. The place among its new
-            siblings: right after ``after_id`` or right before ``before_id`` (both: between them,
-            which must be in that order), else last.
+            siblings: right after ``after_id`` (with ``before_id`` too, which must come after it),
+            else right before ``before_id``, else last.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
