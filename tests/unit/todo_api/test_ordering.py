@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from todo_api.services.ordering import key_between, keys_after
+from todo_api.services.ordering import jittered_key_after, key_between, keys_after
 
 
 def test_1000_alternating_inserts_at_one_spot_stay_ordered_and_short() -> None:
@@ -28,3 +28,12 @@ def test_appending_uses_short_keys() -> None:
     keys = keys_after(None, 1000)
     assert keys == sorted(keys)
     assert max(len(key) for key in keys) <= 3
+
+
+def test_jittered_keys_append_and_stay_valid_keys() -> None:
+    last = key_between(None, None)
+    keys = {jittered_key_after(last) for _ in range(100)}
+    assert len(keys) == 100
+    for key in keys:
+        assert key > last
+        assert last < key_between(last, key) < key < key_between(key, None)  # the library accepts it

@@ -121,3 +121,32 @@ async def test_the_planner_expects_as_many_rows_as_the_user_owns(
     scan = next(node for node in _nodes(plan[0]["Plan"]) if "Scan" in str(node["Node Type"]))
     owned = BUSY_USER_TASKS + TASKS_PER_USER
     assert scan["Plan Rows"] >= owned / 2, plan
+
+
+async def test_a_list_page_in_manual_order_reads_the_lists_position_index(
+    database: ProvisionedDatabase, seeded: tuple[uuid.UUID, uuid.UUID]
+) -> None:
+    """``GET /tasks?list_id=`` sorts by position by default: an index on live tasks' list_id
+    (the position indexes, partial on ``deleted_at IS NULL``) finds the list's rows."""
+    tenant_id, owner_id = seeded
+    connection = await asyncpg.connect(database.app_url)
+    try:
+        async with connection.transaction():
+            await connection.execute("SELECT set_config('app.tenant_id', $1, true)", str(tenant_id))
+            list_id = await connection.fetchval("SELECT id FROM task_list WHERE owner_id = $1", owner_id)
+    finally:
+        await connection.close()
+    shape, _ = filter_values(TaskFilter(list_id=list_id))
+    plan = await _explain(
+        database,
+        tenant_id,
+        page_statement(shape, (SortKey("position", False),)),
+        owner_id=owner_id,
+        list_id=list_id,
+        limit=20,
+        offset=0,
+    )
+    nodes = _nodes(plan[0]["Plan"])
+    assert not [node for node in nodes if node["Node Type"] == "Seq Scan"], nodes
+    used = {node.get("Index Name") for node in nodes}
+    assert used & {"ix_task_list_id_position", "uq_task_list_id_parent_id_position"}, used

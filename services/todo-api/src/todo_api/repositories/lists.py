@@ -29,6 +29,10 @@ class ListRepository(OwnedRepository):
         same position nor, checking each other's stale view, build a cycle or pass a limit."""
         return await self.fetchrow(_default(lock=True))
 
+    async def default(self) -> Record | None:
+        """The owner's default list, unlocked."""
+        return await self.fetchrow(_default(lock=False))
+
     async def get(self, list_id: uuid.UUID) -> Record | None:
         return await self.fetchrow(_by_id(), id=list_id)
 

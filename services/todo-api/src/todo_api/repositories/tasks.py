@@ -76,10 +76,10 @@ class TaskRepository(OwnedRepository):
         assert row is not None  # noqa: S101  # an aggregate always returns one row
         return row
 
-    async def insert(self, values: Mapping[str, Any]) -> Record:
-        row = await self.fetchrow(_insert(tuple(sorted(values))), **values)
-        assert row is not None  # noqa: S101  # INSERT ... RETURNING returns the row
-        return row
+    async def insert(self, values: Mapping[str, Any]) -> Record | None:
+        """The new task; None when a live sibling already holds its position (a concurrent
+        insert got there first: the caller picks another key)."""
+        return await self.fetchrow(_insert(tuple(sorted(values))), **values)
 
     async def update(self, task_id: uuid.UUID, changes: Mapping[str, Any]) -> Record | None:
         """Write ``changes`` and bump the version (the ETag) in the same statement."""
@@ -301,7 +301,13 @@ def _stats() -> ClauseElement:
 @cached_statement
 def _insert(columns: tuple[str, ...]) -> ClauseElement:
     scope = TaskRepository.scope
-    return scope.insert(**scope.bound(*columns, OWNER_PARAMETER)).returning(_TASK)
+    return (
+        scope.insert(**scope.bound(*columns, OWNER_PARAMETER))
+        .on_conflict_do_nothing(
+            index_elements=["list_id", "parent_id", "position"], index_where=_TASK.c.deleted_at.is_(None)
+        )
+        .returning(_TASK)
+    )
 
 
 @cached_statement

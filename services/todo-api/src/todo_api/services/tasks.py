@@ -10,7 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from platform_common.db.database import Record
-from platform_common.errors import ErrorSource, NotFound, PreconditionFailed, UnprocessableEntity
+from platform_common.errors import Conflict, ErrorSource, NotFound, PreconditionFailed, UnprocessableEntity
 from platform_common.http.conditional import if_match_passes
 from platform_common.pagination import PageQuery
 from todo_api.core.metrics import TASKS_COMPLETED, TASKS_CREATED
@@ -21,10 +21,12 @@ from todo_api.schemas.task import SortKey, TaskCreate, TaskFilter, TaskMove, Tas
 from todo_api.schemas.webhook import EventType
 from todo_api.services.auth import Caller
 from todo_api.services.events import OwnEvents
-from todo_api.services.ordering import key_between, keys_after
+from todo_api.services.ordering import jittered_key_after, key_between, keys_after
 from todo_api.services.pages import rows_and_total
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
+# Keys tried for a new task before giving up (each fails only on a random collision).
+INSERT_ATTEMPTS = 3
 # Levels of nesting: a top-level task, its subtasks, theirs, and theirs.
 MAX_DEPTH = 4
 
@@ -209,6 +211,12 @@ class TaskService:
             raise NotFound("Default list not found")
         return default
 
+    async def default_list(self) -> Record:
+        default = await self.lists.default()
+        if default is None:  # pragma: no cover - every user gets one when created
+            raise NotFound("Default list not found")
+        return default
+
     async def list_of(self, list_id: uuid.UUID) -> Record:
         found = await self.lists.get(list_id)
         if found is None:
@@ -282,21 +290,37 @@ class TaskService:
 
     async def _insert(self, request: TaskCreate) -> TaskRead:
         """A new task goes last among its siblings: in its list (the default one unless
-        named), under its parent if it has one."""
-        default = await self.lock_placement()
+        named), under its parent if it has one.
+
+        A subtask is placed under the owner's placement lock, like a move: its parent's
+        nesting must not change meanwhile. A top-level task, the common case, takes no lock:
+        its key is appended with random digits (``jittered_key_after``), so one user's
+        concurrent creations run in parallel, and the one in 62^4 collision is retried."""
         values = request.model_dump()
-        list_id = default["id"] if request.list_id is None else (await self.list_of(request.list_id))["id"]
-        if request.parent_id is not None:
-            parent = await self._get(request.parent_id)
-            if request.list_id is None:
-                list_id = parent["list_id"]
-            await self._check_parent(parent, list_id, moving=None)
-        values["list_id"] = list_id
-        values["position"] = key_between(await self.tasks.last_position(list_id, request.parent_id), None)
         values["completed_at"] = datetime.now(UTC) if request.completed else None
+        if request.parent_id is not None:
+            await self.lock_placement()
+            parent = await self._get(request.parent_id)
+            list_id = (
+                parent["list_id"] if request.list_id is None else (await self.list_of(request.list_id))["id"]
+            )
+            await self._check_parent(parent, list_id, moving=None)
+        elif request.list_id is not None:
+            list_id = (await self.list_of(request.list_id))["id"]
+        else:
+            list_id = (await self.default_list())["id"]
+        values["list_id"] = list_id
+        row = None
+        for _ in range(INSERT_ATTEMPTS):
+            last = await self.tasks.last_position(list_id, request.parent_id)
+            values["position"] = jittered_key_after(last)
+            if (row := await self.tasks.insert(values)) is not None:
+                break
+        if row is None:  # pragma: no cover - 62^-4 per concurrent pair, three times in a row
+            raise Conflict("Too many tasks are being added to this place at once; try again")
         if request.completed:
             TASKS_COMPLETED.inc()
-        task = TaskRead.from_row(await self.tasks.insert(values))
+        task = TaskRead.from_row(row)
         TASKS_CREATED.inc()
         await self.events.emit(EventType.TASK_CREATED, task)
         return task

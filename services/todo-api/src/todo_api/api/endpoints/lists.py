@@ -18,7 +18,11 @@ from todo_api.services.lists import TasksOfDeletedList
 router = resource_router("lists", responses=AUTHENTICATED)
 
 Pages = Annotated[PageQuery, Depends(PageQuery.from_request)]
-_LIST_LINKS = links_by_id("list_id", "lists_get", "lists_update", "lists_delete")
+_LIST_LINKS = {
+    **links_by_id("list_id", "lists_get", "lists_update", "lists_delete"),
+    # The list's tasks.
+    "tasks_list": {"operationId": "tasks_list", "parameters": {"query.list_id": "$response.body#/id"}},
+}
 
 
 @router.post(

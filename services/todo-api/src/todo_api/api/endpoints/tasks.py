@@ -171,7 +171,19 @@ async def update_task(
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="tasks_delete",
     summary="Move a task (and its subtasks) to the trash",
-    responses={**error_responses(NotFound), **_STALE},
+    responses={
+        204: {
+            "description": "In the trash, restorable until purged",
+            "links": {
+                "tasks_restore": {
+                    "operationId": "tasks_restore",
+                    "parameters": {"task_id": "$request.path.task_id"},
+                }
+            },
+        },
+        **error_responses(NotFound),
+        **_STALE,
+    },
 )
 async def delete_task(
     task_id: uuid.UUID,
