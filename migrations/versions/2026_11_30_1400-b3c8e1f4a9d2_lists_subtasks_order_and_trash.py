@@ -19,8 +19,12 @@ Row-level security: FORCE binds the owner running this revision, so, as in ``6a1
 it lifts FORCE on ``user`` and ``task`` for its own transaction only (DDL is transactional,
 and the ACCESS EXCLUSIVE locks keep every other session out until the commit).
 
-The previous release does not write ``list_id`` or ``position``: deploy this one before
-running it (a contract step of its own, the NOT NULL).
+The previous release keeps working on this schema during a rolling upgrade: it writes
+neither ``list_id`` nor ``position``, so a trigger (``task_placed_for_previous_release``)
+fills them when absent, the owner's default list and a key after its last task (with
+random digits, like the service's own appends); this release always writes both. Users the
+previous release creates have no default list: this release makes it on first use. A later
+release drops the trigger (contract).
 
 Downgrade drops the new columns and the lists (the order, the nesting and the trash are
 lost; trashed tasks come back as live ones, as the previous release has no trash).
@@ -159,12 +163,45 @@ def upgrade() -> None:
         postgresql_where=sa.text("deleted_at IS NOT NULL"),
     )
 
+    op.execute(
+        f"""
+        CREATE FUNCTION task_placed_for_previous_release() RETURNS trigger
+        LANGUAGE plpgsql SET search_path = public, pg_temp
+        AS $$
+        BEGIN
+            IF NEW.list_id IS NULL THEN
+                SELECT id INTO NEW.list_id FROM task_list
+                WHERE tenant_id = NEW.tenant_id AND owner_id = NEW.owner_id AND is_default;
+            END IF;
+            IF NEW.position IS NULL THEN
+                SELECT coalesce(max(position), '{FIRST_KEY}')
+                       || substr('{BASE_62}', 1 + floor(random() * 62)::int, 1)
+                       || substr('{BASE_62}', 1 + floor(random() * 62)::int, 1)
+                       || substr('{BASE_62}', 1 + floor(random() * 62)::int, 1)
+                       || substr('{BASE_62}', 2 + floor(random() * 61)::int, 1)
+                INTO NEW.position FROM task
+                WHERE list_id = NEW.list_id AND parent_id IS NOT DISTINCT FROM NEW.parent_id
+                  AND deleted_at IS NULL;
+            END IF;
+            RETURN NEW;
+        END
+        $$
+        """  # noqa: S608  # the revision's own constants
+    )
+    op.execute(
+        "CREATE TRIGGER task_placed_for_previous_release BEFORE INSERT ON task "
+        "FOR EACH ROW WHEN (NEW.list_id IS NULL OR NEW.position IS NULL) "
+        "EXECUTE FUNCTION task_placed_for_previous_release()"
+    )
+
     rls.enable_tenant_isolation("task_list")
     op.execute("ALTER TABLE task FORCE ROW LEVEL SECURITY")
     op.execute('ALTER TABLE "user" FORCE ROW LEVEL SECURITY')
 
 
 def downgrade() -> None:
+    op.execute("DROP TRIGGER task_placed_for_previous_release ON task")
+    op.execute("DROP FUNCTION task_placed_for_previous_release()")
     op.drop_index("ix_task_owner_deleted_at", table_name="task")
     op.drop_index("ix_task_parent_id", table_name="task")
     op.drop_index("ix_task_list_id_position", table_name="task")

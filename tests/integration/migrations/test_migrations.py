@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 
 import pytest
@@ -232,4 +233,52 @@ async def test_existing_users_get_an_inbox_holding_their_tasks_in_creation_order
         await migrate(url)
         assert await _schema_diff(url) == []
     finally:
+        await engine.dispose()
+
+
+async def test_the_previous_release_can_still_add_tasks_and_users(database: ProvisionedDatabase) -> None:
+    """It writes neither list_id nor position, nor a default list for a user it creates: the
+    trigger places its tasks (the default list, after the last), and the service makes a
+    missing default list on first use."""
+    engine = async_engine(database.owner_url, poolclass=NullPool)
+    tenant = str(uuid.uuid4())
+    try:
+        await execute(
+            engine, tenant, "INSERT INTO tenant (id, slug, name) VALUES (:t, 'old', 'Old')", t=tenant
+        )
+        [(owner,)] = await execute(
+            engine,
+            tenant,
+            'INSERT INTO "user" (tenant_id, email, hashed_password, full_name) '
+            "VALUES (:t, 'old@old.io', 'x', '') RETURNING id",
+            t=tenant,
+        )
+        [(inbox,)] = await execute(
+            engine,
+            tenant,
+            "INSERT INTO task_list (tenant_id, owner_id, name, position, is_default) "
+            "VALUES (:t, :o, 'Inbox', 'a0', true) RETURNING id",
+            t=tenant,
+            o=owner,
+        )
+        placed = [
+            (
+                await execute(
+                    engine,
+                    tenant,
+                    "INSERT INTO task (tenant_id, owner_id, title, description) "
+                    "VALUES (:t, :o, 'old', '') RETURNING list_id, position",
+                    t=tenant,
+                    o=owner,
+                )
+            )[0]
+            for _ in range(3)
+        ]
+        assert {row.list_id for row in placed} == {inbox}
+        positions = [row.position for row in placed]
+        assert positions == sorted(positions)
+        assert len(set(positions)) == 3
+        key_between(positions[-1], None)  # keys the service can place after
+    finally:
+        await execute(engine, tenant, "DELETE FROM tenant WHERE id = :t", t=tenant)
         await engine.dispose()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.integration.factories import Account, add_member
+from tests.integration.rows import execute
 
 LISTS = "/api/v1/lists"
 TASKS = "/api/v1/tasks"
@@ -194,3 +197,20 @@ async def test_an_unknown_list_id_filter_is_404(client: httpx.AsyncClient, owner
         TASKS, json={"title": "x", "list_id": "0f8fad5b-d9cb-469f-a165-70867728950e"}, headers=owner.headers
     )
     assert response.status_code == 404
+
+
+async def test_a_user_without_a_default_list_gets_one_on_first_use(
+    client: httpx.AsyncClient, owner: Account, owner_engine: AsyncEngine
+) -> None:
+    """A user the previous release created has none: the first placing write makes it."""
+    member = await add_member(client, owner, "bob")
+    await execute(
+        owner_engine,
+        owner.tenant_id,
+        "DELETE FROM task_list WHERE owner_id = :o",
+        o=uuid.UUID(member.user_id),
+    )
+    assert await lists_of(client, member) == []
+    task = await new_task(client, member)
+    [inbox] = await lists_of(client, member)
+    assert (inbox["name"], inbox["is_default"], task["list_id"]) == ("Inbox", True, inbox["id"])

@@ -60,6 +60,11 @@ class ListRepository(OwnedRepository):
         every user has exactly one, from their first moment."""
         return await self.insert({"name": DEFAULT_LIST_NAME, "position": FIRST_LIST_KEY, "is_default": True})
 
+    async def ensure_default(self) -> None:
+        """Make the owner's default list unless they have one (a user the previous release
+        created, without one); concurrent calls make one."""
+        await self.execute(_ensure_default(), name=DEFAULT_LIST_NAME, position=FIRST_LIST_KEY)
+
     async def delete(self, list_id: uuid.UUID) -> None:
         await self.execute(_delete(), id=list_id)
 
@@ -110,6 +115,14 @@ def _last_position() -> ClauseElement:
 def _insert(columns: tuple[str, ...]) -> ClauseElement:
     scope = ListRepository.scope
     return scope.insert(**scope.bound(*columns, "owner_id")).returning(_LIST)
+
+
+@cached_statement
+def _ensure_default() -> ClauseElement:
+    scope = ListRepository.scope
+    return scope.insert(
+        **scope.bound("name", "position", "owner_id"), is_default=True
+    ).on_conflict_do_nothing(index_elements=["tenant_id", "owner_id"], index_where=_LIST.c.is_default)
 
 
 @cached_statement

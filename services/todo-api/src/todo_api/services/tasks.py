@@ -206,16 +206,19 @@ class TaskService:
 
     async def lock_placement(self) -> Record:
         """The owner's placement lock (see ``ListRepository.lock_default``); their default list."""
-        default = await self.lists.lock_default()
-        if default is None:  # pragma: no cover - every user gets one when created
-            raise NotFound("Default list not found")
-        return default
+        return await self._default_list(lock=True)
 
     async def default_list(self) -> Record:
-        default = await self.lists.default()
-        if default is None:  # pragma: no cover - every user gets one when created
-            raise NotFound("Default list not found")
-        return default
+        return await self._default_list(lock=False)
+
+    async def _default_list(self, *, lock: bool) -> Record:
+        """The owner's default list; made now for a user the previous release created."""
+        for _ in range(2):
+            default = await (self.lists.lock_default() if lock else self.lists.default())
+            if default is not None:
+                return default
+            await self.lists.ensure_default()
+        raise NotFound("Default list not found")  # pragma: no cover - made just above
 
     async def list_of(self, list_id: uuid.UUID) -> Record:
         found = await self.lists.get(list_id)
