@@ -26,7 +26,7 @@ from todo_api.core.provisioning import provision
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = ROOT / ".data" / "bench" / "postgres"
-SEED_VERSION = "bench-seed-1"
+SEED_VERSION = "bench-seed-2"  # 2: tasks in their default list, with positions
 
 
 def admin_url() -> AbstractContextManager[str]:

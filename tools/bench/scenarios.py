@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tools.bench.seed import CREATED_TITLE_PREFIX, SEARCH_WORD
+from tools.bench.seed import BENCH_LIST_ID, CREATED_TITLE_PREFIX, SEARCH_WORD
 
 TASKS = "/api/v1/tasks"
 SEARCH = f"{TASKS}?q={SEARCH_WORD}&priority=high&sort=-due_at"
+IN_LIST = f"{TASKS}?list_id={BENCH_LIST_ID}"  # sorted by position, the default with a list
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,12 @@ SCENARIOS = {
         ),
         Scenario("f", "mixed 80% read / 20% write", TASKS, "mixed.lua", Probe("GET", TASKS), writes=True),
         Scenario("g", "GET /tasks while logins run", TASKS, probe=Probe("GET", TASKS), logins=True),
+        Scenario(
+            "h",
+            "GET /tasks?list_id= (a list's page of 20, by position)",
+            IN_LIST,
+            probe=Probe("GET", IN_LIST),
+        ),
     )
 }
 

@@ -21,6 +21,8 @@ import asyncpg
 from platform_common.auth.passwords import PasswordHasher
 
 BENCH_EMAIL = "bench@bench.example.com"
+# The benchmark user's default list, made with a known id so a scenario can name it.
+BENCH_LIST_ID = uuid.UUID("00000000-0000-4000-8000-00000000b1e7")
 # The benchmark database is local and disposable; these are not secrets.
 BENCH_PASSWORD = "bench-user-password-0001"  # noqa: S105
 SHARED_PASSWORD = "shared-user-password-0001"  # noqa: S105
@@ -59,13 +61,18 @@ class SeedSpec:
 FULL = SeedSpec(tenants=1000, users_per_tenant=10, tasks_per_user=100, bench_tasks=1000)
 EMPTY = SeedSpec(tenants=1, users_per_tenant=1, tasks_per_user=0, bench_tasks=1000)
 
-# Tasks g = lo..hi of one owner. h is a 31-bit hash of (salt, g); its bits pick the values.
+# Tasks g = lo..hi of one owner, in its default list (made here). h is a 31-bit hash of (salt, g); its bits pick the values.
 _TASKS_FUNCTION = """
 CREATE FUNCTION pg_temp.bench_tasks(tid uuid, oid uuid, salt bigint, lo int, hi int) RETURNS void
 LANGUAGE sql AS $fn$
-INSERT INTO task (tenant_id, owner_id, title, description, completed, completed_at, priority, due_at,
-                  tags, created_at, updated_at, version)
+INSERT INTO task_list (tenant_id, owner_id, name, position, is_default)
+VALUES (tid, oid, 'Inbox', 'a0', true)
+ON CONFLICT (tenant_id, owner_id) WHERE is_default DO NOTHING;
+INSERT INTO task (tenant_id, owner_id, list_id, position, title, description, completed, completed_at,
+                  priority, due_at, tags, created_at, updated_at, version)
 SELECT tid, oid,
+       (SELECT id FROM task_list WHERE tenant_id = tid AND owner_id = oid AND is_default),
+       'a0' || lpad(g::text, 7, '0') || 'V',  -- a fractional-index key: in g's order, unique
        (ARRAY['Prepare','Review','Send','Update','Plan','Fix','Call about','Draft'])[1 + (h >> 3) % 8]
          || ' ' || (ARRAY['report','invoice','meeting notes','budget','release','contract','roadmap',
                           'onboarding','newsletter','slides','backlog','survey'])[1 + (h >> 6) % 12]
@@ -143,6 +150,13 @@ async def _seed_bench_tenant(
             tenant_id,
             BENCH_EMAIL,
             bench_hash,
+        )
+        await conn.execute(
+            "INSERT INTO task_list (id, tenant_id, owner_id, name, position, is_default) "
+            "VALUES ($1, $2, $3, 'Inbox', 'a0', true)",
+            BENCH_LIST_ID,
+            tenant_id,
+            user_id,
         )
         await conn.execute(
             'INSERT INTO "user" (tenant_id, email, hashed_password, full_name) '

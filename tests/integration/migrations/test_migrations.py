@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 
 import pytest
@@ -15,6 +16,7 @@ from platform_common.db.provision import ProvisionedDatabase
 from tests.database import async_engine, downgrade, migrate, provisioned_database
 from tests.integration.rows import execute
 from todo_api.models import RETIRED_COLUMNS, include_in_autogenerate, metadata
+from todo_api.services.ordering import key_between
 
 
 @pytest.fixture
@@ -203,4 +205,117 @@ async def test_existing_tasks_are_numbered_in_the_order_they_were_written(
         )
         assert "change_seq" not in {row[0] for row in columns}
     finally:
+        await engine.dispose()
+
+
+BEFORE_LISTS = "5a9900a0254a"
+
+
+async def test_existing_users_get_an_inbox_holding_their_tasks_in_creation_order(
+    empty_database: ProvisionedDatabase,
+) -> None:
+    """Migration ``b3c8e1f4a9d2`` under forced row-level security: one default list per user,
+    every task in its owner's Inbox at the top level, positions in creation order (valid
+    fractional-index keys the service can place others between). Down and up again."""
+    url = empty_database.owner_url
+    await migrate(url, BEFORE_LISTS)
+    engine = async_engine(url, poolclass=NullPool)
+    try:
+        await execute(
+            engine, TENANT, "INSERT INTO tenant (id, slug, name) VALUES (:t, 'acme', 'Acme')", t=TENANT
+        )
+        users = [
+            row.id
+            for row in await execute(
+                engine,
+                TENANT,
+                'INSERT INTO "user" (tenant_id, email, hashed_password, full_name) '
+                "VALUES (:t, 'a@acme.io', 'x', ''), (:t, 'b@acme.io', 'x', ''), (:t, 'c@acme.io', 'x', '') "
+                "RETURNING id",
+                t=TENANT,
+            )
+        ]
+        titles = {users[0]: ["first", "second", "third"], users[1]: ["only"]}
+        for owner, owned in titles.items():
+            for minute, title in enumerate(owned):
+                await execute(
+                    engine,
+                    TENANT,
+                    "INSERT INTO task (tenant_id, owner_id, title, description, created_at) "
+                    "VALUES (:t, :owner, :title, '', now() + :minute * interval '1 minute')",
+                    t=TENANT,
+                    owner=owner,
+                    title=title,
+                    minute=minute,
+                )
+        await migrate(url)
+
+        lists = await execute(engine, TENANT, "SELECT id, owner_id, name, is_default FROM task_list")
+        assert sorted((row.owner_id, row.name, row.is_default) for row in lists) == sorted(
+            (user, "Inbox", True) for user in users
+        )
+        inbox = {row.owner_id: row.id for row in lists}
+        tasks = await execute(
+            engine, TENANT, "SELECT owner_id, list_id, parent_id, title, position FROM task ORDER BY position"
+        )
+        for owner, owned in titles.items():
+            mine = [row for row in tasks if row.owner_id == owner]
+            assert [row.title for row in mine] == owned
+            assert {(row.list_id, row.parent_id) for row in mine} == {(inbox[owner], None)}
+            key_between(mine[0].position, mine[-1].position if len(mine) > 1 else None)  # valid keys
+
+        await downgrade(url, BEFORE_LISTS)
+        assert "task_list" not in await _tables(url)
+        assert len(await execute(engine, TENANT, "SELECT id FROM task")) == 4
+        await migrate(url)
+        assert await _schema_diff(url) == []
+    finally:
+        await engine.dispose()
+
+
+async def test_the_previous_release_can_still_add_tasks_and_users(database: ProvisionedDatabase) -> None:
+    """It writes neither list_id nor position, nor a default list for a user it creates: the
+    trigger places its tasks (the default list, after the last), and the service makes a
+    missing default list on first use."""
+    engine = async_engine(database.owner_url, poolclass=NullPool)
+    tenant = str(uuid.uuid4())
+    try:
+        await execute(
+            engine, tenant, "INSERT INTO tenant (id, slug, name) VALUES (:t, 'old', 'Old')", t=tenant
+        )
+        [(owner,)] = await execute(
+            engine,
+            tenant,
+            'INSERT INTO "user" (tenant_id, email, hashed_password, full_name) '
+            "VALUES (:t, 'old@old.io', 'x', '') RETURNING id",
+            t=tenant,
+        )
+        [(inbox,)] = await execute(
+            engine,
+            tenant,
+            "INSERT INTO task_list (tenant_id, owner_id, name, position, is_default) "
+            "VALUES (:t, :o, 'Inbox', 'a0', true) RETURNING id",
+            t=tenant,
+            o=owner,
+        )
+        placed = [
+            (
+                await execute(
+                    engine,
+                    tenant,
+                    "INSERT INTO task (tenant_id, owner_id, title, description) "
+                    "VALUES (:t, :o, 'old', '') RETURNING list_id, position",
+                    t=tenant,
+                    o=owner,
+                )
+            )[0]
+            for _ in range(3)
+        ]
+        assert {row.list_id for row in placed} == {inbox}
+        positions = [row.position for row in placed]
+        assert positions == sorted(positions)
+        assert len(set(positions)) == 3
+        key_between(positions[-1], None)  # keys the service can place after
+    finally:
+        await execute(engine, tenant, "DELETE FROM tenant WHERE id = :t", t=tenant)
         await engine.dispose()

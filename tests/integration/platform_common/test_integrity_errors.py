@@ -32,10 +32,10 @@ VIOLATIONS = {
     "check": ("INSERT INTO tenant (id, slug, name) VALUES ($1, E'leak-marker\\n', 'n')",),
     # NOT NULL (23502): a tenant without a name.
     "not_null": ("INSERT INTO tenant (id, slug, name) VALUES ($1, 'leak-marker', NULL)",),
-    # FOREIGN KEY (23503): a task whose tenant and owner do not exist.
+    # FOREIGN KEY (23503): a task whose tenant, owner and list do not exist.
     "foreign_key": (
-        "INSERT INTO task (tenant_id, owner_id, title, description)"
-        " VALUES ($1, gen_random_uuid(), 'leak-marker', '')",
+        "INSERT INTO task (tenant_id, owner_id, list_id, position, title, description)"
+        " VALUES ($1, gen_random_uuid(), gen_random_uuid(), 'a0', 'leak-marker', '')",
     ),
     # UNIQUE uq_user_email (23505): two users with one e-mail address.
     "unique": (_TENANT, _USER, _USER),

@@ -7,7 +7,7 @@ exists nowhere; members are refused admin routes (403) before any lookup, whatev
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -110,3 +110,81 @@ async def test_renaming_the_tenant_touches_only_the_callers_and_needs_an_admin(
         current = await client.get("/api/v1/tenants/current", headers=crew.member.headers)
         names[crew.owner.tenant_id] = current.json()["name"]
     assert names == {acme.owner.tenant_id: "Renamed by alice@acme", globex.owner.tenant_id: "Globex"}
+
+
+@dataclass(frozen=True)
+class Belongings:
+    """A user's own list, a live task in it, and a task in their trash."""
+
+    list_id: str
+    task_id: str
+    trashed_id: str
+
+
+async def belongings(client: httpx.AsyncClient, account: Account) -> Belongings:
+    created = await client.post("/api/v1/lists", json={"name": "Mine"}, headers=account.headers)
+    list_id = created.json()["id"]
+    ids = []
+    for _ in range(2):
+        task = await client.post(
+            "/api/v1/tasks", json={"title": "t", "list_id": list_id}, headers=account.headers
+        )
+        ids.append(task.json()["id"])
+    assert (await client.delete(f"/api/v1/tasks/{ids[1]}", headers=account.headers)).status_code == 204
+    return Belongings(list_id, ids[0], ids[1])
+
+
+def list_and_task_requests(
+    mine: Belongings, theirs: Belongings
+) -> list[tuple[str, str, dict[str, Any] | None]]:
+    """Every way a list, task or trash id of someone else can be named, from ``mine``."""
+    return [
+        ("GET", f"/api/v1/lists/{theirs.list_id}", None),
+        ("PATCH", f"/api/v1/lists/{theirs.list_id}", {"name": "Mallory"}),
+        ("DELETE", f"/api/v1/lists/{theirs.list_id}?tasks=delete", None),
+        ("DELETE", f"/api/v1/lists/{mine.list_id}?move_to={theirs.list_id}", None),
+        ("GET", f"/api/v1/tasks?list_id={theirs.list_id}", None),
+        ("GET", f"/api/v1/tasks?parent_id={theirs.task_id}", None),
+        ("POST", "/api/v1/tasks", {"title": "t", "list_id": theirs.list_id}),
+        ("POST", "/api/v1/tasks", {"title": "t", "parent_id": theirs.task_id}),
+        ("POST", f"/api/v1/tasks/{theirs.task_id}/move", {}),
+        ("POST", f"/api/v1/tasks/{mine.task_id}/move", {"list_id": theirs.list_id}),
+        ("POST", f"/api/v1/tasks/{mine.task_id}/move", {"parent_id": theirs.task_id}),
+        ("POST", f"/api/v1/tasks/{mine.task_id}/move", {"after_id": theirs.task_id}),
+        ("POST", f"/api/v1/tasks/{mine.task_id}/move", {"before_id": theirs.task_id}),
+        ("POST", f"/api/v1/tasks/{theirs.trashed_id}/restore", None),
+        ("POST", f"/api/v1/tasks/{theirs.task_id}/restore", None),
+    ]
+
+
+async def snapshot(client: httpx.AsyncClient, account: Account) -> tuple[Any, ...]:
+    lists = await client.get("/api/v1/lists", params={"size": 100}, headers=account.headers)
+    tasks = await client.get("/api/v1/tasks", params={"size": 100}, headers=account.headers)
+    trash = await client.get("/api/v1/trash/tasks", params={"size": 100}, headers=account.headers)
+    return lists.json(), tasks.json(), trash.json()
+
+
+async def test_lists_tasks_and_trash_of_other_users_and_tenants_are_404(
+    client: httpx.AsyncClient, crews: tuple[Crew, Crew]
+) -> None:
+    """Owners, admins and members alike: another user's list or task, in the same tenant or
+    another, is 404 by every route that names it, and nothing changes on either side."""
+    acme, globex = crews
+    owned = {account.user_id: await belongings(client, account) for crew in crews for account in crew}
+    before = {account.user_id: await snapshot(client, account) for crew in crews for account in crew}
+    observed: dict[tuple[str, str, str, str], int] = {}
+    for actor in (acme.owner, acme.member, globex.admin):
+        for target in (acme.owner, acme.admin, globex.member):
+            if target == actor:
+                continue
+            for method, url, body in list_and_task_requests(owned[actor.user_id], owned[target.user_id]):
+                response = await client.request(method, url, json=body, headers=actor.headers)
+                observed[(actor.label, target.label, method, url)] = response.status_code
+    assert set(observed.values()) == {404}, {key: code for key, code in observed.items() if code != 404}
+    assert {account.user_id: await snapshot(client, account) for crew in crews for account in crew} == before
+    for crew in crews:
+        for account in crew:
+            _, tasks, trash = before[account.user_id]
+            mine = owned[account.user_id]
+            assert {task["id"] for task in tasks["items"]} == {mine.task_id}
+            assert [task["id"] for task in trash["items"]] == [mine.trashed_id]

@@ -36,6 +36,8 @@ class Seeded:
     user_id: str
     email: str
     token_hash: str
+    list_id: str
+    task_id: str
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +64,8 @@ async def insert(conn: AsyncConnection, table: str, **values: Any) -> None:
 async def seed_tenant(owner_engine: AsyncEngine, slug: str) -> Seeded:
     """One row in every tenant table, written as the owner inside the tenant's context."""
     tenant_id, user_id = str(uuid.uuid4()), str(uuid.uuid4())
-    seeded = Seeded(tenant_id, user_id, f"owner@{slug}.example.com", uuid.uuid4().hex * 2)
+    list_id, task_id = str(uuid.uuid4()), str(uuid.uuid4())
+    seeded = Seeded(tenant_id, user_id, f"owner@{slug}.example.com", uuid.uuid4().hex * 2, list_id, task_id)
     session_id = str(uuid.uuid4())
     later = datetime.now(UTC) + timedelta(days=1)
     async with owner_engine.begin() as conn:
@@ -78,7 +81,25 @@ async def seed_tenant(owner_engine: AsyncEngine, slug: str) -> Seeded:
             full_name="",
         )
         await insert(
-            conn, "task", tenant_id=tenant_id, owner_id=user_id, title=f"{slug} task", description=""
+            conn,
+            "task_list",
+            id=list_id,
+            tenant_id=tenant_id,
+            owner_id=user_id,
+            name="Inbox",
+            position="a0",
+            is_default=True,
+        )
+        await insert(
+            conn,
+            "task",
+            id=task_id,
+            tenant_id=tenant_id,
+            owner_id=user_id,
+            list_id=list_id,
+            position="a0",
+            title=f"{slug} task",
+            description="",
         )
         await insert(
             conn, "auth_session", id=session_id, tenant_id=tenant_id, user_id=user_id, expires_at=later
@@ -251,11 +272,29 @@ async def test_a_row_cannot_point_at_a_user_of_another_tenant(
     a, b = tenants
     user_column = "owner_id" if table == "task" else "user_id"
     row = {**values, "tenant_id": a.tenant_id, user_column: b.user_id}
+    if table == "task":
+        row |= {"list_id": a.list_id, "position": "a1"}
     columns = ", ".join(row)
     params = ", ".join(f":{name}" for name in row)
     async with runtime_engine.begin() as conn:
         await set_tenant(conn, a.tenant_id)
         statement = f'INSERT INTO "{table}" ({columns}) VALUES ({params})'  # noqa: S608
+        assert await sqlstate_of(conn, statement, **row) == FK_VIOLATION
+
+
+@pytest.mark.parametrize("column", ["list_id", "parent_id"])
+async def test_a_task_cannot_point_at_a_list_or_parent_of_another_tenant(
+    runtime_engine: AsyncEngine, tenants: tuple[Seeded, Seeded], column: str
+) -> None:
+    """The composite keys (tenant_id, list_id) -> task_list and (tenant_id, parent_id) -> task."""
+    a, b = tenants
+    row = {"tenant_id": a.tenant_id, "owner_id": a.user_id, "list_id": a.list_id, "position": "a1"}
+    row[column] = b.list_id if column == "list_id" else b.task_id
+    columns = ", ".join(row)
+    params = ", ".join(f":{name}" for name in row)
+    async with runtime_engine.begin() as conn:
+        await set_tenant(conn, a.tenant_id)
+        statement = f"INSERT INTO task (title, description, {columns}) VALUES ('planted', '', {params})"  # noqa: S608
         assert await sqlstate_of(conn, statement, **row) == FK_VIOLATION
 
 

@@ -20,12 +20,18 @@ from todo_api.schemas.task import SortKey, TaskFilter
 # 50,000 tasks over 1,000 users in 200 tenants, plus one busy user with 1,000 more: with
 # tenant_id and owner_id taken as independent, the planner would expect 0.25 of that user's rows.
 TENANTS, USERS_PER_TENANT, TASKS_PER_USER, BUSY_USER_TASKS = 200, 5, 50, 1_000
+_INSERT_LISTS = (
+    "INSERT INTO task_list (tenant_id, owner_id, name, position, is_default) "
+    "SELECT tenant_id, id, 'Inbox', 'a0', true FROM \"user\" WHERE tenant_id = :tid"
+)
+# Positions: any distinct keys (the plans do not depend on their values).
 _INSERT_TASKS = (
-    "INSERT INTO task (tenant_id, owner_id, title, description, due_at, priority, created_at) "
-    "SELECT u.tenant_id, u.id, 'task ' || g, '', now() + g * interval '1 hour', "
+    "INSERT INTO task (tenant_id, owner_id, list_id, position, title, description, due_at, priority, created_at) "
+    "SELECT u.tenant_id, u.id, l.id, gen_random_uuid()::text, 'task ' || g, '', now() + g * interval '1 hour', "
     "(ARRAY['low','normal','high','urgent'])[1 + g % 4]::task_priority, "
     "now() - g * interval '1 minute' "
-    'FROM "user" u CROSS JOIN generate_series(1, :n) g WHERE u.tenant_id = :tid'
+    'FROM "user" u JOIN task_list l ON l.owner_id = u.id CROSS JOIN generate_series(1, :n) g '
+    "WHERE u.tenant_id = :tid"
 )
 
 
@@ -47,6 +53,7 @@ async def seeded(owner_engine: AsyncEngine, clean_database: None) -> tuple[uuid.
                 ),
                 {"tid": tenant_id, "t": str(t), "n": USERS_PER_TENANT},
             )
+            await conn.execute(text(_INSERT_LISTS), {"tid": tenant_id})
             await conn.execute(text(_INSERT_TASKS), {"tid": tenant_id, "n": TASKS_PER_USER})
             if t == 0:
                 owner = (
@@ -164,3 +171,32 @@ async def test_a_delta_page_reads_the_change_indexes_not_the_tables(
         "ix_task_tenant_id_owner_id_change_seq",
         "ix_task_tombstone_tenant_id_owner_id_change_seq",
     } <= indexes
+
+
+async def test_a_list_page_in_manual_order_reads_the_lists_position_index(
+    database: ProvisionedDatabase, seeded: tuple[uuid.UUID, uuid.UUID]
+) -> None:
+    """``GET /tasks?list_id=`` sorts by position by default: an index on live tasks' list_id
+    (the position indexes, partial on ``deleted_at IS NULL``) finds the list's rows."""
+    tenant_id, owner_id = seeded
+    connection = await asyncpg.connect(database.app_url)
+    try:
+        async with connection.transaction():
+            await connection.execute("SELECT set_config('app.tenant_id', $1, true)", str(tenant_id))
+            list_id = await connection.fetchval("SELECT id FROM task_list WHERE owner_id = $1", owner_id)
+    finally:
+        await connection.close()
+    shape, _ = filter_values(TaskFilter(list_id=list_id))
+    plan = await _explain(
+        database,
+        tenant_id,
+        page_statement(shape, (SortKey("position", False),)),
+        owner_id=owner_id,
+        list_id=list_id,
+        limit=20,
+        offset=0,
+    )
+    nodes = _nodes(plan[0]["Plan"])
+    assert not [node for node in nodes if node["Node Type"] == "Seq Scan"], nodes
+    used = {node.get("Index Name") for node in nodes}
+    assert used & {"ix_task_list_id_position", "uq_task_list_id_parent_id_position"}, used

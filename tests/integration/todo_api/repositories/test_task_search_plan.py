@@ -36,13 +36,23 @@ async def busy_owner(owner_engine: AsyncEngine, clean_database: None) -> tuple[u
                 {"tid": tenant_id},
             )
         ).scalar_one()
+        inbox = (
+            await conn.execute(
+                text(
+                    "INSERT INTO task_list (tenant_id, owner_id, name, position, is_default) "
+                    "VALUES (:tid, :owner, 'Inbox', 'a0', true) RETURNING id"
+                ),
+                {"tid": tenant_id, "owner": owner},
+            )
+        ).scalar_one()
         await conn.execute(
             text(
-                "INSERT INTO task (tenant_id, owner_id, title, description, created_at) "
-                "SELECT :tid, :owner, 'task ' || g || ' topic' || (g % :topics), 'note ' || md5(g::text), "
+                "INSERT INTO task (tenant_id, owner_id, list_id, position, title, description, created_at) "
+                "SELECT :tid, :owner, :inbox, 'a0' || lpad(g::text, 6, '0') || 'V', "
+                "'task ' || g || ' topic' || (g % :topics), 'note ' || md5(g::text), "
                 "now() - g * interval '1 second' FROM generate_series(1, :n) g"
             ),
-            {"tid": tenant_id, "owner": owner, "n": TASKS, "topics": TOPICS},
+            {"tid": tenant_id, "owner": owner, "inbox": inbox, "n": TASKS, "topics": TOPICS},
         )
         await conn.execute(text("ANALYZE task"))
     return tenant_id, owner

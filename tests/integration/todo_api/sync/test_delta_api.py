@@ -22,6 +22,7 @@ from todo_api.core.config import Settings
 from todo_api.core.delta_cursor import DeltaCursor, DeltaCursorCodec
 from todo_api.core.runtime import Credentials
 from todo_api.repositories.sync import TombstoneRepository
+from todo_api.repositories.tasks import TrashPurge
 
 TASKS = "/api/v1/tasks"
 DELTA = "/api/v1/tasks/delta"
@@ -219,6 +220,14 @@ async def purging_database(settings: Settings) -> AsyncIterator[Database]:
     await database.close()
 
 
+async def purge_the_trash(database: Database, *tenants: str) -> None:
+    """What the scheduled purge does to trashed tasks past their retention (here: all of
+    them): delete them, leaving the tombstones delta sync reports from then on."""
+    for tenant in tenants:
+        async with database.transaction(uuid.UUID(tenant)) as transaction:
+            await TrashPurge(transaction).purge_trash(datetime.now(UTC) + timedelta(days=1))
+
+
 async def test_a_cursor_behind_a_purged_tombstone_is_410(
     client: httpx.AsyncClient, owner: Account, owner_engine: AsyncEngine, purging_database: Database
 ) -> None:
@@ -227,6 +236,7 @@ async def test_a_cursor_behind_a_purged_tombstone_is_410(
     assert (await client.delete(f"{TASKS}/{old['id']}", headers=owner.headers)).status_code == 204
     between = (await delta(client, owner, before_deletions))["next_cursor"]
     assert (await client.delete(f"{TASKS}/{kept['id']}", headers=owner.headers)).status_code == 204
+    await purge_the_trash(purging_database, owner.tenant_id)
     await execute(
         owner_engine,
         owner.tenant_id,
@@ -257,6 +267,7 @@ async def test_purge_is_tenant_scoped_and_batched(
     for who in (owner, owner, owner, stranger):
         task = await create(client, who)
         assert (await client.delete(f"{TASKS}/{task['id']}", headers=who.headers)).status_code == 204
+    await purge_the_trash(purging_database, owner.tenant_id, stranger.tenant_id)
     for who in (owner, stranger):
         await execute(
             owner_engine,
@@ -290,11 +301,28 @@ async def _delete(client: httpx.AsyncClient, who: Account, task: Delta) -> tuple
     return [], [task["id"]]
 
 
+async def _move(client: httpx.AsyncClient, who: Account, task: Delta) -> tuple[list[str], list[str]]:
+    sibling = await create(client, who, "sibling")  # the move puts the task after it: a new key
+    response = await client.post(f"{TASKS}/{task['id']}/move", json={}, headers=who.headers)
+    assert response.status_code == 200
+    return [sibling["id"], task["id"]], []
+
+
+async def _restore(client: httpx.AsyncClient, who: Account, task: Delta) -> tuple[list[str], list[str]]:
+    response = await client.post(f"{TASKS}/{task['id']}/restore", headers=who.headers)
+    assert response.status_code == 200
+    return [task["id"]], []
+
+
 WRITE_ROUTES: dict[tuple[str, str], Write] = {
     ("POST", "/api/v1/tasks"): _create,
     ("PATCH", "/api/v1/tasks/{task_id}"): _patch,
     ("DELETE", "/api/v1/tasks/{task_id}"): _delete,
+    ("POST", "/api/v1/tasks/{task_id}/move"): _move,
+    ("POST", "/api/v1/tasks/{task_id}/restore"): _restore,
 }
+# What a route needs done to the task first (before the cursor is taken).
+SETUP: dict[tuple[str, str], Write] = {("POST", "/api/v1/tasks/{task_id}/restore"): _delete}
 
 
 def test_every_write_route_of_tasks_has_a_delta_case(app: Any) -> None:
@@ -313,10 +341,13 @@ async def test_each_write_route_counts_one_change_and_shows_in_delta(
     client: httpx.AsyncClient, owner: Account, owner_engine: AsyncEngine, route: tuple[str, str]
 ) -> None:
     task = await create(client, owner)
+    if route in SETUP:
+        await SETUP[route](client, owner, task)
     cursor = (await delta(client, owner))["next_cursor"]
     before = await counter(owner_engine, owner)
     changed, deleted = await WRITE_ROUTES[route](client, owner, task)
-    assert await counter(owner_engine, owner) == before + 1
+    extra = 1 if route == ("POST", "/api/v1/tasks/{task_id}/move") else 0  # the sibling it made
+    assert await counter(owner_engine, owner) == before + 1 + extra
     page = await delta(client, owner, cursor)
     assert ([item["id"] for item in page["items"]], page["deleted"]) == (changed, deleted)
 

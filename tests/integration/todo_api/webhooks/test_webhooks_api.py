@@ -222,6 +222,8 @@ async def test_task_changes_emit_events_owned_by_the_caller_in_the_same_unit_of_
     stale = await client.patch(path, json={"title": "v"}, headers={**owner.headers, "If-Match": '"1"'})
     assert stale.status_code == 412  # rolled back: no event
     assert (await client.delete(path, headers=owner.headers)).status_code == 204
+    [trashed] = (await client.get("/api/v1/trash/tasks", headers=owner.headers)).json()["items"]
+    assert trashed["deleted_at"] is not None
 
     events = await as_tenant(
         owner_connection, owner.tenant_id, "SELECT type, data, owner_id FROM outbox_event ORDER BY created_at"
@@ -230,7 +232,7 @@ async def test_task_changes_emit_events_owned_by_the_caller_in_the_same_unit_of_
         ("task.created", created),
         ("task.updated", updated),
         ("task.completed", completed),
-        ("task.deleted", completed),
+        ("task.deleted", trashed),  # to the trash: the task as it is there
     ]
     assert {str(event["owner_id"]) for event in events} == {owner.user_id}
     assert (

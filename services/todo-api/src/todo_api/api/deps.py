@@ -32,6 +32,7 @@ from todo_api.schemas.common import SafeStr
 from todo_api.schemas.email import login_email
 from todo_api.services.auth import AuthService, Caller, load_caller, verify_access_token
 from todo_api.services.delta import DeltaPolicy, DeltaService
+from todo_api.services.lists import ListService
 from todo_api.services.tasks import TaskService
 from todo_api.services.tenants import TenantService
 from todo_api.services.users import UserService
@@ -117,6 +118,13 @@ async def delta_service(runtime: RuntimeDep, caller: CallerDep) -> DeltaService:
 
 
 DeltaDep = Annotated[DeltaService, Depends(delta_service)]
+
+
+async def list_service(runtime: RuntimeDep, caller: CallerDep) -> ListService:
+    return ListService(caller, runtime.settings.max_lists_per_user)
+
+
+ListsDep = Annotated[ListService, Depends(list_service)]
 
 
 async def user_service(caller: CallerDep) -> UserService:

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
-from todo_api.api.endpoints import auth, tasks, tenants, users, webhooks
+from todo_api.api.endpoints import auth, lists, tasks, tenants, trash, users, webhooks
 
-API_ROUTERS = (auth.router, users.router, tenants.router, tasks.router, webhooks.router)
+API_ROUTERS = (
+    auth.router,
+    users.router,
+    tenants.router,
+    lists.router,
+    tasks.router,
+    trash.router,
+    webhooks.router,
+)

@@ -40,6 +40,14 @@ class Settings(ServiceSettings, TokenSettings, WebhookSettings):
         description="Days a deleted task's tombstone is kept for delta sync; an older cursor is 410.",
     )
 
+    max_lists_per_user: int = Field(default=500, ge=1, le=100_000, description="Lists one user may have.")
+    trash_retention_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Days a trashed task stays restorable before the purge deletes it.",
+    )
+
     rate_limit_authenticated: str = Field(default="600/minute", description="Per user (tid:sub).")
     rate_limit_tenant: str = Field(default="3000/minute", description="Per tenant, all its users together.")
     rate_limit_anonymous: str = Field(default="60/minute", description="Per client IP, public routes.")

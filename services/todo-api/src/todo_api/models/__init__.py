@@ -10,10 +10,12 @@ from todo_api.models.events import OutboxEvent, WebhookDelivery, WebhookEndpoint
 from todo_api.models.idempotency import IdempotencyKey
 from todo_api.models.sync import SyncState, TaskTombstone
 from todo_api.models.task import Task, TaskPriority
+from todo_api.models.task_list import DEFAULT_LIST_NAME, TaskList
 from todo_api.models.tenant import Tenant
 from todo_api.models.user import User, UserRole
 
 __all__ = [
+    "DEFAULT_LIST_NAME",
     "RETIRED_COLUMNS",
     "AuthSession",
     "IdempotencyKey",
@@ -22,6 +24,7 @@ __all__ = [
     "RevokedAccessToken",
     "SyncState",
     "Task",
+    "TaskList",
     "TaskPriority",
     "TaskTombstone",
     "Tenant",

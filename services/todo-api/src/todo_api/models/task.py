@@ -23,6 +23,7 @@ from sqlmodel import Field
 
 from platform_common.db.tables import tenant_owned
 from todo_api.models.base import Timestamps, UUIDPrimaryKey, enum_column
+from todo_api.models.task_list import position_column
 
 
 class TaskPriority(StrEnum):
@@ -60,6 +61,11 @@ class Task(UUIDPrimaryKey, Timestamps, table=True):
         UniqueConstraint("tenant_id", "next_occurrence_id"),
         CheckConstraint("recurrence IS NULL OR due_at IS NOT NULL", name="recurrence_needs_due_at"),
         CheckConstraint("occurrences_left >= 0", name="occurrences_left_not_negative"),
+        # Composite keys: the list and the parent are of the task's own tenant, even by a bug.
+        # A list is never deleted while tasks (even trashed ones) point at it: the service
+        # moves them first. Purging a trashed parent purges its (trashed) descendants.
+        ForeignKeyConstraint(["tenant_id", "list_id"], ["task_list.tenant_id", "task_list.id"]),
+        ForeignKeyConstraint(["tenant_id", "parent_id"], ["task.tenant_id", "task.id"], ondelete="CASCADE"),
         # The owner's list, in each sortable order; ``id`` is the tie-breaker.
         Index("ix_task_owner_created_at", "owner_id", "created_at", "id"),
         Index("ix_task_owner_due_at", "owner_id", "due_at", "id"),
@@ -75,6 +81,33 @@ class Task(UUIDPrimaryKey, Timestamps, table=True):
             "search_vector",
             postgresql_using="gin",
             postgresql_with={"fastupdate": "off"},
+        ),
+        # Manual order: one key per place among live siblings (a list's top level counts as
+        # one sibling group: NULLS NOT DISTINCT), and a list's tasks in that order.
+        Index(
+            "uq_task_list_id_parent_id_position",
+            "list_id",
+            "parent_id",
+            "position",
+            unique=True,
+            postgresql_nulls_not_distinct=True,
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+        Index(
+            "ix_task_list_id_position",
+            "list_id",
+            "position",
+            "id",
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+        Index("ix_task_parent_id", "parent_id", postgresql_where=text("parent_id IS NOT NULL")),
+        # The owner's trash, newest first, and the purge of old trash.
+        Index(
+            "ix_task_owner_deleted_at",
+            "owner_id",
+            "deleted_at",
+            "id",
+            postgresql_where=text("deleted_at IS NOT NULL"),
         ),
         tenant_owned(),
     )
@@ -108,3 +141,8 @@ class Task(UUIDPrimaryKey, Timestamps, table=True):
     search_vector: str | None = Field(
         default=None, sa_column=Column(TSVECTOR, Computed(SEARCH_DOCUMENT, persisted=True))
     )
+    list_id: uuid.UUID
+    parent_id: uuid.UUID | None = None
+    position: str = Field(sa_column=position_column())
+    # Set when the task went to the trash: from then on it is 404 everywhere but the trash.
+    deleted_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

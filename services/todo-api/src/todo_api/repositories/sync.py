@@ -20,7 +20,6 @@ from sqlalchemy import (
     Uuid,
     and_,
     bindparam,
-    false,
     func,
     literal,
     not_,
@@ -64,10 +63,10 @@ START = Position(0, uuid.UUID(int=0))
 
 def counts_as_deleted() -> ColumnElement[bool]:
     """Whether a row of ``task`` is reported to delta clients as deleted rather than
-    changed. A delete removes the row today (and leaves a tombstone), so none is; a soft
-    delete makes this ``_TASK.c.deleted_at.is_not(None)`` (its write goes through
-    ``ChangeCounter.next`` like every other)."""
-    return false()
+    changed: a trashed task (its trashing is a write like any other, stamped through
+    ``ChangeCounter.next``); a restore writes it again, live. A purged task leaves a
+    tombstone with the number it was trashed at."""
+    return _TASK.c.deleted_at.is_not(None)
 
 
 class ChangeCounter(OwnedRepository):

@@ -16,8 +16,11 @@ from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    CTE,
+    BindParameter,
     ColumnElement,
     Delete,
+    FromClause,
     Select,
     Update,
     and_,
@@ -28,6 +31,7 @@ from sqlalchemy import (
     literal,
     literal_column,
     not_,
+    null,
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, insert
@@ -38,6 +42,7 @@ from platform_common.db.repository import (
     OWNER_PARAMETER,
     TENANT_PARAMETER,
     OwnedRepository,
+    TenantRepository,
     cached_statement,
 )
 from platform_common.db.statements import Statement
@@ -54,7 +59,7 @@ _WRITES_TASKS = re.compile(r"\b(?:INSERT INTO|UPDATE|DELETE FROM) task\b")
 # PostgreSQL reads (sending it would cost more than the rest of the row).
 _ROW = tuple(column for column in _TASK.c if column.name != "search_vector")
 COLUMNS_BY_SORT_FIELD = {
-    name: _TASK.c[name] for name in ("created_at", "updated_at", "due_at", "priority", "title")
+    name: _TASK.c[name] for name in ("created_at", "updated_at", "due_at", "priority", "title", "position")
 }
 
 
@@ -114,18 +119,103 @@ class TaskRepository(OwnedRepository):
         scans the table)."""
         return int(await self.fetchval(count_owned_statement(), up_to=up_to))
 
-    async def insert(self, values: Mapping[str, Any]) -> Record:
-        [row] = await self.write(_insert(tuple(sorted(values))), **values)
-        return row
+    async def insert(self, values: Mapping[str, Any]) -> Record | None:
+        """The new task; None when a live sibling already holds its position (a concurrent
+        insert got there first: the caller picks another key)."""
+        rows = await self.write(_insert(tuple(sorted(values))), **values)
+        return rows[0] if rows else None
 
     async def update(self, task_id: uuid.UUID, changes: Mapping[str, Any]) -> Record | None:
         """Write ``changes`` and bump the version (the ETag) in the same statement."""
         rows = await self.write(_update(tuple(sorted(changes))), **changes, id=task_id)
         return rows[0] if rows else None
 
-    async def delete(self, task_id: uuid.UUID) -> None:
-        """Delete the task and leave its tombstone, in one statement."""
-        await self.write(_delete(), id=task_id)
+    # Order and nesting. Positions are compared among live siblings: the tasks of one list
+    # with the same parent (or none).
+
+    async def last_position(self, list_id: uuid.UUID, parent_id: uuid.UUID | None) -> str | None:
+        position: str | None = await self.fetchval(
+            _sibling_position(parent_id is None, "last"), list_id=list_id, parent_id=parent_id
+        )
+        return position
+
+    async def neighbour_position(self, sibling: Record, *, after: bool, exclude: uuid.UUID) -> str | None:
+        """The key of the live sibling right after (or before) ``sibling``, other than ``exclude``."""
+        position: str | None = await self.fetchval(
+            _sibling_position(sibling["parent_id"] is None, "next" if after else "previous"),
+            list_id=sibling["list_id"],
+            parent_id=sibling["parent_id"],
+            position=sibling["position"],
+            exclude=exclude,
+        )
+        return position
+
+    async def depth(self, task_id: uuid.UUID) -> int:
+        """The level of a live task: 1 at the top of its list, 2 for a subtask, ..."""
+        return int(await self.fetchval(_depth(), id=task_id))
+
+    async def height(self, task_id: uuid.UUID, *, trashed_at: datetime | None = None) -> int:
+        """The levels of a live task's live subtree (1 for a task without subtasks); with
+        ``trashed_at``, of a trashed task's subtree trashed with it."""
+        if trashed_at is None:
+            return int(await self.fetchval(_height("live"), id=task_id))
+        return int(await self.fetchval(_height("trashed"), id=task_id, deleted_at=trashed_at))
+
+    async def in_subtree(self, root_id: uuid.UUID, task_id: uuid.UUID) -> bool:
+        return bool(await self.fetchval(_in_subtree(), id=root_id, candidate=task_id))
+
+    async def move(
+        self, task_id: uuid.UUID, *, list_id: uuid.UUID, parent_id: uuid.UUID | None, position: str
+    ) -> Record | None:
+        """Place a live task, and take its subtree into its list."""
+        _, placed = await self.write_as_one(
+            (_relist_descendants(), {"id": task_id, "list_id": list_id}),
+            (_place(), {"id": task_id, "list_id": list_id, "parent_id": parent_id, "position": position}),
+        )
+        return placed[0] if placed else None
+
+    async def complete_descendants(self, task_id: uuid.UUID, now: datetime) -> list[Record]:
+        """Complete the open live descendants of a task (one statement: one transaction)."""
+        return await self.write(_complete_descendants(), id=task_id, now=now)
+
+    async def trash(self, task_id: uuid.UUID, now: datetime) -> list[Record]:
+        """Move a live task and its live descendants to the trash, all stamped ``now``."""
+        return await self.write(_trash(), id=task_id, now=now)
+
+    async def trashed(self, task_id: uuid.UUID) -> Record | None:
+        return await self.fetchrow(_trashed_by_id(), id=task_id)
+
+    async def restore(self, task: Record, *, parent_id: uuid.UUID | None, position: str) -> list[Record]:
+        """Bring back a trashed task, placed anew, with the descendants trashed with it (the
+        same ``deleted_at``); descendants trashed before it stay in the trash. The task first."""
+        descendants, [root] = await self.write_as_one(
+            (_restore_descendants(), {"id": task["id"], "deleted_at": task["deleted_at"]}),
+            (_restore(), {"id": task["id"], "parent_id": parent_id, "position": position}),
+        )
+        return [root, *descendants]
+
+    async def trash_page(self, *, limit: int, offset: int) -> list[Record]:
+        """The owner's trash, most recently trashed first; rows carry ``total``."""
+        return await self.fetch(_trash_page(), limit=limit, offset=offset)
+
+    async def trash_count(self) -> int:
+        return int(await self.fetchval(_trash_count()))
+
+    async def count_in_list(self, list_id: uuid.UUID) -> int:
+        return int(await self.fetchval(count_statement(("list_id",)), list_id=list_id))
+
+    async def trash_list(self, list_id: uuid.UUID, now: datetime) -> list[Record]:
+        """Every live task of a list to the trash, stamped ``now``."""
+        return await self.write(_trash_list(), list_id=list_id, now=now)
+
+    async def top_level(self, list_id: uuid.UUID) -> list[Record]:
+        """A list's live top-level tasks, in order."""
+        return await self.fetch(_top_level(), list_id=list_id)
+
+    async def relist(self, from_list: uuid.UUID, to_list: uuid.UUID, *, live: bool) -> list[Record]:
+        """Point a list's live (or trashed) tasks at another list, keeping their positions:
+        for subtasks, whose order is among their parent's children, and for the trash."""
+        return await self.write(_relist(live), from_list=from_list, to_list=to_list)
 
     async def write(self, statement: Statement, **values: Any) -> list[Record]:
         """Run a write of ``task`` as one change: the owner's next change number is bound as
@@ -133,6 +223,12 @@ class TaskRepository(OwnedRepository):
         tombstones it leaves). Every write path goes through here: create, update, delete,
         and whatever comes next (a move, a trash, a restore, a bulk change)."""
         return await self.fetch(statement, **values, change_seq=await self.changes.next())
+
+    async def write_as_one(self, *writes: tuple[Statement, Mapping[str, Any]]) -> list[list[Record]]:
+        """Several statements that make one change (a move, a restore): one change number,
+        stamped by each of them."""
+        change = await self.changes.next()
+        return [await self.fetch(statement, **values, change_seq=change) for statement, values in writes]
 
 
 @cache
@@ -144,7 +240,14 @@ StatementT = TypeVar("StatementT", Select[Any], Update, Delete)
 
 
 def _owned(statement: StatementT) -> StatementT:
+    """The owner's tasks, in the trash or not (the trash's own statements start here)."""
     return statement.where(_TASK.c.owner_id == bindparam(OWNER_PARAMETER, type_=_TASK.c.owner_id.type))
+
+
+def _live(statement: StatementT) -> StatementT:
+    """The owner's tasks outside the trash: every statement but the trash's starts here, so
+    a trashed task is 404 to every other route and counts nowhere."""
+    return _owned(statement).where(_TASK.c.deleted_at.is_(None))
 
 
 def _overdue() -> ColumnElement[bool]:
@@ -163,6 +266,8 @@ _CONDITIONS: dict[str, Any] = {
     "search": lambda: _TASK.c.search_vector.bool_op("@@")(
         func.to_tsquery(literal_column("'simple'::regconfig", REGCONFIG), bindparam("search_query"))
     ),
+    "list_id": lambda: _TASK.c.list_id == bindparam("list_id", type_=_TASK.c.list_id.type),
+    "parent_id": lambda: _TASK.c.parent_id == bindparam("parent_id", type_=_TASK.c.parent_id.type),
     "overdue": _overdue,
     "not_overdue": lambda: not_(func.coalesce(_overdue(), literal(False))),
 }
@@ -183,8 +288,14 @@ def filter_values(f: TaskFilter) -> tuple[tuple[str, ...], dict[str, Any]]:
         values["tags"] = list(f.tags)
     if f.search:
         values["search_query"] = prefix_query(f.search)
+    if f.list_id is not None:
+        values["list_id"] = f.list_id
+    if f.parent_id is not None:
+        values["parent_id"] = f.parent_id
     shape = [
-        name for name in ("completed", "priorities", "due_before", "due_after", "tags") if name in values
+        name
+        for name in ("list_id", "parent_id", "completed", "priorities", "due_before", "due_after", "tags")
+        if name in values
     ]
     if f.search:
         shape.append("search")
@@ -195,7 +306,7 @@ def filter_values(f: TaskFilter) -> tuple[tuple[str, ...], dict[str, Any]]:
 
 
 def _filtered(statement: Select[Any], shape: tuple[str, ...]) -> Select[Any]:
-    return _owned(statement).where(*(_CONDITIONS[name]() for name in shape))
+    return _live(statement).where(*(_CONDITIONS[name]() for name in shape))
 
 
 def _order(sort: Sequence[SortKey]) -> list[Any]:
@@ -231,7 +342,7 @@ def count_statement(shape: tuple[str, ...]) -> ClauseElement:
 
 @cached_statement
 def _by_id(for_update: bool) -> ClauseElement:
-    statement = _owned(TaskRepository.scope.select(*_ROW).where(_TASK.c.id == bindparam("id")))
+    statement = _live(TaskRepository.scope.select(*_ROW).where(_TASK.c.id == bindparam("id")))
     return statement.with_for_update() if for_update else statement
 
 
@@ -241,7 +352,7 @@ def _stats() -> ClauseElement:
     day_start = bindparam("day_start", type_=_TASK.c.due_at.type)
     day_end = bindparam("day_end", type_=_TASK.c.due_at.type)
     due_today = and_(open_, _TASK.c.due_at >= day_start, _TASK.c.due_at < day_end)
-    return _owned(
+    return _live(
         TaskRepository.scope.select(
             func.count().label("total"),
             func.count().filter(_TASK.c.completed.is_(True)).label("completed"),
@@ -272,36 +383,289 @@ def count_owned_statement() -> ClauseElement:
 @cached_statement
 def _insert(columns: tuple[str, ...]) -> ClauseElement:
     scope = TaskRepository.scope
-    return scope.insert(**scope.bound(*columns, OWNER_PARAMETER, CHANGE_PARAMETER)).returning(*_ROW)
+    return (
+        scope.insert(**scope.bound(*columns, OWNER_PARAMETER, CHANGE_PARAMETER))
+        .on_conflict_do_nothing(
+            index_elements=["list_id", "parent_id", "position"], index_where=_TASK.c.deleted_at.is_(None)
+        )
+        .returning(*_ROW)
+    )
 
 
 @cached_statement
 def _update(columns: tuple[str, ...]) -> ClauseElement:
     scope = TaskRepository.scope
     return (
-        _owned(scope.update().where(_TASK.c.id == bindparam("id")))
+        _live(scope.update().where(_TASK.c.id == bindparam("id")))
         .values(**scope.bound(*columns, CHANGE_PARAMETER), version=_TASK.c.version + 1)
         .returning(*_ROW)
     )
 
 
+# Trees: a task and its descendants, each with its level below the task (1 for the task).
+
+
+def _same_owner(table: FromClause) -> ColumnElement[bool]:
+    return and_(
+        table.c.tenant_id == bindparam(TENANT_PARAMETER, type_=table.c.tenant_id.type),
+        table.c.owner_id == bindparam(OWNER_PARAMETER, type_=table.c.owner_id.type),
+    )
+
+
+def _tree(which: str) -> CTE:
+    """The task ``:id`` and its descendants: ``"live"`` ones, or the ones ``"trashed"``
+    together with it (``deleted_at = :deleted_at``)."""
+
+    def kept(table: FromClause) -> ColumnElement[bool]:
+        if which == "live":
+            return table.c.deleted_at.is_(None)
+        return table.c.deleted_at == bindparam("deleted_at", type_=table.c.deleted_at.type)
+
+    base = _owned(
+        TaskRepository.scope.select(_TASK.c.id, literal(1).label("level")).where(
+            _TASK.c.id == bindparam("id"), kept(_TASK)
+        )
+    ).cte(f"{which}_tree", recursive=True)
+    child = _TASK.alias("child")
+    step = select(child.c.id, base.c.level + 1).where(
+        child.c.parent_id == base.c.id, _same_owner(child), kept(child)
+    )
+    return base.union_all(step)
+
+
+def _descendants(which: str) -> ColumnElement[bool]:
+    tree = _tree(which)
+    return and_(_TASK.c.id.in_(select(tree.c.id)), _TASK.c.id != bindparam("id"))
+
+
+def _change() -> BindParameter[int]:
+    """The change number ``TaskRepository.write`` binds, for a write to stamp on its rows."""
+    return bindparam(CHANGE_PARAMETER, type_=_TASK.c.change_seq.type)
+
+
 @cached_statement
-def _delete() -> ClauseElement:
+def _sibling_position(top_level: bool, which: str) -> ClauseElement:
+    """The last key among live siblings, or the one right after (before) ``:position``."""
+    position = _TASK.c.position
+    aggregate = func.min(position) if which == "next" else func.max(position)
+    statement = _live(
+        TaskRepository.scope.select(aggregate).where(
+            _TASK.c.list_id == bindparam("list_id", type_=_TASK.c.list_id.type),
+            _TASK.c.parent_id.is_(None)
+            if top_level
+            else _TASK.c.parent_id == bindparam("parent_id", type_=_TASK.c.parent_id.type),
+        )
+    )
+    if which == "next":
+        statement = statement.where(position > bindparam("position"), _TASK.c.id != bindparam("exclude"))
+    elif which == "previous":
+        statement = statement.where(position < bindparam("position"), _TASK.c.id != bindparam("exclude"))
+    return statement
+
+
+@cached_statement
+def _depth() -> ClauseElement:
+    ancestors = _live(
+        TaskRepository.scope.select(_TASK.c.id, _TASK.c.parent_id, literal(1).label("level")).where(
+            _TASK.c.id == bindparam("id")
+        )
+    ).cte("ancestors", recursive=True)
+    parent = _TASK.alias("parent")
+    ancestors = ancestors.union_all(
+        select(parent.c.id, parent.c.parent_id, ancestors.c.level + 1).where(
+            parent.c.id == ancestors.c.parent_id, _same_owner(parent)
+        )
+    )
+    return select(func.coalesce(func.max(ancestors.c.level), 0))
+
+
+@cached_statement
+def _height(which: str) -> ClauseElement:
+    tree = _tree(which)
+    return select(func.coalesce(func.max(tree.c.level), 0))
+
+
+@cached_statement
+def _in_subtree() -> ClauseElement:
+    tree = _tree("live")
+    return select(select(tree.c.id).where(tree.c.id == bindparam("candidate")).exists())
+
+
+@cached_statement
+def _relist_descendants() -> ClauseElement:
+    list_id = bindparam("list_id", type_=_TASK.c.list_id.type)
+    return (
+        _live(TaskRepository.scope.update())
+        .where(_descendants("live"), _TASK.c.list_id != list_id)
+        .values(list_id=list_id, version=_TASK.c.version + 1, change_seq=_change())
+    )
+
+
+@cached_statement
+def _place() -> ClauseElement:
+    scope = TaskRepository.scope
+    return (
+        _live(scope.update().where(_TASK.c.id == bindparam("id")))
+        .values(
+            **scope.bound("list_id", "parent_id", "position"),
+            version=_TASK.c.version + 1,
+            change_seq=_change(),
+        )
+        .returning(*_ROW)
+    )
+
+
+@cached_statement
+def _complete_descendants() -> ClauseElement:
+    now = bindparam("now", type_=_TASK.c.completed_at.type)
+    return (
+        _live(TaskRepository.scope.update())
+        .where(_descendants("live"), _TASK.c.completed.is_(false()))
+        .values(completed=True, completed_at=now, version=_TASK.c.version + 1, change_seq=_change())
+        .returning(*_ROW)
+    )
+
+
+@cached_statement
+def _trash() -> ClauseElement:
+    tree = _tree("live")
+    return (
+        _live(TaskRepository.scope.update())
+        .where(_TASK.c.id.in_(select(tree.c.id)))
+        .values(
+            deleted_at=bindparam("now", type_=_TASK.c.deleted_at.type),
+            version=_TASK.c.version + 1,
+            change_seq=_change(),
+        )
+        .returning(*_ROW)
+    )
+
+
+def _in_trash(statement: StatementT) -> StatementT:
+    return _owned(statement).where(_TASK.c.deleted_at.is_not(None))
+
+
+@cached_statement
+def _trashed_by_id() -> ClauseElement:
+    return _in_trash(TaskRepository.scope.select(*_ROW).where(_TASK.c.id == bindparam("id")))
+
+
+@cached_statement
+def _restore_descendants() -> ClauseElement:
+    return (
+        _in_trash(TaskRepository.scope.update())
+        .where(_descendants("trashed"))
+        .values(deleted_at=null(), version=_TASK.c.version + 1, change_seq=_change())
+        .returning(*_ROW)
+    )
+
+
+@cached_statement
+def _restore() -> ClauseElement:
+    scope = TaskRepository.scope
+    return (
+        _in_trash(scope.update().where(_TASK.c.id == bindparam("id")))
+        .values(
+            **scope.bound("parent_id", "position"),
+            deleted_at=null(),
+            version=_TASK.c.version + 1,
+            change_seq=_change(),
+        )
+        .returning(*_ROW)
+    )
+
+
+@cached_statement
+def _trash_page() -> ClauseElement:
+    total = _in_trash(TaskRepository.scope.select(func.count())).correlate(None).scalar_subquery()
+    return (
+        _in_trash(TaskRepository.scope.select(*_ROW, total.label("total")))
+        .order_by(_TASK.c.deleted_at.desc(), _TASK.c.id.desc())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+
+
+@cached_statement
+def _trash_count() -> ClauseElement:
+    return _in_trash(TaskRepository.scope.select(func.count()))
+
+
+@cached_statement
+def _trash_list() -> ClauseElement:
+    return (
+        _live(TaskRepository.scope.update())
+        .where(_TASK.c.list_id == bindparam("list_id", type_=_TASK.c.list_id.type))
+        .values(
+            deleted_at=bindparam("now", type_=_TASK.c.deleted_at.type),
+            version=_TASK.c.version + 1,
+            change_seq=_change(),
+        )
+        .returning(*_ROW)
+    )
+
+
+@cached_statement
+def _top_level() -> ClauseElement:
+    return (
+        _live(TaskRepository.scope.select(*_ROW))
+        .where(
+            _TASK.c.list_id == bindparam("list_id", type_=_TASK.c.list_id.type), _TASK.c.parent_id.is_(None)
+        )
+        .order_by(_TASK.c.position)
+    )
+
+
+@cached_statement
+def _relist(live: bool) -> ClauseElement:
+    statement = _live(TaskRepository.scope.update()) if live else _in_trash(TaskRepository.scope.update())
+    return (
+        statement.where(_TASK.c.list_id == bindparam("from_list", type_=_TASK.c.list_id.type))
+        .values(
+            list_id=bindparam("to_list", type_=_TASK.c.list_id.type),
+            version=_TASK.c.version + 1,
+            change_seq=_change(),
+        )
+        .returning(*_ROW)
+    )
+
+
+class TrashPurge(TenantRepository):
+    """The scheduled purge's part of the trash: every owner's tasks trashed before a cutoff,
+    in the transaction's tenant (``TRASH_RETENTION_DAYS``). Descendants trashed with a task
+    go with it (they carry the same ``deleted_at``; the parent key cascades too)."""
+
+    table = _TASK
+
+    async def purge_trash(self, older_than: datetime, *, batch: int = 1000) -> int:
+        """Delete up to ``batch`` tasks trashed before ``older_than``; how many went."""
+        return len(await self.fetch(_purge(), older_than=older_than, batch=batch))
+
+
+@cached_statement
+def _purge() -> ClauseElement:
+    scope = TrashPurge.scope
+    batch = (
+        scope.select(_TASK.c.id)
+        .where(_TASK.c.deleted_at < bindparam("older_than", type_=_TASK.c.deleted_at.type))
+        .limit(bindparam("batch"))
+    )
     gone = (
-        _owned(TaskRepository.scope.delete().where(_TASK.c.id == bindparam("id")))
-        .returning(_TASK.c.tenant_id, _TASK.c.owner_id, _TASK.c.id)
+        scope.delete()
+        .where(_TASK.c.id.in_(batch.scalar_subquery()))
+        .returning(_TASK.c.tenant_id, _TASK.c.owner_id, _TASK.c.id, _TASK.c.change_seq)
         .cte("gone")
     )
-    change = bindparam(CHANGE_PARAMETER, type_=_TOMBSTONE.c.change_seq.type)
-    tombstone = (
+    # Delta sync already reported the task deleted when it went to the trash (at its
+    # change_seq); its tombstone keeps that number, so nothing reports it twice.
+    tombstones = (
         insert(_TOMBSTONE)
         .add_cte(gone)
         .from_select(
             ["tenant_id", "owner_id", "task_id", "change_seq"],
-            select(gone.c.tenant_id, gone.c.owner_id, gone.c.id, change),
+            select(gone.c.tenant_id, gone.c.owner_id, gone.c.id, gone.c.change_seq),
         )
+        .on_conflict_do_nothing(index_elements=[_TOMBSTONE.c.tenant_id, _TOMBSTONE.c.task_id])
+        .returning(_TOMBSTONE.c.task_id)
     )
-    return tombstone.on_conflict_do_update(
-        index_elements=[_TOMBSTONE.c.tenant_id, _TOMBSTONE.c.task_id],
-        set_={"change_seq": tombstone.excluded.change_seq, "deleted_at": func.now()},
-    )
+    return tombstones

@@ -36,7 +36,9 @@ from todo_api.schemas.recurrence import Recurrence
 
 MAX_TAGS = 20
 DEFAULT_SORT = "-created_at"
-SORT_FIELDS = ("created_at", "updated_at", "due_at", "priority", "title")
+# With a list_id or a parent_id, the manual order.
+DEFAULT_LIST_SORT = "position"
+SORT_FIELDS = ("created_at", "updated_at", "due_at", "priority", "title", "position")
 _SORT_KEY = f"-?({'|'.join(SORT_FIELDS)})"
 # The allow-list is in the pattern, so the spec tells clients exactly which keys exist.
 SORT_PATTERN = f"^{_SORT_KEY}(,{_SORT_KEY})*$"
@@ -110,6 +112,12 @@ class TaskCreate(RequestModel):
     tags: Tags = Field(default_factory=list)
     completed: StrictBool = False
     recurrence: Recurrence | None = None
+    list_id: uuid.UUID | None = Field(
+        default=None, description="The list to create it in; your default list if absent."
+    )
+    parent_id: uuid.UUID | None = Field(
+        default=None, description="A task of the same list to nest it under (at most 4 levels deep)."
+    )
 
     @field_validator("recurrence")
     @classmethod
@@ -117,6 +125,19 @@ class TaskCreate(RequestModel):
         if rule is not None and info.data.get("due_at") is None:
             raise ValueError("a recurring task needs a due_at")
         return rule
+
+
+class TaskMove(RequestModel):
+    """Where to put a task (and its subtasks). The list: ``list_id``, else the parent's,
+    else the task's own. The parent: ``parent_id`` when sent (``null``: the top level), else
+    the current one while the list stays, else the top level. The place among its new
+    siblings: right after ``after_id`` (with ``before_id`` too, which must come after it),
+    else right before ``before_id``, else last."""
+
+    list_id: uuid.UUID | None = None
+    parent_id: uuid.UUID | None = None
+    after_id: uuid.UUID | None = None
+    before_id: uuid.UUID | None = None
 
 
 class TaskUpdate(RequestModel):
@@ -156,8 +177,12 @@ class TaskRead(ReadModel):
                     "tags": ["work", "q3"],
                     "recurrence": "FREQ=MONTHLY;BYDAY=1TU",
                     "next_occurrence_id": None,
+                    "list_id": "9b2c1f4e-3d5a-4b6c-8e7f-0a1b2c3d4e5f",
+                    "parent_id": None,
+                    "position": "a0",
                     "created_at": "2026-11-20T09:30:00Z",
                     "updated_at": "2026-11-20T09:30:00Z",
+                    "deleted_at": None,
                     "version": 1,
                 }
             ]
@@ -177,8 +202,12 @@ class TaskRead(ReadModel):
     next_occurrence_id: uuid.UUID | None = Field(
         default=None, description="The occurrence that completing this recurring task created."
     )
+    list_id: uuid.UUID
+    parent_id: uuid.UUID | None
+    position: str = Field(description="Opaque ordering key among the task's siblings; compare as bytes.")
     created_at: datetime
     updated_at: datetime
+    deleted_at: datetime | None = Field(description="When the task went to the trash; null outside it.")
     version: int
 
 
@@ -211,6 +240,8 @@ class TaskFilter:
     tags: Sequence[str] = ()
     search: Sequence[str] = ()  # words, each the prefix of a word of the title or description
     overdue: bool | None = None
+    list_id: uuid.UUID | None = None
+    parent_id: uuid.UUID | None = None
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -239,11 +270,16 @@ class TaskQuery(PageQuery):
         ),
     )
     overdue: bool | None = None
-    sort: str = Field(
-        default=DEFAULT_SORT,
+    list_id: uuid.UUID | None = Field(default=None, description="Only the tasks of this list (every level).")
+    parent_id: uuid.UUID | None = Field(default=None, description="Only the subtasks of this task.")
+    sort: str | None = Field(
+        default=None,
         max_length=200,
         pattern=SORT_PATTERN,
-        description=f"Comma-separated keys from {sorted(SORT_FIELDS)}; '-' for descending.",
+        description=(
+            f"Comma-separated keys from {sorted(SORT_FIELDS)}; '-' for descending. Default: "
+            f"'{DEFAULT_LIST_SORT}' with a list_id or parent_id (the manual order), else '{DEFAULT_SORT}'."
+        ),
     )
 
     def task_filter(self) -> TaskFilter:
@@ -255,10 +291,14 @@ class TaskQuery(PageQuery):
             tags=tuple(self.tag or ()),
             search=search_words(self.q),
             overdue=self.overdue,
+            list_id=self.list_id,
+            parent_id=self.parent_id,
         )
 
     def sort_keys(self) -> tuple[SortKey, ...]:
-        return tuple(SortKey(part.lstrip("-"), part.startswith("-")) for part in self.sort.split(","))
+        ordered = self.list_id is not None or self.parent_id is not None
+        sort = self.sort or (DEFAULT_LIST_SORT if ordered else DEFAULT_SORT)
+        return tuple(SortKey(part.lstrip("-"), part.startswith("-")) for part in sort.split(","))
 
 
 class DeltaQuery(QueryModel):

@@ -18,7 +18,12 @@ class EventType(StrEnum):
     TASK_CREATED = "task.created"
     TASK_UPDATED = "task.updated"
     TASK_COMPLETED = "task.completed"
-    TASK_DELETED = "task.deleted"
+    TASK_DELETED = "task.deleted"  # to the trash
+    TASK_MOVED = "task.moved"
+    TASK_RESTORED = "task.restored"
+    LIST_CREATED = "list.created"
+    LIST_UPDATED = "list.updated"
+    LIST_DELETED = "list.deleted"
 
 
 PING = "webhook.ping"  # sent by POST /webhooks/{id}/ping, whatever the subscription

@@ -25,6 +25,7 @@ from platform_common.observability.security_metrics import AuthFailureReason, re
 from todo_api.core.runtime import Credentials
 from todo_api.models import UserRole
 from todo_api.repositories.auth_lookup import LOGIN_ACCOUNT, REFRESH_TOKEN_TENANT
+from todo_api.repositories.lists import ListRepository
 from todo_api.repositories.tenants import TenantRowRepository
 from todo_api.repositories.tokens import RefreshTokenRepository, SessionRepository
 from todo_api.repositories.users import UserRepository
@@ -135,6 +136,7 @@ class AuthService:
                     "role": UserRole.OWNER,
                 }
             )
+        await ListRepository(self.transaction, user["id"]).create_default()
         return tenant, user
 
     async def login(self, email: str, password: str) -> TokenPair:

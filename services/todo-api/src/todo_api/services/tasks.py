@@ -11,25 +11,35 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from platform_common.db.database import Record
-from platform_common.errors import ErrorSource, NotFound, PreconditionFailed, UnprocessableEntity
+from platform_common.errors import Conflict, ErrorSource, NotFound, PreconditionFailed, UnprocessableEntity
 from platform_common.http.conditional import if_match_passes
 from platform_common.pagination import PageQuery
 from todo_api.core.config import DEFAULT_TASK_QUOTA_PER_USER
 from todo_api.core.metrics import TASKS_COMPLETED, TASKS_CREATED
 from todo_api.repositories.idempotency import IdempotencyRepository
+from todo_api.repositories.lists import ListRepository
 from todo_api.repositories.tasks import TaskRepository
-from todo_api.schemas.task import SortKey, TaskCreate, TaskFilter, TaskRead, TaskStats, TaskUpdate
+from todo_api.schemas.task import SortKey, TaskCreate, TaskFilter, TaskMove, TaskRead, TaskStats, TaskUpdate
 from todo_api.schemas.webhook import EventType
 from todo_api.services.auth import Caller
 from todo_api.services.errors import TaskQuotaExceeded
 from todo_api.services.events import OwnEvents
+from todo_api.services.ordering import jittered_key_after, key_between, keys_after
 from todo_api.services.pages import rows_and_total
 from todo_api.services.recurrence import next_due, occurrences_after_first
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 # What a recurring task's next occurrence takes from it; a column an occurrence inherits
 # is one more name here.
-OCCURRENCE_COPIES = ("title", "description", "priority", "tags", "recurrence")
+OCCURRENCE_COPIES = ("title", "description", "priority", "tags", "recurrence", "list_id", "parent_id")
+# Keys tried for a new task before giving up (each fails only on a random collision).
+INSERT_ATTEMPTS = 3
+# Levels of nesting: a top-level task, its subtasks, theirs, and theirs.
+MAX_DEPTH = 4
+
+
+def invalid(pointer: str, detail: str) -> UnprocessableEntity:
+    return UnprocessableEntity(detail, source=ErrorSource(pointer=pointer))
 
 
 def etag_for(task: Record | TaskRead) -> str:
@@ -48,6 +58,7 @@ class TaskService:
     def __init__(self, caller: Caller, *, quota: int = DEFAULT_TASK_QUOTA_PER_USER) -> None:
         self.quota = quota  # TASK_QUOTA_PER_USER
         self.tasks = TaskRepository(caller.transaction, caller.id)
+        self.lists = ListRepository(caller.transaction, caller.id)
         self.keys = IdempotencyRepository(caller.transaction, caller.id)
         self.events = OwnEvents(caller)
         # Recurring tasks' occurrences are computed in the owner's zone.
@@ -77,6 +88,12 @@ class TaskService:
     async def list(
         self, task_filter: TaskFilter, sort: Sequence[SortKey], params: PageQuery
     ) -> tuple[list[TaskRead], int]:
+        """A page of matching live tasks. A ``list_id`` or ``parent_id`` the caller cannot see
+        is 404, not an empty page: another user's ids say nothing about their existence."""
+        if task_filter.list_id is not None:
+            await self.list_of(task_filter.list_id)
+        if task_filter.parent_id is not None:
+            await self._get(task_filter.parent_id)
         rows = await self.tasks.page(task_filter, sort, limit=params.limit, offset=params.offset)
         rows, total = await rows_and_total(rows, params, lambda: self.tasks.count(task_filter))
         return [TaskRead.from_row(row) for row in rows], total
@@ -88,7 +105,12 @@ class TaskService:
         """Write what the request changes. A request that changes nothing (``{}``, or the
         values the task already has, once normalised as a write would store them) writes
         nothing: the version, ``updated_at`` and the ETag stay, so other clients' ``If-Match``
-        still holds."""
+        still holds.
+
+        Completing may place a next occurrence beside the task (under its parent): like every
+        placing path, it takes the owner's placement lock before the task's row."""
+        if request.completed:
+            await self.lock_placement()
         task = await self._get(task_id, for_update=True)
         self._check_precondition(task, if_match)
         current = TaskRead.from_row(task)
@@ -115,13 +137,175 @@ class TaskService:
         await self.events.emit(
             EventType.TASK_COMPLETED if changes.get("completed") else EventType.TASK_UPDATED, read
         )
+        if read.completed and read.completed_at is not None and "completed" in changes:
+            # A done task has no open subtasks: they are completed with it, in this transaction.
+            for row in await self.tasks.complete_descendants(task_id, read.completed_at):
+                TASKS_COMPLETED.inc()
+                await self.events.emit(EventType.TASK_COMPLETED, TaskRead.from_row(row))
         return read
 
     async def delete(self, task_id: uuid.UUID, if_match: str | None) -> None:
+        """To the trash, with the task's subtasks: 404 everywhere but the trash from now on."""
+        await self.lock_placement()
         task = await self._get(task_id, for_update=True)
         self._check_precondition(task, if_match)
-        await self.tasks.delete(task_id)
-        await self.events.emit(EventType.TASK_DELETED, TaskRead.from_row(task))
+        await self._trashed(await self.tasks.trash(task_id, datetime.now(UTC)))
+
+    async def move(self, task_id: uuid.UUID, request: TaskMove) -> TaskRead:
+        """Place a task (and its subtasks with it): see ``TaskMove``. Only the task's own key
+        is written; its siblings keep theirs."""
+        await self.lock_placement()
+        task = await self._get(task_id, for_update=True)
+        list_id = task["list_id"]
+        if request.list_id is not None:
+            list_id = (await self.list_of(request.list_id))["id"]
+        parent: Record | None = None
+        if request.parent_id is not None:
+            parent = await self._get(request.parent_id)
+            if request.list_id is None:
+                list_id = parent["list_id"]
+        elif "parent_id" not in request.model_fields_set and list_id == task["list_id"]:
+            parent = None if task["parent_id"] is None else await self._get(task["parent_id"])
+        if parent is not None:
+            await self._check_parent(parent, list_id, moving=task_id)
+        parent_id = None if parent is None else parent["id"]
+        position = await self._position(list_id, parent_id, request, moving=task_id)
+        moved = await self.tasks.move(task_id, list_id=list_id, parent_id=parent_id, position=position)
+        if moved is None:  # pragma: no cover - the row is locked above
+            raise NotFound("Task not found")
+        read = TaskRead.from_row(moved)
+        await self.events.emit(EventType.TASK_MOVED, read)
+        return read
+
+    async def restore(self, task_id: uuid.UUID) -> TaskRead:
+        """Bring a trashed task back with the subtasks trashed with it, last among its
+        siblings: under its parent if that is live (and the nesting stays within
+        ``MAX_DEPTH``), else at the top level of its list. A deleted list's trashed tasks
+        were handed to the default list when it went, so the list is always there."""
+        await self.lock_placement()
+        task = await self.tasks.trashed(task_id)
+        if task is None:
+            raise NotFound("Task not found in the trash")
+        parent_id = task["parent_id"]
+        if parent_id is not None:
+            parent = await self.tasks.get(parent_id)
+            fits = (
+                parent is not None
+                and parent["list_id"] == task["list_id"]
+                and await self.tasks.depth(parent_id)
+                + await self.tasks.height(task_id, trashed_at=task["deleted_at"])
+                <= MAX_DEPTH
+            )
+            if not fits:
+                parent_id = None
+        position = key_between(await self.tasks.last_position(task["list_id"], parent_id), None)
+        rows = await self.tasks.restore(task, parent_id=parent_id, position=position)
+        for row in rows:
+            await self.events.emit(EventType.TASK_RESTORED, TaskRead.from_row(row))
+        return TaskRead.from_row(rows[0])
+
+    async def trash(self, params: PageQuery) -> tuple[Sequence[TaskRead], int]:
+        rows = await self.tasks.trash_page(limit=params.limit, offset=params.offset)
+        rows, total = await rows_and_total(rows, params, self.tasks.trash_count)
+        return [TaskRead.from_row(row) for row in rows], total
+
+    # The tasks of a list being deleted (the caller holds the placement lock).
+
+    async def count_in_list(self, list_id: uuid.UUID) -> int:
+        return await self.tasks.count_in_list(list_id)
+
+    async def trash_list(self, list_id: uuid.UUID) -> None:
+        await self._trashed(await self.tasks.trash_list(list_id, datetime.now(UTC)))
+
+    async def move_list(self, from_list: uuid.UUID, to_list: uuid.UUID) -> None:
+        """Every live task of a list to the end of another, top-level tasks in their order,
+        each with its subtasks."""
+        roots = await self.tasks.top_level(from_list)
+        keys = keys_after(await self.tasks.last_position(to_list, None), len(roots)) if roots else []
+        for root, key in zip(roots, keys, strict=True):
+            moved = await self.tasks.move(root["id"], list_id=to_list, parent_id=None, position=key)
+            if moved is not None:
+                await self.events.emit(EventType.TASK_MOVED, TaskRead.from_row(moved))
+
+    async def hand_over_trash(self, from_list: uuid.UUID, to_list: uuid.UUID) -> None:
+        """A deleted list's trashed tasks now belong to ``to_list`` (the default list): where
+        a restore brings them back."""
+        await self.tasks.relist(from_list, to_list, live=False)
+
+    async def lock_placement(self) -> Record:
+        """The owner's placement lock (see ``ListRepository.lock_default``); their default list."""
+        return await self._default_list(lock=True)
+
+    async def default_list(self) -> Record:
+        return await self._default_list(lock=False)
+
+    async def _default_list(self, *, lock: bool) -> Record:
+        """The owner's default list; made now for a user the previous release created."""
+        for _ in range(2):
+            default = await (self.lists.lock_default() if lock else self.lists.default())
+            if default is not None:
+                return default
+            await self.lists.ensure_default()
+        raise NotFound("Default list not found")  # pragma: no cover - made just above
+
+    async def list_of(self, list_id: uuid.UUID) -> Record:
+        found = await self.lists.get(list_id)
+        if found is None:
+            raise NotFound("List not found")
+        return found
+
+    async def _trashed(self, rows: Sequence[Record]) -> None:
+        for row in rows:
+            await self.events.emit(EventType.TASK_DELETED, TaskRead.from_row(row))
+
+    async def _check_parent(self, parent: Record, list_id: uuid.UUID, *, moving: uuid.UUID | None) -> None:
+        """422 at ``/parent_id`` for a parent in another list, inside the moving task's own
+        subtree (a cycle), or too deep for the task's subtree."""
+        if parent["list_id"] != list_id:
+            raise invalid("/parent_id", "The parent is in another list")
+        height = 1
+        if moving is not None:
+            if parent["id"] == moving or await self.tasks.in_subtree(moving, parent["id"]):
+                raise invalid("/parent_id", "A task cannot be nested under itself or one of its subtasks")
+            height = await self.tasks.height(moving)
+        if await self.tasks.depth(parent["id"]) + height > MAX_DEPTH:
+            raise invalid("/parent_id", f"Tasks nest at most {MAX_DEPTH} levels deep")
+
+    async def _sibling(
+        self,
+        task_id: uuid.UUID,
+        pointer: str,
+        list_id: uuid.UUID,
+        parent_id: uuid.UUID | None,
+        moving: uuid.UUID,
+    ) -> Record:
+        if task_id == moving:
+            raise invalid(pointer, "A task cannot be placed next to itself")
+        sibling = await self._get(task_id)
+        if sibling["list_id"] != list_id or sibling["parent_id"] != parent_id:
+            raise invalid(pointer, "Not a task at the destination (same list and parent)")
+        return sibling
+
+    async def _position(
+        self, list_id: uuid.UUID, parent_id: uuid.UUID | None, request: TaskMove, *, moving: uuid.UUID
+    ) -> str:
+        after = before = None
+        if request.after_id is not None:
+            after = await self._sibling(request.after_id, "/after_id", list_id, parent_id, moving)
+        if request.before_id is not None:
+            before = await self._sibling(request.before_id, "/before_id", list_id, parent_id, moving)
+        if after is not None and before is not None and after["position"] >= before["position"]:
+            raise invalid("/before_id", "before_id must come after after_id")
+        # Right after ``after`` (so also before ``before``, however many tasks came between
+        # them since the client looked), or right before ``before``: between actual neighbours,
+        # so two moves to one place never compute the same key.
+        if after is not None:
+            following = await self.tasks.neighbour_position(after, after=True, exclude=moving)
+            return key_between(after["position"], following)
+        if before is not None:
+            preceding = await self.tasks.neighbour_position(before, after=False, exclude=moving)
+            return key_between(preceding, before["position"])
+        return key_between(await self.tasks.last_position(list_id, parent_id), None)
 
     async def stats(self, timezone: ZoneInfo) -> TaskStats:
         now = datetime.now(UTC)
@@ -144,18 +328,46 @@ class TaskService:
             raise TaskQuotaExceeded(f"You already have the maximum of {self.quota} tasks; delete some first")
 
     async def _insert(self, request: TaskCreate, enforce_quota: bool) -> TaskRead:
+        """A new task goes last among its siblings: in its list (the default one unless
+        named), under its parent if it has one.
+
+        A subtask is placed under the owner's placement lock, like a move: its parent's
+        nesting must not change meanwhile. A top-level task takes no placement lock (see
+        ``_create``)."""
         if enforce_quota:
             await self._check_quota()
         values = request.model_dump()
         values["completed_at"] = datetime.now(UTC) if request.completed else None
         values["occurrences_left"] = _occurrences_left(request.recurrence)
+        if request.parent_id is not None:
+            await self.lock_placement()
+            parent = await self._get(request.parent_id)
+            list_id = (
+                parent["list_id"] if request.list_id is None else (await self.list_of(request.list_id))["id"]
+            )
+            await self._check_parent(parent, list_id, moving=None)
+        elif request.list_id is not None:
+            list_id = (await self.list_of(request.list_id))["id"]
+        else:
+            list_id = (await self.default_list())["id"]
+        values["list_id"] = list_id
         if request.completed:
             TASKS_COMPLETED.inc()
         return await self._create(values)
 
     async def _create(self, values: Mapping[str, Any]) -> TaskRead:
-        """Insert a task and announce it: every new task, requested or a next occurrence."""
-        task = TaskRead.from_row(await self.tasks.insert(values))
+        """Insert a task last among its siblings (``values`` name its list and parent) and
+        announce it: every new task, requested or a next occurrence. Its key is appended
+        with random digits (``jittered_key_after``), so one user's concurrent creations run
+        in parallel, and the one in 62^4 collision is retried."""
+        row = None
+        for _ in range(INSERT_ATTEMPTS):
+            last = await self.tasks.last_position(values["list_id"], values["parent_id"])
+            if (row := await self.tasks.insert({**values, "position": jittered_key_after(last)})) is not None:
+                break
+        if row is None:  # pragma: no cover - 62^-4 per concurrent pair, three times in a row
+            raise Conflict("Too many tasks are being added to this place at once; try again")
+        task = TaskRead.from_row(row)
         TASKS_CREATED.inc()
         await self.events.emit(EventType.TASK_CREATED, task)
         return task
@@ -176,8 +388,8 @@ class TaskService:
             "completed_at": None,
             "occurrences_left": None if left is None else left - 1,
         }
-        # The one place an occurrence is created. The server creates it, not the user: a
-        # per-user task quota must not refuse it (pass that here once quotas exist).
+        # The one place an occurrence is created. The server creates it, not the user: the
+        # per-user task quota never refuses it (``_create`` does not check it).
         occurrence = await self._create(values)
         return {"next_occurrence_id": occurrence.id, "occurrence_spawned": True}
 

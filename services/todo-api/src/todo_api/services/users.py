@@ -10,6 +10,7 @@ from platform_common.db.errors import constraints_mapped
 from platform_common.errors import Conflict, Forbidden, NotFound
 from platform_common.pagination import PageQuery
 from todo_api.models import UserRole
+from todo_api.repositories.lists import ListRepository
 from todo_api.repositories.tenants import TenantRowRepository
 from todo_api.repositories.users import UserRepository
 from todo_api.schemas.user import UserAdminUpdate, UserCreate, UserUpdateMe
@@ -53,7 +54,9 @@ class UserService:
             "role": UserRole.MEMBER,
         }
         with constraints_mapped(KNOWN_CONSTRAINTS):
-            return await self.users.insert(values)
+            user = await self.users.insert(values)
+        await ListRepository(self.transaction, user["id"]).create_default()
+        return user
 
     async def update(self, user_id: uuid.UUID, request: UserAdminUpdate) -> Record:
         require_admin(self.caller)

@@ -9,10 +9,14 @@ from .error_object import ErrorObject
 from .error_source import ErrorSource
 from .event_type import EventType
 from .health_status import HealthStatus
+from .list_create import ListCreate
+from .list_read import ListRead
+from .list_update import ListUpdate
 from .logout_request import LogoutRequest
 from .o_auth_error_envelope import OAuthErrorEnvelope
 from .o_auth_error_envelope_error import OAuthErrorEnvelopeError
 from .page_delivery_read import PageDeliveryRead
+from .page_list_read import PageListRead
 from .page_task_read import PageTaskRead
 from .page_user_read import PageUserRead
 from .page_webhook_read import PageWebhookRead
@@ -22,10 +26,12 @@ from .signup_request import SignupRequest
 from .signup_response import SignupResponse
 from .task_create import TaskCreate
 from .task_delta import TaskDelta
+from .task_move import TaskMove
 from .task_priority import TaskPriority
 from .task_read import TaskRead
 from .task_stats import TaskStats
 from .task_update import TaskUpdate
+from .tasks_of_deleted_list import TasksOfDeletedList
 from .tenant_read import TenantRead
 from .tenant_update import TenantUpdate
 from .time_zone_name import TimeZoneName
@@ -51,10 +57,14 @@ __all__ = (
     "ErrorSource",
     "EventType",
     "HealthStatus",
+    "ListCreate",
+    "ListRead",
+    "ListUpdate",
     "LogoutRequest",
     "OAuthErrorEnvelope",
     "OAuthErrorEnvelopeError",
     "PageDeliveryRead",
+    "PageListRead",
     "PageTaskRead",
     "PageUserRead",
     "PageWebhookRead",
@@ -64,8 +74,10 @@ __all__ = (
     "SignupResponse",
     "TaskCreate",
     "TaskDelta",
+    "TaskMove",
     "TaskPriority",
     "TaskRead",
+    "TasksOfDeletedList",
     "TaskStats",
     "TaskUpdate",
     "TenantRead",

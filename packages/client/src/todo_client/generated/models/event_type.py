@@ -1,11 +1,26 @@
 from typing import Literal
 
-EventType = Literal["task.completed", "task.created", "task.deleted", "task.updated"]
-
-EVENT_TYPE_VALUES: set[EventType] = {
+EventType = Literal[
+    "list.created",
+    "list.deleted",
+    "list.updated",
     "task.completed",
     "task.created",
     "task.deleted",
+    "task.moved",
+    "task.restored",
+    "task.updated",
+]
+
+EVENT_TYPE_VALUES: set[EventType] = {
+    "list.created",
+    "list.deleted",
+    "list.updated",
+    "task.completed",
+    "task.created",
+    "task.deleted",
+    "task.moved",
+    "task.restored",
     "task.updated",
 }
 

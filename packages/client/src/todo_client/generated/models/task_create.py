@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from typing import Any, TypeVar, cast
+from uuid import UUID
 
 from attrs import define as _attrs_define
 
@@ -23,6 +24,8 @@ class TaskCreate:
         tags (list[str] | Unset):
         completed (bool | Unset):  Default: False.
         recurrence (None | str | Unset):
+        list_id (None | Unset | UUID): The list to create it in; your default list if absent.
+        parent_id (None | Unset | UUID): A task of the same list to nest it under (at most 4 levels deep).
     """
 
     title: str
@@ -32,6 +35,8 @@ class TaskCreate:
     tags: list[str] | Unset = UNSET
     completed: bool | Unset = False
     recurrence: None | str | Unset = UNSET
+    list_id: None | Unset | UUID = UNSET
+    parent_id: None | Unset | UUID = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         title = self.title
@@ -62,6 +67,22 @@ class TaskCreate:
         else:
             recurrence = self.recurrence
 
+        list_id: None | str | Unset
+        if isinstance(self.list_id, Unset):
+            list_id = UNSET
+        elif isinstance(self.list_id, UUID):
+            list_id = str(self.list_id)
+        else:
+            list_id = self.list_id
+
+        parent_id: None | str | Unset
+        if isinstance(self.parent_id, Unset):
+            parent_id = UNSET
+        elif isinstance(self.parent_id, UUID):
+            parent_id = str(self.parent_id)
+        else:
+            parent_id = self.parent_id
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -81,6 +102,10 @@ class TaskCreate:
             field_dict["completed"] = completed
         if recurrence is not UNSET:
             field_dict["recurrence"] = recurrence
+        if list_id is not UNSET:
+            field_dict["list_id"] = list_id
+        if parent_id is not UNSET:
+            field_dict["parent_id"] = parent_id
 
         return field_dict
 
@@ -128,6 +153,40 @@ class TaskCreate:
 
         recurrence = _parse_recurrence(d.pop("recurrence", UNSET))
 
+        def _parse_list_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                list_id_type_0 = UUID(data)
+
+                return list_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        list_id = _parse_list_id(d.pop("list_id", UNSET))
+
+        def _parse_parent_id(data: object) -> None | Unset | UUID:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                parent_id_type_0 = UUID(data)
+
+                return parent_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | UUID, data)
+
+        parent_id = _parse_parent_id(d.pop("parent_id", UNSET))
+
         task_create = cls(
             title=title,
             description=description,
@@ -136,6 +195,8 @@ class TaskCreate:
             tags=tags,
             completed=completed,
             recurrence=recurrence,
+            list_id=list_id,
+            parent_id=parent_id,
         )
 
         return task_create

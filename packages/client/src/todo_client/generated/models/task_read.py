@@ -26,8 +26,12 @@ class TaskRead:
         priority (TaskPriority): Declared in rising order; PostgreSQL sorts the enum in this order.
         due_at (datetime.datetime | None):
         tags (list[str]):
+        list_id (UUID):
+        parent_id (None | UUID):
+        position (str): Opaque ordering key among the task's siblings; compare as bytes.
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
+        deleted_at (datetime.datetime | None): When the task went to the trash; null outside it.
         version (int):
         recurrence (None | str | Unset):
         next_occurrence_id (None | Unset | UUID): The occurrence that completing this recurring task created.
@@ -41,8 +45,12 @@ class TaskRead:
     priority: TaskPriority
     due_at: datetime.datetime | None
     tags: list[str]
+    list_id: UUID
+    parent_id: None | UUID
+    position: str
     created_at: datetime.datetime
     updated_at: datetime.datetime
+    deleted_at: datetime.datetime | None
     version: int
     recurrence: None | str | Unset = UNSET
     next_occurrence_id: None | Unset | UUID = UNSET
@@ -73,9 +81,25 @@ class TaskRead:
 
         tags = self.tags
 
+        list_id = str(self.list_id)
+
+        parent_id: None | str
+        if isinstance(self.parent_id, UUID):
+            parent_id = str(self.parent_id)
+        else:
+            parent_id = self.parent_id
+
+        position = self.position
+
         created_at = self.created_at.isoformat()
 
         updated_at = self.updated_at.isoformat()
+
+        deleted_at: None | str
+        if isinstance(self.deleted_at, datetime.datetime):
+            deleted_at = self.deleted_at.isoformat()
+        else:
+            deleted_at = self.deleted_at
 
         version = self.version
 
@@ -105,8 +129,12 @@ class TaskRead:
                 "priority": priority,
                 "due_at": due_at,
                 "tags": tags,
+                "list_id": list_id,
+                "parent_id": parent_id,
+                "position": position,
                 "created_at": created_at,
                 "updated_at": updated_at,
+                "deleted_at": deleted_at,
                 "version": version,
             }
         )
@@ -162,9 +190,43 @@ class TaskRead:
 
         tags = cast(list[str], d.pop("tags"))
 
+        list_id = UUID(d.pop("list_id"))
+
+        def _parse_parent_id(data: object) -> None | UUID:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                parent_id_type_0 = UUID(data)
+
+                return parent_id_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | UUID, data)
+
+        parent_id = _parse_parent_id(d.pop("parent_id"))
+
+        position = d.pop("position")
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
+
+        def _parse_deleted_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                deleted_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return deleted_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        deleted_at = _parse_deleted_at(d.pop("deleted_at"))
 
         version = d.pop("version")
 
@@ -203,8 +265,12 @@ class TaskRead:
             priority=priority,
             due_at=due_at,
             tags=tags,
+            list_id=list_id,
+            parent_id=parent_id,
+            position=position,
             created_at=created_at,
             updated_at=updated_at,
+            deleted_at=deleted_at,
             version=version,
             recurrence=recurrence,
             next_occurrence_id=next_occurrence_id,

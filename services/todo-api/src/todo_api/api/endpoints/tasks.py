@@ -23,6 +23,7 @@ from todo_api.schemas.task import (
     DeltaQuery,
     TaskCreate,
     TaskDelta,
+    TaskMove,
     TaskQuery,
     TaskRead,
     TaskStats,
@@ -56,7 +57,7 @@ def _location(task: TaskRead) -> str:
 
 # Every answer that carries a task carries its ETag, and links it into the next write's If-Match.
 _TASK_LINKS = {
-    **links_by_id("task_id", "tasks_get"),
+    **links_by_id("task_id", "tasks_get", "tasks_move"),
     **links_by_id_if_match("task_id", "tasks_update", "tasks_delete"),
 }
 # A 412 tells the current version, so a client can re-read and decide.
@@ -67,7 +68,7 @@ _STALE: dict[int | str, dict[str, Any]] = {412: {**error_responses(PreconditionF
     "",
     status_code=status.HTTP_201_CREATED,
     operation_id="tasks_create",
-    summary="Create a task",
+    summary="Create a task (last in its list, or under its parent)",
     response_description="The created task (or, for a repeated Idempotency-Key, the original response).",
     responses={
         201: {
@@ -76,6 +77,10 @@ _STALE: dict[int | str, dict[str, Any]] = {412: {**error_responses(PreconditionF
             "links": _TASK_LINKS,
         },
         **error_responses(TaskQuotaExceeded),
+        **error_responses(NotFound),
+        422: {
+            "description": "Invalid body; or a parent in another list, or nested too deep (pointer /parent_id)"
+        },
     },
 )
 async def create_task(
@@ -101,6 +106,7 @@ async def create_task(
     "",
     operation_id="tasks_list",
     summary="List, filter, sort and search your tasks",
+    responses=error_responses(NotFound),
     openapi_extra=TaskQuery.openapi(),
 )
 async def list_tasks(
@@ -200,8 +206,20 @@ async def update_task(
     "/{task_id:uuid}",
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="tasks_delete",
-    summary="Delete a task",
-    responses={**error_responses(NotFound), **_STALE},
+    summary="Move a task (and its subtasks) to the trash",
+    responses={
+        204: {
+            "description": "In the trash, restorable until purged",
+            "links": {
+                "tasks_restore": {
+                    "operationId": "tasks_restore",
+                    "parameters": {"task_id": "$request.path.task_id"},
+                }
+            },
+        },
+        **error_responses(NotFound),
+        **_STALE,
+    },
 )
 async def delete_task(
     task_id: uuid.UUID,
@@ -209,3 +227,44 @@ async def delete_task(
     if_match: IfMatch = None,
 ) -> None:
     await tasks.delete(task_id, if_match)
+
+
+@router.post(
+    "/{task_id:uuid}/move",
+    operation_id="tasks_move",
+    summary="Move a task, with its subtasks, to another place, parent or list",
+    description=(
+        "Only the moved task's `position` changes (its siblings keep theirs): the key is made "
+        "between its new neighbours. With `after_id` it goes right after that task, with only "
+        "`before_id` right before it, with neither last. The answer is the task at its new place."
+    ),
+    responses={
+        200: {"description": "The task at its new place", "headers": ETAG, "links": _TASK_LINKS},
+        **error_responses(NotFound),
+        422: {
+            "description": (
+                "Invalid body; or a parent in another list, a cycle, nesting deeper than 4 levels "
+                "(pointer /parent_id), or an after_id/before_id that is not a sibling at the destination"
+            )
+        },
+    },
+)
+async def move_task(task_id: uuid.UUID, body: TaskMove, tasks: TasksDep, response: Response) -> TaskRead:
+    task = await tasks.move(task_id, body)
+    response.headers["ETag"] = etag_for(task)
+    return task
+
+
+@router.post(
+    "/{task_id:uuid}/restore",
+    operation_id="tasks_restore",
+    summary="Bring a task back from the trash, with the subtasks trashed with it",
+    responses={
+        200: {"description": "The restored task", "headers": ETAG, "links": _TASK_LINKS},
+        **error_responses(NotFound),
+    },
+)
+async def restore_task(task_id: uuid.UUID, tasks: TasksDep, response: Response) -> TaskRead:
+    task = await tasks.restore(task_id)
+    response.headers["ETag"] = etag_for(task)
+    return task

@@ -51,6 +51,11 @@ def _parse_response(
 
         return response_401
 
+    if response.status_code == 404:
+        response_404 = ErrorEnvelope.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 409:
         response_409 = ErrorEnvelope.from_dict(response.json())
 
@@ -104,7 +109,7 @@ def sync_detailed(
     body: TaskCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorEnvelope | TaskRead]:
-    """Create a task
+    """Create a task (last in its list, or under its parent)
 
     Args:
         idempotency_key (str | Unset): Repeat-safe creation, 24 h.
@@ -136,7 +141,7 @@ def sync(
     body: TaskCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> ErrorEnvelope | TaskRead | None:
-    """Create a task
+    """Create a task (last in its list, or under its parent)
 
     Args:
         idempotency_key (str | Unset): Repeat-safe creation, 24 h.
@@ -163,7 +168,7 @@ async def asyncio_detailed(
     body: TaskCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorEnvelope | TaskRead]:
-    """Create a task
+    """Create a task (last in its list, or under its parent)
 
     Args:
         idempotency_key (str | Unset): Repeat-safe creation, 24 h.
@@ -193,7 +198,7 @@ async def asyncio(
     body: TaskCreate,
     idempotency_key: str | Unset = UNSET,
 ) -> ErrorEnvelope | TaskRead | None:
-    """Create a task
+    """Create a task (last in its list, or under its parent)
 
     Args:
         idempotency_key (str | Unset): Repeat-safe creation, 24 h.

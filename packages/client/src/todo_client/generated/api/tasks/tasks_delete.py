@@ -96,7 +96,7 @@ def sync_detailed(
     client: AuthenticatedClient,
     if_match: str | Unset = UNSET,
 ) -> Response[Any | ErrorEnvelope]:
-    """Delete a task
+    """Move a task (and its subtasks) to the trash
 
     Args:
         task_id (UUID):
@@ -129,7 +129,7 @@ def sync(
     client: AuthenticatedClient,
     if_match: str | Unset = UNSET,
 ) -> Any | ErrorEnvelope | None:
-    """Delete a task
+    """Move a task (and its subtasks) to the trash
 
     Args:
         task_id (UUID):
@@ -157,7 +157,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
     if_match: str | Unset = UNSET,
 ) -> Response[Any | ErrorEnvelope]:
-    """Delete a task
+    """Move a task (and its subtasks) to the trash
 
     Args:
         task_id (UUID):
@@ -188,7 +188,7 @@ async def asyncio(
     client: AuthenticatedClient,
     if_match: str | Unset = UNSET,
 ) -> Any | ErrorEnvelope | None:
-    """Delete a task
+    """Move a task (and its subtasks) to the trash
 
     Args:
         task_id (UUID):

@@ -1,6 +1,7 @@
 import datetime
 from http import HTTPStatus
 from typing import Any
+from uuid import UUID
 
 import httpx
 
@@ -23,7 +24,9 @@ def _get_kwargs(
     tag: list[str] | Unset = UNSET,
     q: str | Unset = UNSET,
     overdue: bool | Unset = UNSET,
-    sort: str | Unset = "-created_at",
+    list_id: UUID | Unset = UNSET,
+    parent_id: UUID | Unset = UNSET,
+    sort: str | Unset = UNSET,
 ) -> dict[str, Any]:
 
     params: dict[str, Any] = {}
@@ -63,6 +66,16 @@ def _get_kwargs(
 
     params["overdue"] = overdue
 
+    json_list_id: str | Unset = UNSET
+    if not isinstance(list_id, Unset):
+        json_list_id = str(list_id)
+    params["list_id"] = json_list_id
+
+    json_parent_id: str | Unset = UNSET
+    if not isinstance(parent_id, Unset):
+        json_parent_id = str(parent_id)
+    params["parent_id"] = json_parent_id
+
     params["sort"] = sort
 
     params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
@@ -88,6 +101,11 @@ def _parse_response(
         response_401 = ErrorEnvelope.from_dict(response.json())
 
         return response_401
+
+    if response.status_code == 404:
+        response_404 = ErrorEnvelope.from_dict(response.json())
+
+        return response_404
 
     if response.status_code == 413:
         response_413 = ErrorEnvelope.from_dict(response.json())
@@ -138,7 +156,9 @@ def sync_detailed(
     tag: list[str] | Unset = UNSET,
     q: str | Unset = UNSET,
     overdue: bool | Unset = UNSET,
-    sort: str | Unset = "-created_at",
+    list_id: UUID | Unset = UNSET,
+    parent_id: UUID | Unset = UNSET,
+    sort: str | Unset = UNSET,
 ) -> Response[ErrorEnvelope | PageTaskRead]:
     """List, filter, sort and search your tasks
 
@@ -156,8 +176,11 @@ def sync_detailed(
             case (`rep fin` finds 'Write the report' with 'Numbers from finance'). Punctuation
             separates words and is not searched for: a `q` without letters or digits filters nothing.
         overdue (bool | Unset):
-        sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'priority',
-            'title', 'updated_at']; '-' for descending. Default: '-created_at'.
+        list_id (UUID | Unset): Only the tasks of this list (every level).
+        parent_id (UUID | Unset): Only the subtasks of this task.
+        sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'position',
+            'priority', 'title', 'updated_at']; '-' for descending. Default: 'position' with a list_id
+            or parent_id (the manual order), else '-created_at'.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -177,6 +200,8 @@ def sync_detailed(
         tag=tag,
         q=q,
         overdue=overdue,
+        list_id=list_id,
+        parent_id=parent_id,
         sort=sort,
     )
 
@@ -199,7 +224,9 @@ def sync(
     tag: list[str] | Unset = UNSET,
     q: str | Unset = UNSET,
     overdue: bool | Unset = UNSET,
-    sort: str | Unset = "-created_at",
+    list_id: UUID | Unset = UNSET,
+    parent_id: UUID | Unset = UNSET,
+    sort: str | Unset = UNSET,
 ) -> ErrorEnvelope | PageTaskRead | None:
     """List, filter, sort and search your tasks
 
@@ -217,8 +244,11 @@ def sync(
             case (`rep fin` finds 'Write the report' with 'Numbers from finance'). Punctuation
             separates words and is not searched for: a `q` without letters or digits filters nothing.
         overdue (bool | Unset):
-        sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'priority',
-            'title', 'updated_at']; '-' for descending. Default: '-created_at'.
+        list_id (UUID | Unset): Only the tasks of this list (every level).
+        parent_id (UUID | Unset): Only the subtasks of this task.
+        sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'position',
+            'priority', 'title', 'updated_at']; '-' for descending. Default: 'position' with a list_id
+            or parent_id (the manual order), else '-created_at'.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -239,6 +269,8 @@ def sync(
         tag=tag,
         q=q,
         overdue=overdue,
+        list_id=list_id,
+        parent_id=parent_id,
         sort=sort,
     ).parsed
 
@@ -255,7 +287,9 @@ async def asyncio_detailed(
     tag: list[str] | Unset = UNSET,
     q: str | Unset = UNSET,
     overdue: bool | Unset = UNSET,
-    sort: str | Unset = "-created_at",
+    list_id: UUID | Unset = UNSET,
+    parent_id: UUID | Unset = UNSET,
+    sort: str | Unset = UNSET,
 ) -> Response[ErrorEnvelope | PageTaskRead]:
     """List, filter, sort and search your tasks
 
@@ -273,8 +307,11 @@ async def asyncio_detailed(
             case (`rep fin` finds 'Write the report' with 'Numbers from finance'). Punctuation
             separates words and is not searched for: a `q` without letters or digits filters nothing.
         overdue (bool | Unset):
-        sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'priority',
-            'title', 'updated_at']; '-' for descending. Default: '-created_at'.
+        list_id (UUID | Unset): Only the tasks of this list (every level).
+        parent_id (UUID | Unset): Only the subtasks of this task.
+        sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'position',
+            'priority', 'title', 'updated_at']; '-' for descending. Default: 'position' with a list_id
+            or parent_id (the manual order), else '-created_at'.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -294,6 +331,8 @@ async def asyncio_detailed(
         tag=tag,
         q=q,
         overdue=overdue,
+        list_id=list_id,
+        parent_id=parent_id,
         sort=sort,
     )
 
@@ -314,7 +353,9 @@ async def asyncio(
     tag: list[str] | Unset = UNSET,
     q: str | Unset = UNSET,
     overdue: bool | Unset = UNSET,
-    sort: str | Unset = "-created_at",
+    list_id: UUID | Unset = UNSET,
+    parent_id: UUID | Unset = UNSET,
+    sort: str | Unset = UNSET,
 ) -> ErrorEnvelope | PageTaskRead | None:
     """List, filter, sort and search your tasks
 
@@ -332,8 +373,11 @@ async def asyncio(
             case (`rep fin` finds 'Write the report' with 'Numbers from finance'). Punctuation
             separates words and is not searched for: a `q` without letters or digits filters nothing.
         overdue (bool | Unset):
-        sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'priority',
-            'title', 'updated_at']; '-' for descending. Default: '-created_at'.
+        list_id (UUID | Unset): Only the tasks of this list (every level).
+        parent_id (UUID | Unset): Only the subtasks of this task.
+        sort (str | Unset): Comma-separated keys from ['created_at', 'due_at', 'position',
+            'priority', 'title', 'updated_at']; '-' for descending. Default: 'position' with a list_id
+            or parent_id (the manual order), else '-created_at'.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -355,6 +399,8 @@ async def asyncio(
             tag=tag,
             q=q,
             overdue=overdue,
+            list_id=list_id,
+            parent_id=parent_id,
             sort=sort,
         )
     ).parsed

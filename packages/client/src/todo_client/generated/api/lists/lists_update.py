@@ -1,0 +1,218 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_envelope import ErrorEnvelope
+from ...models.list_read import ListRead
+from ...models.list_update import ListUpdate
+from ...types import Response
+
+
+def _get_kwargs(
+    list_id: UUID,
+    *,
+    body: ListUpdate,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "patch",
+        "url": "/api/v1/lists/{list_id}".format(
+            list_id=quote(str(list_id), safe=""),
+        ),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorEnvelope | ListRead | None:
+    if response.status_code == 200:
+        response_200 = ListRead.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = ErrorEnvelope.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorEnvelope.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = ErrorEnvelope.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 413:
+        response_413 = ErrorEnvelope.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = ErrorEnvelope.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = ErrorEnvelope.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorEnvelope.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorEnvelope.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorEnvelope | ListRead]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    list_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: ListUpdate,
+) -> Response[ErrorEnvelope | ListRead]:
+    """Rename a list
+
+    Args:
+        list_id (UUID):
+        body (ListUpdate): JSON merge patch; ``name`` may be omitted but not null.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorEnvelope | ListRead]
+    """
+
+    kwargs = _get_kwargs(
+        list_id=list_id,
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    list_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: ListUpdate,
+) -> ErrorEnvelope | ListRead | None:
+    """Rename a list
+
+    Args:
+        list_id (UUID):
+        body (ListUpdate): JSON merge patch; ``name`` may be omitted but not null.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorEnvelope | ListRead
+    """
+
+    return sync_detailed(
+        list_id=list_id,
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    list_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: ListUpdate,
+) -> Response[ErrorEnvelope | ListRead]:
+    """Rename a list
+
+    Args:
+        list_id (UUID):
+        body (ListUpdate): JSON merge patch; ``name`` may be omitted but not null.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorEnvelope | ListRead]
+    """
+
+    kwargs = _get_kwargs(
+        list_id=list_id,
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    list_id: UUID,
+    *,
+    client: AuthenticatedClient,
+    body: ListUpdate,
+) -> ErrorEnvelope | ListRead | None:
+    """Rename a list
+
+    Args:
+        list_id (UUID):
+        body (ListUpdate): JSON merge patch; ``name`` may be omitted but not null.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorEnvelope | ListRead
+    """
+
+    return (
+        await asyncio_detailed(
+            list_id=list_id,
+            client=client,
+            body=body,
+        )
+    ).parsed
