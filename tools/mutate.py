@@ -14,17 +14,22 @@ Needs TEST_DATABASE_URL (a superuser URL, as for the tests) for the targets with
 integration tests: otherwise each mutant's run starts an embedded server of its own.
 Sessions and reports go to ``reports/mutate/``; the exit code is 1 when anything survived.
 
+The mutants live in a copy of the tree (``reports/mutate/tree/``: the files git tracks, and
+the untracked ones it does not ignore, as they are now), imported ahead of the editable
+installs through ``PYTHONPATH``: the working tree is never changed, so the tests and tools
+can keep running there meanwhile, and an interrupted run leaves nothing to restore.
+
 Why cosmic-ray and not mutmut: mutmut 3 imports the mutants from a copy of the tree whose
 sources must sit under ``./``, ``src/`` or ``source/``; this workspace has one ``src/`` per
-package. cosmic-ray mutates the file in place (the editable installs see it at once) and
-restores it after each mutant; this driver refuses a module with uncommitted changes, and
-puts the original back should the run be interrupted.
+package. cosmic-ray changes a file in place and runs any command against it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import subprocess
 import sys
 import time
@@ -34,6 +39,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS = ROOT / "reports" / "mutate"
+TREE = REPORTS / "tree"
+# Where the workspace's packages are imported from (their editable installs point at ROOT).
+SOURCES = ("packages/common/src", "packages/client/src", "services/todo-api/src", "services/dispatcher/src")
 API_TESTS = "tests/integration/todo_api/api"
 
 
@@ -97,10 +105,29 @@ def config(target: Target, timeout: float) -> str:
     )
 
 
-def cosmic_ray(*arguments: str) -> str:
+def copy_tree() -> dict[str, str]:
+    """A fresh copy of the working tree in TREE; the environment that imports from it."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],  # noqa: S607  # git from PATH
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout.decode()
+    shutil.rmtree(TREE, ignore_errors=True)
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            (TREE / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, TREE / name)
+    path = os.pathsep.join(str(TREE / source) for source in SOURCES)
+    return {**os.environ, "PYTHONPATH": path, "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def cosmic_ray(env: dict[str, str], *arguments: str) -> str:
     done = subprocess.run(
         [sys.executable, "-m", "cosmic_ray.cli", *arguments],
-        cwd=ROOT,
+        cwd=TREE,
+        env=env,
         check=True,
         capture_output=True,
         text=True,
@@ -108,11 +135,11 @@ def cosmic_ray(*arguments: str) -> str:
     return done.stdout
 
 
-def outcomes(session: Path) -> tuple[Counter[str], list[str]]:
+def outcomes(env: dict[str, str], session: Path) -> tuple[Counter[str], list[str]]:
     """Counts by outcome, and a diff of each survivor."""
     counts: Counter[str] = Counter()
     survivors = []
-    for line in cosmic_ray("dump", str(session)).splitlines():
+    for line in cosmic_ray(env, "dump", str(session)).splitlines():
         item, result = json.loads(line)
         outcome = (result or {}).get("test_outcome") or "pending"
         counts[outcome] += 1
@@ -121,33 +148,25 @@ def outcomes(session: Path) -> tuple[Counter[str], list[str]]:
     return counts, survivors
 
 
-def mutate(name: str, target: Target) -> int:
-    """Run one target; its number of survivors."""
-    module = ROOT / target.module
-    unchanged = ["git", "diff", "--quiet", "HEAD", "--", target.module]
-    if subprocess.run(unchanged, cwd=ROOT, check=False).returncode:  # git from PATH
-        raise SystemExit(f"{target.module} has uncommitted changes: commit or stash them first")
+def mutate(name: str, target: Target, env: dict[str, str]) -> int:
+    """Run one target in the copy; its number of survivors."""
     started = time.monotonic()
-    if subprocess.run(pytest_command(target.tests), cwd=ROOT, check=False, capture_output=True).returncode:
+    if subprocess.run(
+        pytest_command(target.tests), cwd=TREE, env=env, check=False, capture_output=True
+    ).returncode:
         raise SystemExit(f"{name}: the tests fail without any mutant: {' '.join(target.tests)}")
     baseline = time.monotonic() - started
-    REPORTS.mkdir(parents=True, exist_ok=True)
     settings, session = REPORTS / f"{name}.toml", REPORTS / f"{name}.sqlite"
     settings.write_text(config(target, timeout=baseline * 3 + 60))
     session.unlink(missing_ok=True)
-    original = module.read_bytes()
-    try:
-        cosmic_ray("init", str(settings), str(session))
-        subprocess.run(
-            [sys.executable, "-m", "cosmic_ray.cli", "exec", str(settings), str(session)],
-            cwd=ROOT,
-            check=True,
-        )
-    finally:
-        if module.read_bytes() != original:
-            module.write_bytes(original)
-            print(f"{name}: restored {target.module} after an interrupted mutant", file=sys.stderr)
-    counts, survivors = outcomes(session)
+    cosmic_ray(env, "init", str(settings), str(session))
+    subprocess.run(
+        [sys.executable, "-m", "cosmic_ray.cli", "exec", str(settings), str(session)],
+        cwd=TREE,
+        env=env,
+        check=True,
+    )
+    counts, survivors = outcomes(env, session)
     minutes = (time.monotonic() - started) / 60
     summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(counts.items()))
     report = [
@@ -173,7 +192,9 @@ def main() -> int:
         for name, target in TARGETS.items():
             print(f"{name}: {target.module}\n  " + "\n  ".join(target.tests))
         return 0
-    survivors = sum(mutate(name, TARGETS[name]) for name in options.targets or TARGETS)
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    env = copy_tree()
+    survivors = sum(mutate(name, TARGETS[name], env) for name in options.targets or TARGETS)
     print(f"survivors: {survivors}")
     return 1 if survivors else 0
 
