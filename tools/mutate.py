@@ -14,7 +14,7 @@ Needs TEST_DATABASE_URL (a superuser URL, as for the tests) for the targets with
 integration tests: otherwise each mutant's run starts an embedded server of its own.
 Sessions and reports go to ``reports/mutate/``; the exit code is 1 when anything survived.
 
-The mutants live in a copy of the tree (``reports/mutate/tree/``: the files git tracks, and
+The mutants live in a copy of the tree (``.data/mutate/tree/``: the files git tracks, and
 the untracked ones it does not ignore, as they are now), imported ahead of the editable
 installs through ``PYTHONPATH``: the working tree is never changed, so the tests and tools
 can keep running there meanwhile, and an interrupted run leaves nothing to restore.
@@ -39,7 +39,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS = ROOT / "reports" / "mutate"
-TREE = REPORTS / "tree"
+# Under .data/ (git-ignored, and not read by tools/task's fingerprint of the pyproject files).
+TREE = ROOT / ".data" / "mutate" / "tree"
 # Where the workspace's packages are imported from (their editable installs point at ROOT).
 SOURCES = ("packages/common/src", "packages/client/src", "services/todo-api/src", "services/dispatcher/src")
 API_TESTS = "tests/integration/todo_api/api"
