@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
+
+import pytest
 
 from platform_common.auth.opaque import Successors, new_opaque_token, token_digest
 from platform_common.auth.tokens import Keyring
@@ -43,3 +46,10 @@ def test_successors_under_retired_keys_are_still_candidates() -> None:
     }
     dropped = Successors.from_keyring(Keyring(active_kid="current", keys={"current": KEYS["current"]}))
     assert dropped.candidates("t") == {token_digest(after.successor("t")): after.successor("t")}
+
+
+def test_the_derived_keys_cannot_be_replaced() -> None:
+    """One instance serves every request: nothing may swap its keys after start-up."""
+    successors = Successors.from_keyring(Keyring(active_kid="current", keys=KEYS))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        successors.active = b"k" * 32  # type: ignore[misc]
