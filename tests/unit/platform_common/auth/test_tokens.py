@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import time
 import uuid
@@ -86,6 +87,21 @@ def test_issued_claims_survive_encoding() -> None:
     assert jwt.get_unverified_header(token) == {"alg": "HS256", "kid": "current", "typ": "JWT"}
     assert codec.decode(token) == claims
     assert claims.expires_at - claims.issued_at == TTL
+
+
+def test_verified_claims_are_immutable() -> None:
+    """The cache hands one claims object to every request presenting the token."""
+    codec = make_codec()
+    claims = codec.decode(signed())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        claims.role = "owner"  # type: ignore[misc]
+
+
+def test_what_a_codec_has_cached_is_not_part_of_its_identity() -> None:
+    """Two codecs of the same keys and rules are equal, whatever each has verified so far."""
+    warm = make_codec()
+    warm.decode(signed())
+    assert warm == make_codec()
 
 
 def test_previous_keys_verify_but_only_the_active_key_signs() -> None:
