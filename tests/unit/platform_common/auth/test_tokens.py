@@ -97,6 +97,25 @@ def test_verified_claims_are_immutable() -> None:
         claims.role = "owner"  # type: ignore[misc]
 
 
+def test_a_codec_shows_neither_its_keys_nor_the_tokens_it_verified() -> None:
+    """A codec in a log line or an error report's locals must not leak what signs or was signed."""
+    codec = make_codec({"current": KEY, "old": OLD_KEY})
+    token = signed()
+    codec.decode(token)
+    shown = repr(codec)
+    assert "current" in shown
+    assert KEY not in shown
+    assert OLD_KEY not in shown
+    assert token not in shown
+
+
+def test_subject_tenant_and_session_are_never_taken_by_position() -> None:
+    """Three UUIDs in a row: only their names keep a caller from swapping the user and the tenant."""
+    ids = (uuid.uuid4(), uuid.uuid4(), uuid.uuid4())
+    with pytest.raises(TypeError):
+        make_codec().issue(*ids, "member", 0)  # type: ignore[misc]
+
+
 def test_what_a_codec_has_cached_is_not_part_of_its_identity() -> None:
     """Two codecs of the same keys and rules are equal, whatever each has verified so far."""
     warm = make_codec()
@@ -124,12 +143,16 @@ def test_a_cached_token_still_expires_and_is_never_accepted_early(monkeypatch: p
     """The verified-claims cache skips the signature check, never the clock."""
     codec = make_codec()
     token = signed(payload(iat=at(-TTL + 30), nbf=at(-TTL + 30), exp=at(30)))
-    assert codec.decode(token).expires_at == at(30)  # verified, now cached
+    expires = codec.decode(token).expires_at  # verified, now cached
+    assert expires == at(30)
     later = time.time() + 30 + LEEWAY + 1
     monkeypatch.setattr(time, "time", lambda: later)
     with pytest.raises(InvalidToken) as caught:
         codec.decode(token)
     assert caught.value.reason == "expired"
+    monkeypatch.setattr(time, "time", lambda: float(expires + LEEWAY))  # the first instant refused
+    with pytest.raises(InvalidToken, match="expired"):
+        codec.decode(token)
     earlier = later - 2 * TTL
     monkeypatch.setattr(time, "time", lambda: earlier)
     with pytest.raises(InvalidToken) as caught:
