@@ -72,6 +72,7 @@ TARGETS: dict[str, Target] = {
     "repository": Target(
         "packages/common/src/platform_common/db/repository.py",
         (
+            "tests/integration/todo_api/services/test_repository_guards.py",
             "tests/integration/todo_api/test_application_tenant_filter.py",
             f"{API_TESTS}/test_tenant_isolation.py",
         ),

@@ -1,0 +1,34 @@
+"""The repository base refuses a statement that could reach past its tenant or owner.
+
+A statement that does not start from its table's tenant scope, or one of an owned table
+that is not narrowed to the owner, never runs: the tenant and the owner come only from the
+repository, never from the statement's author. Run on the service tier's unit of work.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from platform_common.db.database import Database
+from platform_common.db.statements import compile_statement
+from platform_common.db.tables import table_of
+from todo_api.models import User
+from todo_api.repositories.tasks import TaskRepository
+from todo_api.repositories.users import UserRepository
+
+
+async def test_a_statement_without_the_tenant_scope_is_refused(service_database: Database) -> None:
+    unscoped = compile_statement(select(table_of(User)))
+    async with service_database.transaction(uuid.uuid4()) as transaction:
+        with pytest.raises(RuntimeError, match="must start from its tenant scope"):
+            await UserRepository(transaction).fetch(unscoped)
+
+
+async def test_a_statement_of_an_owned_table_without_its_owner_is_refused(service_database: Database) -> None:
+    tenant_only = compile_statement(TaskRepository.scope.select())
+    async with service_database.transaction(uuid.uuid4()) as transaction:
+        with pytest.raises(RuntimeError, match="narrowed to its owner"):
+            await TaskRepository(transaction, uuid.uuid4()).fetch(tenant_only)
