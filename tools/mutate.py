@@ -80,6 +80,7 @@ TARGETS: dict[str, Target] = {
     "auth": Target(
         "services/todo-api/src/todo_api/services/auth.py",
         (
+            "tests/integration/todo_api/services/test_auth_service.py",
             f"{API_TESTS}/test_refresh_token_rules.py",
             f"{API_TESTS}/test_auth_flow.py",
             f"{API_TESTS}/test_session_bound_tokens.py",
