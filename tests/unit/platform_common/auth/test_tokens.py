@@ -116,6 +116,34 @@ def test_subject_tenant_and_session_are_never_taken_by_position() -> None:
         make_codec().issue(*ids, "member", 0)  # type: ignore[misc]
 
 
+def test_the_first_configured_algorithm_signs_and_every_one_verifies() -> None:
+    keyring = Keyring(active_kid="current", keys={"current": KEY})
+    codec = TokenCodec(
+        keyring=keyring,
+        issuer="iss",
+        audience="aud",
+        ttl_seconds=TTL,
+        leeway_seconds=LEEWAY,
+        algorithms=("HS384", "HS256"),
+    )
+    claims = codec.issue(
+        subject=uuid.uuid4(), tenant_id=uuid.uuid4(), session_id=uuid.uuid4(), role="member", token_version=0
+    )
+    assert jwt.get_unverified_header(codec.encode(claims))["alg"] == "HS384"
+    assert codec.decode(signed(alg="HS256")).role == "member"
+
+
+def test_the_cache_of_verified_tokens_is_bounded_and_its_entries_small() -> None:
+    """4096 tokens per process, a few MB at most, however many are presented."""
+    codec = make_codec()
+    tokens = [signed() for _ in range(4097)]
+    for token in tokens:
+        codec.decode(token)
+    assert len(codec._verified) == 4096
+    assert tokens[0] not in codec._verified  # the least recently used went
+    assert not hasattr(codec.decode(tokens[-1]), "__dict__")  # slots: thousands are held
+
+
 def test_what_a_codec_has_cached_is_not_part_of_its_identity() -> None:
     """Two codecs of the same keys and rules are equal, whatever each has verified so far."""
     warm = make_codec()
