@@ -144,6 +144,62 @@ def test_the_cache_of_verified_tokens_is_bounded_and_its_entries_small() -> None
     assert not hasattr(codec.decode(tokens[-1]), "__dict__")  # slots: thousands are held
 
 
+def test_keys_of_32_bytes_or_more_are_accepted() -> None:
+    """``openssl rand -hex 32`` gives 64 characters: longer than the minimum is fine."""
+    assert Keyring(active_kid="current", keys={"current": "a1" * 32}).keys["current"] == "a1" * 32
+
+
+def test_keyring_codec_and_cache_are_fixed_at_start_up() -> None:
+    """One codec serves every request: its keys and rules cannot be swapped, nor its cache given."""
+    codec = make_codec()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        codec.keyring.active_kid = "other"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        codec.ttl_seconds = 10**6  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        TokenCodec(
+            keyring=codec.keyring, issuer="i", audience="a", ttl_seconds=1, leeway_seconds=0, _verified={}
+        )  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(("lifetime", "accepted"), [(TTL + 12, True), (TTL + 13, False)])
+def test_a_lifetime_is_accepted_up_to_the_ttl_plus_the_leeway(lifetime: int, accepted: bool) -> None:
+    """Leeway 12 (bits that 900 shares): the bound is the sum, inclusive."""
+    codec = TokenCodec(
+        keyring=Keyring(active_kid="current", keys={"current": KEY}),
+        issuer="iss",
+        audience="aud",
+        ttl_seconds=TTL,
+        leeway_seconds=12,
+    )
+    token = signed(payload(exp=at(lifetime)))
+    if accepted:
+        codec.decode(token)
+    else:
+        with pytest.raises(InvalidToken, match="claims"):
+            codec.decode(token)
+
+
+def test_a_token_issued_up_to_the_leeway_ahead_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = int(time.time())
+    monkeypatch.setattr(time, "time", lambda: float(now))
+    ahead = signed(payload(iat=now + LEEWAY, nbf=now + LEEWAY, exp=now + LEEWAY + TTL))
+    assert make_codec().decode(ahead).issued_at == now + LEEWAY
+
+
+def test_a_cached_token_is_accepted_from_its_issue_minus_the_leeway(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issued at a time whose low bits differ from the leeway's, so no other arithmetic passes."""
+    codec = make_codec()
+    issued = int(time.time()) // 16 * 16 - 16  # a multiple of 16: issued & LEEWAY == 0
+    token = signed(payload(iat=issued, nbf=issued, exp=issued + TTL))
+    codec.decode(token)  # cached
+    monkeypatch.setattr(time, "time", lambda: float(issued - LEEWAY))
+    assert codec.decode(token).issued_at == issued
+    monkeypatch.setattr(time, "time", lambda: float(issued - LEEWAY - 1))
+    with pytest.raises(InvalidToken, match="issued_in_future"):
+        codec.decode(token)
+
+
 def test_what_a_codec_has_cached_is_not_part_of_its_identity() -> None:
     """Two codecs of the same keys and rules are equal, whatever each has verified so far."""
     warm = make_codec()
@@ -243,6 +299,7 @@ REJECTIONS: dict[str, tuple[Callable[[], str], str]] = {
     "tid is not a uuid": (lambda: signed(payload(tid=42)), "claims"),
     "sid is not a uuid": (lambda: signed(payload(sid="session")), "claims"),
     "nbf is not iat": (lambda: signed(payload(nbf=at(-5))), "claims"),
+    "nbf after iat": (lambda: signed(payload(iat=at(-5), nbf=at(0))), "claims"),
     "role is not a string": (lambda: signed(payload(role=["owner"])), "claims"),
     "jti is not a string": (lambda: signed(payload(jti=7)), "claims"),
     **{f"missing {claim}": (missing(claim), "claims") for claim in ("tid", "sid", "role", "ver")},
