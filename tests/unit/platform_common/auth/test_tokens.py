@@ -237,6 +237,13 @@ def test_a_cached_token_still_expires_and_is_never_accepted_early(monkeypatch: p
     monkeypatch.setattr(time, "time", lambda: float(expires + LEEWAY))  # the first instant refused
     with pytest.raises(InvalidToken, match="expired"):
         codec.decode(token)
+    # Up to that instant, accepted: with an expiry whose low bits are the leeway's, so that
+    # no other arithmetic (``exp ^ leeway``) lands on the same bound.
+    ending = int(time.time()) // 16 * 16 + 16 + LEEWAY
+    near = signed(payload(iat=ending - TTL, nbf=ending - TTL, exp=ending))
+    codec.decode(near)
+    monkeypatch.setattr(time, "time", lambda: float(ending + LEEWAY - 1))
+    assert codec.decode(near).expires_at == ending
     earlier = later - 2 * TTL
     monkeypatch.setattr(time, "time", lambda: earlier)
     with pytest.raises(InvalidToken) as caught:
