@@ -31,6 +31,7 @@ def groups_for(verb: str) -> str:
         ("fmt", "lint"),
         ("chart", "deploy"),
         ("client", "test lint"),
+        ("mutate", "run test mutate"),
         ("test", "all"),
         ("lint", "all"),
         ("image:test", "all"),
@@ -55,3 +56,13 @@ def test_run_installs_no_test_lint_or_deploy_tool() -> None:
     everything = installed_by("--all-groups")
     assert everything >= TOOLS  # what the other verbs bring
     assert len(run) * 2 < len(everything)
+
+
+def test_only_the_mutate_verb_installs_the_mutation_tool() -> None:
+    """`all` (test, lint...) is every group but those only their own verb asks for."""
+    script = "eval \"$(grep '^ONLY_ON_REQUEST=' tools/task)\"; echo $ONLY_ON_REQUEST"
+    only = subprocess.run(["bash", "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)  # noqa: S603, S607  # fixed script
+    assert only.stdout.split() == ["mutate"]
+    assert "cosmic-ray" in installed_by("--no-default-groups", "--group", "mutate")
+    assert "cosmic-ray" not in installed_by("--all-groups", "--no-group", "mutate")
+    assert "cosmic-ray" not in installed_by()  # a plain `uv sync`: the `dev` group

@@ -55,3 +55,9 @@ def test_ipv6_addresses_are_normalised():
 
 def test_no_socket_peer_is_unknown():
     assert client_ip(scope(None, "203.0.113.7"), PROXIES) == "unknown"
+
+
+def test_a_network_written_with_host_bits_is_its_network():
+    """``10.1.2.3/8`` means 10.0.0.0/8, as operators write it; it must not stop the service."""
+    assert parse_networks(["10.1.2.3/8"]) == parse_networks(["10.0.0.0/8"])
+    assert client_ip(scope("10.200.0.1", "203.0.113.7"), parse_networks(["10.1.2.3/8"])) == "203.0.113.7"

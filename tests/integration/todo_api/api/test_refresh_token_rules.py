@@ -113,6 +113,8 @@ async def test_logout_with_someone_elses_refresh_token_leaves_it_working(
     )
     assert out.status_code == 204, out.text
     assert (await refresh(client, owner)).status_code == 200
+    # The caller's own session ends all the same, though the token presented was not of it.
+    assert (await client.get("/api/v1/users/me", headers=caller.headers)).status_code == 401
 
 
 # ------------------------------------------------------------------------------ the grace window

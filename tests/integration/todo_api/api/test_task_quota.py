@@ -47,11 +47,13 @@ async def test_below_the_quota_a_create_succeeds_and_at_it_is_refused(
     assert (await client.get(TASKS, headers=owner.headers)).json()["total"] == QUOTA
 
 
-async def test_deleting_a_task_makes_room(client: httpx.AsyncClient, owner: Account) -> None:
+async def test_a_trashed_task_still_counts(client: httpx.AsyncClient, owner: Account) -> None:
+    """Deleting moves a task to the trash, where it can be restored: it still takes its slot
+    (the scheduled purge frees it when the trash's retention ends)."""
     await fill(client, owner, QUOTA)
     first = (await client.get(TASKS, headers=owner.headers)).json()["items"][0]
     assert (await client.delete(f"{TASKS}/{first['id']}", headers=owner.headers)).status_code == 204
-    assert (await create(client, owner, "in its place")).status_code == 201
+    assert (await create(client, owner, "in its place")).status_code == 409
 
 
 async def test_the_quota_is_each_users_own(client: httpx.AsyncClient, owner: Account) -> None:

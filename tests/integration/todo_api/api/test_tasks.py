@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.integration.factories import Account, add_member, signup
+from tests.integration.rows import execute
 
 TASKS = "/api/v1/tasks"
 
@@ -128,6 +130,28 @@ async def test_idempotent_create(client: httpx.AsyncClient, owner: Account) -> N
     assert different.status_code == 422
     listing = (await client.get(TASKS, headers=owner.headers)).json()
     assert listing["total"] == 1
+
+
+async def test_an_expired_idempotency_key_is_taken_over(
+    client: httpx.AsyncClient, owner: Account, owner_engine: AsyncEngine
+) -> None:
+    """After its 24 hours a key is free again: a new request with it is new work, whatever its body."""
+    headers = {**owner.headers, "Idempotency-Key": "daily"}
+    first = await client.post(TASKS, json={"title": "Monday"}, headers=headers)
+    assert first.status_code == 201, first.text
+    expired = await execute(
+        owner_engine,
+        owner.tenant_id,
+        "UPDATE idempotency_key SET expires_at = now() - interval '1 second' WHERE key = 'daily' RETURNING key",
+    )
+    assert len(expired) == 1
+    again = await client.post(TASKS, json={"title": "Tuesday"}, headers=headers)
+    assert again.status_code == 201, again.text
+    assert "idempotent-replayed" not in again.headers
+    assert again.json()["id"] != first.json()["id"]
+    replay = await client.post(TASKS, json={"title": "Tuesday"}, headers=headers)
+    assert replay.headers["idempotent-replayed"] == "true"
+    assert replay.json() == again.json()
 
 
 async def test_idempotency_keys_are_per_user(client: httpx.AsyncClient, owner: Account) -> None:

@@ -254,6 +254,25 @@ async def test_a_token_of_a_removed_user_is_401(
     assert_rejected(await client.get(ME, headers=headers))
 
 
+async def test_a_deactivated_users_token_is_401_in_a_live_session(
+    client: httpx.AsyncClient, settings: Settings, victim: Account
+) -> None:
+    """Deactivation also ends the user's sessions; in a session opened after it, with the
+    current token version, only the active flag can refuse the token."""
+    member = await add_member(client, victim, "bob", signed_by=settings)
+    deactivated = await client.patch(
+        f"/api/v1/users/{member.user_id}", json={"is_active": False}, headers=bearer_for(settings, victim)
+    )
+    assert deactivated.status_code == 200, deactivated.text
+    renewed = replace(member, session_id=await open_session(settings, member.tenant_id, member.user_id))
+    assert_rejected(await client.get(ME, headers=bearer_for(settings, renewed)))
+    reactivated = await client.patch(
+        f"/api/v1/users/{member.user_id}", json={"is_active": True}, headers=bearer_for(settings, victim)
+    )
+    assert reactivated.status_code == 200, reactivated.text
+    assert (await client.get(ME, headers=bearer_for(settings, renewed))).status_code == 200
+
+
 async def test_a_token_issued_before_a_password_change_is_401(
     client: httpx.AsyncClient, settings: Settings, victim: Account
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 import time
 import uuid
@@ -88,6 +89,124 @@ def test_issued_claims_survive_encoding() -> None:
     assert claims.expires_at - claims.issued_at == TTL
 
 
+def test_verified_claims_are_immutable() -> None:
+    """The cache hands one claims object to every request presenting the token."""
+    codec = make_codec()
+    claims = codec.decode(signed())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        claims.role = "owner"  # type: ignore[misc]
+
+
+def test_a_codec_shows_neither_its_keys_nor_the_tokens_it_verified() -> None:
+    """A codec in a log line or an error report's locals must not leak what signs or was signed."""
+    codec = make_codec({"current": KEY, "old": OLD_KEY})
+    token = signed()
+    codec.decode(token)
+    shown = repr(codec)
+    assert "current" in shown
+    assert KEY not in shown
+    assert OLD_KEY not in shown
+    assert token not in shown
+
+
+def test_subject_tenant_and_session_are_never_taken_by_position() -> None:
+    """Three UUIDs in a row: only their names keep a caller from swapping the user and the tenant."""
+    ids = (uuid.uuid4(), uuid.uuid4(), uuid.uuid4())
+    with pytest.raises(TypeError):
+        make_codec().issue(*ids, "member", 0)  # type: ignore[misc]
+
+
+def test_the_first_configured_algorithm_signs_and_every_one_verifies() -> None:
+    keyring = Keyring(active_kid="current", keys={"current": KEY})
+    codec = TokenCodec(
+        keyring=keyring,
+        issuer="iss",
+        audience="aud",
+        ttl_seconds=TTL,
+        leeway_seconds=LEEWAY,
+        algorithms=("HS384", "HS256"),
+    )
+    claims = codec.issue(
+        subject=uuid.uuid4(), tenant_id=uuid.uuid4(), session_id=uuid.uuid4(), role="member", token_version=0
+    )
+    assert jwt.get_unverified_header(codec.encode(claims))["alg"] == "HS384"
+    assert codec.decode(signed(alg="HS256")).role == "member"
+
+
+def test_the_cache_of_verified_tokens_is_bounded_and_its_entries_small() -> None:
+    """4096 tokens per process, a few MB at most, however many are presented."""
+    codec = make_codec()
+    tokens = [signed() for _ in range(4097)]
+    for token in tokens:
+        codec.decode(token)
+    assert len(codec._verified) == 4096
+    assert tokens[0] not in codec._verified  # the least recently used went
+    assert not hasattr(codec.decode(tokens[-1]), "__dict__")  # slots: thousands are held
+
+
+def test_keys_of_32_bytes_or_more_are_accepted() -> None:
+    """``openssl rand -hex 32`` gives 64 characters: longer than the minimum is fine."""
+    assert Keyring(active_kid="current", keys={"current": "a1" * 32}).keys["current"] == "a1" * 32
+
+
+def test_keyring_codec_and_cache_are_fixed_at_start_up() -> None:
+    """One codec serves every request: its keys and rules cannot be swapped, nor its cache given."""
+    codec = make_codec()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        codec.keyring.active_kid = "other"  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        codec.ttl_seconds = 10**6  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        TokenCodec(
+            keyring=codec.keyring, issuer="i", audience="a", ttl_seconds=1, leeway_seconds=0, _verified={}
+        )  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(("lifetime", "accepted"), [(TTL + 12, True), (TTL + 13, False)])
+def test_a_lifetime_is_accepted_up_to_the_ttl_plus_the_leeway(lifetime: int, accepted: bool) -> None:
+    """Leeway 12 (bits that 900 shares): the bound is the sum, inclusive."""
+    codec = TokenCodec(
+        keyring=Keyring(active_kid="current", keys={"current": KEY}),
+        issuer="iss",
+        audience="aud",
+        ttl_seconds=TTL,
+        leeway_seconds=12,
+    )
+    token = signed(payload(exp=at(lifetime)))
+    if accepted:
+        codec.decode(token)
+    else:
+        with pytest.raises(InvalidToken, match="claims"):
+            codec.decode(token)
+
+
+def test_a_token_issued_up_to_the_leeway_ahead_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = int(time.time())
+    monkeypatch.setattr(time, "time", lambda: float(now))
+    ahead = signed(payload(iat=now + LEEWAY, nbf=now + LEEWAY, exp=now + LEEWAY + TTL))
+    assert make_codec().decode(ahead).issued_at == now + LEEWAY
+
+
+def test_a_cached_token_is_accepted_from_its_issue_minus_the_leeway(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issued at a time whose low bits differ from the leeway's, so no other arithmetic passes."""
+    codec = make_codec()
+    issued = int(time.time()) // 16 * 16 - 16  # a multiple of 16: issued & LEEWAY == 0
+    token = signed(payload(iat=issued, nbf=issued, exp=issued + TTL))
+    codec.decode(token)  # cached
+    monkeypatch.setattr(time, "time", lambda: float(issued - LEEWAY))
+    assert codec.decode(token).issued_at == issued
+    monkeypatch.setattr(time, "time", lambda: float(issued - LEEWAY - 1))
+    with pytest.raises(InvalidToken, match="issued_in_future"):
+        codec.decode(token)
+
+
+def test_what_a_codec_has_cached_is_not_part_of_its_identity() -> None:
+    """Two codecs of the same keys and rules are equal, whatever each has verified so far."""
+    warm = make_codec()
+    warm.decode(signed())
+    assert warm == make_codec()
+
+
 def test_previous_keys_verify_but_only_the_active_key_signs() -> None:
     codec = make_codec({"current": KEY, "old": OLD_KEY})
     assert codec.decode(signed(key=OLD_KEY, kid="old")).role == "member"
@@ -108,12 +227,23 @@ def test_a_cached_token_still_expires_and_is_never_accepted_early(monkeypatch: p
     """The verified-claims cache skips the signature check, never the clock."""
     codec = make_codec()
     token = signed(payload(iat=at(-TTL + 30), nbf=at(-TTL + 30), exp=at(30)))
-    assert codec.decode(token).expires_at == at(30)  # verified, now cached
+    expires = codec.decode(token).expires_at  # verified, now cached
+    assert expires == at(30)
     later = time.time() + 30 + LEEWAY + 1
     monkeypatch.setattr(time, "time", lambda: later)
     with pytest.raises(InvalidToken) as caught:
         codec.decode(token)
     assert caught.value.reason == "expired"
+    monkeypatch.setattr(time, "time", lambda: float(expires + LEEWAY))  # the first instant refused
+    with pytest.raises(InvalidToken, match="expired"):
+        codec.decode(token)
+    # Up to that instant, accepted: with an expiry whose low bits are the leeway's, so that
+    # no other arithmetic (``exp ^ leeway``) lands on the same bound.
+    ending = int(time.time()) // 16 * 16 + 16 + LEEWAY
+    near = signed(payload(iat=ending - TTL, nbf=ending - TTL, exp=ending))
+    codec.decode(near)
+    monkeypatch.setattr(time, "time", lambda: float(ending + LEEWAY - 1))
+    assert codec.decode(near).expires_at == ending
     earlier = later - 2 * TTL
     monkeypatch.setattr(time, "time", lambda: earlier)
     with pytest.raises(InvalidToken) as caught:
@@ -176,6 +306,7 @@ REJECTIONS: dict[str, tuple[Callable[[], str], str]] = {
     "tid is not a uuid": (lambda: signed(payload(tid=42)), "claims"),
     "sid is not a uuid": (lambda: signed(payload(sid="session")), "claims"),
     "nbf is not iat": (lambda: signed(payload(nbf=at(-5))), "claims"),
+    "nbf after iat": (lambda: signed(payload(iat=at(-5), nbf=at(0))), "claims"),
     "role is not a string": (lambda: signed(payload(role=["owner"])), "claims"),
     "jti is not a string": (lambda: signed(payload(jti=7)), "claims"),
     **{f"missing {claim}": (missing(claim), "claims") for claim in ("tid", "sid", "role", "ver")},

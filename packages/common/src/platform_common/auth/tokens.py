@@ -60,7 +60,7 @@ class Keyring:
     """
 
     active_kid: str
-    keys: Mapping[str, str]
+    keys: Mapping[str, str] = field(repr=False)  # secrets: never in a log line or a traceback
 
     def __post_init__(self) -> None:
         if self.active_kid not in self.keys:
@@ -76,8 +76,8 @@ class TokenCodec:
     issuer: str
     audience: str
     ttl_seconds: int
+    leeway_seconds: int
     algorithms: Sequence[str] = field(default=("HS256",))
-    leeway_seconds: int = 10
     _verified: LRUCache[str, AccessClaims] = field(
         default_factory=lambda: LRUCache(CACHED_TOKENS), init=False, repr=False, compare=False
     )

@@ -80,6 +80,7 @@ class TaskRepository(OwnedRepository):
     def __init__(self, transaction: Transaction, owner_id: uuid.UUID) -> None:
         super().__init__(transaction, owner_id)
         self.changes = ChangeCounter(transaction, owner_id)
+        self._drawn: int | None = None  # a number drawn by lock_creation, for the write that follows
 
     def _values(self, statement: Statement, values: Mapping[str, Any]) -> dict[str, Any]:
         if CHANGE_PARAMETER not in statement.names and writes_tasks(statement.sql):
@@ -107,11 +108,12 @@ class TaskRepository(OwnedRepository):
         return row
 
     async def lock_creation(self) -> None:
-        """Make the owner's task creations take turns until this transaction ends (a
-        transaction-level advisory lock keyed by tenant and owner; other owners never wait,
-        nor does anything else this owner does). A count taken after it, in a later
-        statement, sees every task a finished turn created."""
-        await self.fetchval(_lock_creation())
+        """Make the owner's task creations take turns until this transaction ends: take the
+        owner's change counter (``ChangeCounter.next``), whose row lock already orders the
+        owner's writes; other owners never wait. A count taken after it, in a later
+        statement, sees every task a finished turn created. The number it draws is the one
+        the write that follows stamps, so a creation is still one change."""
+        self._drawn = await self.changes.next()
 
     async def count_owned(self, up_to: int) -> int:
         """How many tasks the owner has, counting no further than ``up_to``: an index scan
@@ -222,7 +224,10 @@ class TaskRepository(OwnedRepository):
         ``change_seq``, for the statement to stamp on every row it writes (or on the
         tombstones it leaves). Every write path goes through here: create, update, delete,
         and whatever comes next (a move, a trash, a restore, a bulk change)."""
-        return await self.fetch(statement, **values, change_seq=await self.changes.next())
+        change, self._drawn = self._drawn, None
+        if change is None:
+            change = await self.changes.next()
+        return await self.fetch(statement, **values, change_seq=change)
 
     async def write_as_one(self, *writes: tuple[Statement, Mapping[str, Any]]) -> list[list[Record]]:
         """Several statements that make one change (a move, a restore): one change number,
@@ -360,18 +365,6 @@ def _stats() -> ClauseElement:
             func.count().filter(due_today).label("due_today"),
         )
     )
-
-
-# Separates this lock's keys from any other advisory lock's ("task" in ASCII).
-_CREATION_LOCK_SEED = 0x7461736B
-
-
-@cached_statement
-def _lock_creation() -> ClauseElement:
-    tenant = bindparam(TENANT_PARAMETER, type_=_TASK.c.tenant_id.type)
-    owner = bindparam(OWNER_PARAMETER, type_=_TASK.c.owner_id.type)
-    key = func.hashtextextended(func.concat(tenant, "/", owner), _CREATION_LOCK_SEED)
-    return select(func.pg_advisory_xact_lock(key))
 
 
 @cached_statement

@@ -334,13 +334,15 @@ class TaskService:
         A subtask is placed under the owner's placement lock, like a move: its parent's
         nesting must not change meanwhile. A top-level task takes no placement lock (see
         ``_create``)."""
+        if request.parent_id is not None:
+            # Locks in one order everywhere: placement, then task rows, then the counter.
+            await self.lock_placement()
         if enforce_quota:
             await self._check_quota()
         values = request.model_dump()
         values["completed_at"] = datetime.now(UTC) if request.completed else None
         values["occurrences_left"] = _occurrences_left(request.recurrence)
         if request.parent_id is not None:
-            await self.lock_placement()
             parent = await self._get(request.parent_id)
             list_id = (
                 parent["list_id"] if request.list_id is None else (await self.list_of(request.list_id))["id"]

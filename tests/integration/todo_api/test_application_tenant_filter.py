@@ -1,0 +1,245 @@
+"""The application's own tenant filter, with the row-level security wall taken down.
+
+RLS isolates tenants even when a query forgets its tenant, so a weakened application filter
+(``tenant_id IS NOT NULL``, ``>=``) goes unnoticed by every test that runs with RLS up: one
+wall falls and nothing says so. Here RLS is disabled on every tenant table while two tenants
+use the whole API, and every statement a repository runs is recorded: each must name its
+table's tenant column ``= $n``, ``$n`` being the bound tenant parameter (stamped into the
+tenant column of an insert), and nothing of the other tenant may come back. Every
+repository of the service is found by walking its packages and must have run here, so a new
+repository fails this test until the workload below uses it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+import uuid
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import todo_api
+from platform_common.db.database import Database
+from platform_common.db.provision import ProvisionedDatabase
+from platform_common.db.repository import TENANT_PARAMETER, TenantRepository
+from platform_common.db.statements import Statement
+from platform_common.db.tables import tenant_key, tenant_tables
+from tests.integration.factories import Account, add_member, signup
+from tests.integration.todo_api.webhooks.conftest import WEBHOOKS, Names
+from todo_api.core.config import Settings
+from todo_api.main import create_app
+from todo_api.models import metadata
+from todo_api.repositories.sync import TombstoneRepository
+from todo_api.repositories.tasks import TrashPurge
+
+TASKS = "/api/v1/tasks"
+USERS = "/api/v1/users"
+HOOK = {"url": "https://hooks.example.com/todo", "events": ["task.created"]}
+
+
+def service_repositories() -> set[type[TenantRepository]]:
+    """Every repository class defined anywhere in todo_api (importing each module finds them)."""
+    for module in pkgutil.walk_packages(todo_api.__path__, "todo_api."):
+        importlib.import_module(module.name)
+    found: set[type[TenantRepository]] = set()
+    pending = [TenantRepository]
+    while pending:
+        for subclass in pending.pop().__subclasses__():
+            pending.append(subclass)
+            if subclass.__module__.startswith("todo_api.") and "table" in subclass.__dict__:
+                found.add(subclass)
+    return found
+
+
+@dataclass(frozen=True)
+class Run:
+    repository: type[TenantRepository]
+    statement: Statement
+    tenant_id: uuid.UUID
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[Run]:
+    """Each statement a repository executes, with the tenant it was bound to (recorded, then
+    run unchanged)."""
+    recorded: list[Run] = []
+    values_of = TenantRepository._values
+
+    def recording(self: TenantRepository, statement: Statement, values: Mapping[str, Any]) -> dict[str, Any]:
+        bound = values_of(self, statement, values)
+        recorded.append(Run(type(self), statement, bound[TENANT_PARAMETER]))
+        return bound
+
+    monkeypatch.setattr(TenantRepository, "_values", recording)
+    return recorded
+
+
+@pytest.fixture
+async def client(settings: Settings, clean_database: None) -> AsyncIterator[httpx.AsyncClient]:
+    """The app, able to register webhooks (names resolved by the test's table)."""
+    application = create_app(settings.model_copy(update={"webhook_allowed_targets": ["127.0.0.0/8"]}))
+    application.state.runtime.resolver = Names()
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            yield http
+
+
+@pytest.fixture
+async def without_rls(client: httpx.AsyncClient, owner_engine: AsyncEngine) -> AsyncIterator[None]:
+    """RLS off on every tenant table (after the app's start-up posture check), back on after."""
+    tables = sorted(tenant_tables(metadata))
+
+    async def switch(state: str) -> None:
+        async with owner_engine.begin() as conn:
+            for table in tables:
+                await conn.execute(text(f'ALTER TABLE "{table}" {state} ROW LEVEL SECURITY'))
+
+    await switch("DISABLE")
+    try:
+        yield
+    finally:
+        await switch("ENABLE")
+
+
+def filters_its_tenant(run: Run) -> bool:
+    """Every ``$n`` bound to the tenant is ``<table>.<tenant key> = $n`` or the tenant column of
+    an insert, and one of them is on the repository's own table."""
+    sql, table = run.statement.sql, run.repository.table
+    own = False
+    positions = [i + 1 for i, name in enumerate(run.statement.names) if name == TENANT_PARAMETER]
+    for position in positions:
+        placeholder = rf"\${position}(?!\d)"
+        compared = re.findall(rf'("?\w+"?)\.(\w+) = {placeholder}', sql)
+        stamped = inserted_into(sql, placeholder)
+        if not compared and not stamped:
+            return False
+        own |= any(
+            qualifier.strip('"') == table.name and key == tenant_key(table) for qualifier, key in compared
+        )
+        own |= stamped == (table.name, tenant_key(table))
+    return own
+
+
+def inserted_into(sql: str, placeholder: str) -> tuple[str, str] | None:
+    """``(table, column)`` when ``sql`` is an insert writing the placeholder into that column."""
+    match = re.match(r'INSERT INTO ("?\w+"?) \(([^)]*)\) VALUES \(([^)]*)\)', sql)
+    if match is None:
+        return None
+    columns, values = match[2].split(", "), match[3].split(", ")
+    for column, value in zip(columns, values, strict=True):
+        if re.fullmatch(placeholder, value.split("::")[0]):  # "$1::UUID": a typed placeholder
+            return match[1].strip('"'), column
+    return None
+
+
+async def use_everything(client: httpx.AsyncClient, slug: str) -> dict[str, Any]:
+    """One tenant's life through the API: every repository of the service runs."""
+    owner = await signup(client, slug)
+    member = await add_member(client, owner, "bob")
+    headers = owner.headers
+    assert (
+        await client.patch("/api/v1/tenants/current", json={"name": slug.title()}, headers=headers)
+    ).is_success
+    assert (await client.patch("/api/v1/users/me", json={"full_name": "Owner"}, headers=headers)).is_success
+    keyed = {**headers, "Idempotency-Key": "first"}
+    task = (await client.post(TASKS, json={"title": f"{slug} task"}, headers=keyed)).json()
+    assert (await client.post(TASKS, json={"title": f"{slug} task"}, headers=keyed)).status_code == 201
+    url = f"{TASKS}/{task['id']}"
+    assert (await client.patch(url, json={"title": f"{slug} renamed"}, headers=headers)).is_success
+    assert (await client.get(f"{TASKS}/stats", headers=headers)).is_success
+    made = await client.post("/api/v1/lists", json={"name": f"{slug} list"}, headers=headers)
+    assert made.status_code == 201, made.text
+    list_url = f"/api/v1/lists/{made.json()['id']}"
+    assert (await client.patch(list_url, json={"name": f"{slug} errands"}, headers=headers)).is_success
+    assert (await client.get("/api/v1/lists", headers=headers)).is_success
+    moved = await client.post(f"{url}/move", json={"list_id": made.json()["id"]}, headers=headers)
+    assert moved.status_code == 200, moved.text
+    scrap = (await client.post(TASKS, json={"title": f"{slug} scrap"}, headers=headers)).json()
+    scrap_url = f"{TASKS}/{scrap['id']}"
+    assert (await client.delete(scrap_url, headers=headers)).status_code == 204
+    assert (await client.get("/api/v1/trash/tasks", headers=headers)).is_success
+    assert (await client.post(f"{scrap_url}/restore", headers=headers)).status_code == 200
+    assert (await client.delete(scrap_url, headers=headers)).status_code == 204
+    assert (await client.get(f"{TASKS}/delta", headers=headers)).is_success
+    hook = await client.post(WEBHOOKS, json=HOOK, headers=headers)
+    assert hook.status_code == 201, hook.text
+    hook_url = f"{WEBHOOKS}/{hook.json()['id']}"
+    assert (await client.post(f"{hook_url}/ping", headers=headers)).status_code == 202
+    assert (await client.get(f"{hook_url}/deliveries", headers=headers)).is_success
+    refreshed = await client.post("/api/v1/auth/refresh", json={"refresh_token": member.refresh_token})
+    assert refreshed.status_code == 200, refreshed.text
+    out = await client.post(
+        "/api/v1/auth/logout",
+        json={"refresh_token": refreshed.json()["refresh_token"]},
+        headers=member.headers,
+    )
+    assert out.status_code == 204, out.text
+    return {"slug": slug, "owner": owner, "member": member, "task": url, "hook": hook_url}
+
+
+async def tenants_with_tasks(database: ProvisionedDatabase) -> int:
+    """As the runtime role, no tenant set: with RLS up this sees nothing."""
+    connection = await asyncpg.connect(database.app_url)
+    try:
+        return int(await connection.fetchval("SELECT count(DISTINCT tenant_id) FROM task"))
+    finally:
+        await connection.close()
+
+
+async def purge_in(settings: Settings, tenant: str) -> None:
+    """The repositories the scheduled purge runs in a tenant: the trash, then tombstones."""
+    database = Database(settings, application_name="tenant-filter-purge")
+    await database.connect()
+    try:
+        async with database.transaction(uuid.UUID(tenant)) as transaction:
+            await TrashPurge(transaction).purge_trash(datetime.now(UTC) + timedelta(days=1))
+            await TombstoneRepository(transaction).purge_tombstones(datetime.now(UTC) + timedelta(days=1))
+    finally:
+        await database.close()
+
+
+async def test_every_repository_statement_filters_by_the_callers_tenant_without_rls(
+    client: httpx.AsyncClient,
+    without_rls: None,
+    runs: list[Run],
+    database: ProvisionedDatabase,
+    settings: Settings,
+) -> None:
+    acme, globex = await use_everything(client, "acme"), await use_everything(client, "globex")
+    await purge_in(settings, acme["owner"].tenant_id)
+    assert await tenants_with_tasks(database) == 2  # the RLS wall is really down
+
+    for home, foreign in ((acme, globex), (globex, acme)):
+        owner: Account = home["owner"]
+
+        async def listed(path: str, field: str, owner: Account = owner) -> set[str]:
+            response = await client.get(path, params={"size": 100}, headers=owner.headers)
+            assert response.status_code == 200, response.text
+            return {item[field] for item in response.json()["items"]}
+
+        assert await listed(TASKS, "title") == {f"{home['slug']} renamed"}
+        assert await listed(USERS, "id") == {owner.user_id, home["member"].user_id}
+        assert await listed(WEBHOOKS, "id") == {home["hook"].rsplit("/", 1)[1]}
+        tenant = await client.get("/api/v1/tenants/current", headers=owner.headers)
+        assert tenant.json()["id"] == owner.tenant_id
+        for url in (foreign["task"], f"{USERS}/{foreign['member'].user_id}", foreign["hook"]):
+            assert (await client.get(url, headers=owner.headers)).status_code == 404, url
+            assert (await client.delete(url, headers=owner.headers)).status_code == 404, url
+
+    assert {run.repository for run in runs} >= service_repositories()
+    assert {run.tenant_id for run in runs} == {
+        uuid.UUID(acme["owner"].tenant_id),
+        uuid.UUID(globex["owner"].tenant_id),
+    }
+    unfiltered = {(run.repository.__name__, run.statement.sql) for run in runs if not filters_its_tenant(run)}
+    assert unfiltered == set()
