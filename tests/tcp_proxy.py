@@ -1,5 +1,7 @@
 """A TCP forwarder on a free loopback port that a test can cut and restore, standing in for a
-network outage between the service and a real server (PostgreSQL, Redis)."""
+network outage between the service and a real server (PostgreSQL, Redis). The server may
+listen on TCP (``host``, ``port``) or on a Unix socket (``host`` a path, as the embedded
+PostgreSQL does)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from collections.abc import Iterator
 class TcpProxy:
     def __init__(self, target_host: str, target_port: int) -> None:
         self.target = (target_host, target_port)
+        self.unix = target_host.startswith("/")
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port: int = self._listener.getsockname()[1]
         self._open = threading.Event()
@@ -47,7 +50,7 @@ class TcpProxy:
                 client.close()
                 continue
             try:
-                upstream = socket.create_connection(self.target, timeout=5)
+                upstream = self._connect()
             except OSError:
                 client.close()
                 continue
@@ -55,6 +58,15 @@ class TcpProxy:
                 self._sockets |= {client, upstream}
             for source, sink in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    def _connect(self) -> socket.socket:
+        if not self.unix:
+            return socket.create_connection(self.target, timeout=5)
+        upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        upstream.settimeout(5)
+        upstream.connect(self.target[0])
+        upstream.settimeout(None)
+        return upstream
 
     def _pipe(self, source: socket.socket, sink: socket.socket) -> None:
         with contextlib.suppress(OSError):

@@ -7,7 +7,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import pytest
@@ -88,9 +88,14 @@ def proxied_api(
 ) -> Iterator[Proxied]:
     """The service reaching PostgreSQL through a proxy the test can cut (a database outage: 503)."""
     url = urlsplit(contract_database.app_url)
-    with tcp_proxy(url.hostname or "127.0.0.1", url.port or 5432) as proxy:
+    query = dict(parse_qsl(url.query))
+    socket_dir = query.pop("host", "")
+    port = url.port or 5432
+    # The embedded PostgreSQL listens on a Unix socket (``?host=<dir>``), CI's on TCP.
+    target = (f"{socket_dir}/.s.PGSQL.{port}", 0) if socket_dir.startswith("/") else (url.hostname, port)
+    with tcp_proxy(target[0] or "127.0.0.1", target[1]) as proxy:
         netloc = f"{url.netloc.rsplit('@', 1)[0]}@127.0.0.1:{proxy.port}"
-        database_url = urlunsplit(url._replace(netloc=netloc))
+        database_url = urlunsplit(url._replace(netloc=netloc, query=urlencode(query)))
         with running_service(
             database_url,
             tmp_path_factory.mktemp("sdk-proxied"),

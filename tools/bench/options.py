@@ -10,7 +10,7 @@ import argparse
 import os
 from dataclasses import dataclass
 
-SCENARIO_KEYS = ("a", "b", "c", "d", "e", "f", "g")
+SCENARIO_KEYS = ("a", "b", "c", "d", "e", "f", "g", "h")
 
 
 @dataclass(frozen=True)

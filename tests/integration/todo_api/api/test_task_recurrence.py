@@ -125,12 +125,13 @@ async def test_a_task_creates_one_next_occurrence_in_its_life(
     assert again["next_occurrence_id"] == occurrence_id
     assert len(await all_tasks(client, owner)) == 2
 
-    # Deleting the occurrence clears the link, and does not let the task create another.
+    # Deleting the occurrence sends it to the trash (the link stays: it can be restored), and
+    # does not let the task create another.
     deleted = await client.delete(f"{TASKS}/{occurrence_id}", headers=owner.headers)
     assert deleted.status_code == 204
-    assert (await get(client, owner, task["id"]))["next_occurrence_id"] is None
+    assert (await get(client, owner, task["id"]))["next_occurrence_id"] == occurrence_id
     await patch(client, owner, task["id"], completed=False)
-    assert (await patch(client, owner, task["id"], completed=True))["next_occurrence_id"] is None
+    assert (await patch(client, owner, task["id"], completed=True))["next_occurrence_id"] == occurrence_id
     assert len(await all_tasks(client, owner)) == 1
 
 
