@@ -179,10 +179,14 @@ def _purge() -> ClauseElement:
         )
         .limit(bindparam("limit"))
         .with_for_update(skip_locked=True)
+        # Evaluated once: a LIMIT subquery under IN may be run again by the plan (a rescan)
+        # and pick other rows each time, deleting more than a batch.
+        .cte("oldest")
+        .prefix_with("MATERIALIZED")
     )
     purged = (
         scope.delete()
-        .where(_TOMBSTONE.c.task_id.in_(oldest.scalar_subquery()))
+        .where(_TOMBSTONE.c.task_id.in_(select(oldest.c.task_id)))
         .returning(_TOMBSTONE.c.owner_id, _TOMBSTONE.c.change_seq)
         .cte("purged")
     )

@@ -642,10 +642,13 @@ def _purge() -> ClauseElement:
         scope.select(_TASK.c.id)
         .where(_TASK.c.deleted_at < bindparam("older_than", type_=_TASK.c.deleted_at.type))
         .limit(bindparam("batch"))
+        # Evaluated once (see ``repositories.sync._purge``): at most one batch per call.
+        .cte("batch")
+        .prefix_with("MATERIALIZED")
     )
     gone = (
         scope.delete()
-        .where(_TASK.c.id.in_(batch.scalar_subquery()))
+        .where(_TASK.c.id.in_(select(batch.c.id)))
         .returning(_TASK.c.tenant_id, _TASK.c.owner_id, _TASK.c.id, _TASK.c.change_seq)
         .cte("gone")
     )
