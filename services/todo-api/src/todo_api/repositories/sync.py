@@ -44,6 +44,9 @@ from todo_api.models import SyncState, Task, TaskTombstone
 
 _SYNC = table_of(SyncState)
 _TASK = table_of(Task)
+# What a statement returns of a task: every column but the search vector, which only
+# PostgreSQL reads (sending it would cost more than the rest of the row).
+TASK_ROW = tuple(column for column in _TASK.c if column.name != "search_vector")
 _TOMBSTONE = table_of(TaskTombstone)
 CHANGE_PARAMETER = "change_seq"
 
@@ -160,8 +163,7 @@ def changes_statement(with_tombstones: bool) -> ClauseElement:
             page.c.change_seq.label("position_seq"),
             page.c.id.label("position_id"),
             page.c.deleted,
-            # Every column but the search vector, which only PostgreSQL reads.
-            *(column for column in _TASK.c if column.name != "search_vector"),
+            *TASK_ROW,
         )
         .select_from(page.outerjoin(_TASK, live))
         .order_by(page.c.change_seq, page.c.id)

@@ -48,16 +48,13 @@ from platform_common.db.repository import (
 from platform_common.db.statements import Statement
 from platform_common.db.tables import table_of
 from todo_api.models import Task, TaskTombstone
-from todo_api.repositories.sync import CHANGE_PARAMETER, ChangeCounter
+from todo_api.repositories.sync import CHANGE_PARAMETER, TASK_ROW, ChangeCounter
 from todo_api.schemas.task import SortKey, TaskFilter
 
 _TASK = table_of(Task)
 _TOMBSTONE = table_of(TaskTombstone)
 # A statement that inserts, updates or deletes rows of ``task`` (not ``task_tombstone``).
 _WRITES_TASKS = re.compile(r"\b(?:INSERT INTO|UPDATE|DELETE FROM) task\b")
-# What a statement returns of a task: every column but the search vector, which only
-# PostgreSQL reads (sending it would cost more than the rest of the row).
-_ROW = tuple(column for column in _TASK.c if column.name != "search_vector")
 COLUMNS_BY_SORT_FIELD = {
     name: _TASK.c[name] for name in ("created_at", "updated_at", "due_at", "priority", "title", "position")
 }
@@ -331,7 +328,7 @@ def page_statement(shape: tuple[str, ...], sort: tuple[SortKey, ...]) -> ClauseE
     PostgreSQL fetch every matching row before the first of the page: 4x the database time
     for a user with a thousand tasks."""
     total = _filtered(TaskRepository.scope.select(func.count()), shape).correlate(None).scalar_subquery()
-    statement = TaskRepository.scope.select(*_ROW, total.label("total"))
+    statement = TaskRepository.scope.select(*TASK_ROW, total.label("total"))
     return (
         _filtered(statement, shape)
         .order_by(*_order(sort))
@@ -347,7 +344,7 @@ def count_statement(shape: tuple[str, ...]) -> ClauseElement:
 
 @cached_statement
 def _by_id(for_update: bool) -> ClauseElement:
-    statement = _live(TaskRepository.scope.select(*_ROW).where(_TASK.c.id == bindparam("id")))
+    statement = _live(TaskRepository.scope.select(*TASK_ROW).where(_TASK.c.id == bindparam("id")))
     return statement.with_for_update() if for_update else statement
 
 
@@ -381,7 +378,7 @@ def _insert(columns: tuple[str, ...]) -> ClauseElement:
         .on_conflict_do_nothing(
             index_elements=["list_id", "parent_id", "position"], index_where=_TASK.c.deleted_at.is_(None)
         )
-        .returning(*_ROW)
+        .returning(*TASK_ROW)
     )
 
 
@@ -391,7 +388,7 @@ def _update(columns: tuple[str, ...]) -> ClauseElement:
     return (
         _live(scope.update().where(_TASK.c.id == bindparam("id")))
         .values(**scope.bound(*columns, CHANGE_PARAMETER), version=_TASK.c.version + 1)
-        .returning(*_ROW)
+        .returning(*TASK_ROW)
     )
 
 
@@ -504,7 +501,7 @@ def _place() -> ClauseElement:
             version=_TASK.c.version + 1,
             change_seq=_change(),
         )
-        .returning(*_ROW)
+        .returning(*TASK_ROW)
     )
 
 
@@ -515,7 +512,7 @@ def _complete_descendants() -> ClauseElement:
         _live(TaskRepository.scope.update())
         .where(_descendants("live"), _TASK.c.completed.is_(false()))
         .values(completed=True, completed_at=now, version=_TASK.c.version + 1, change_seq=_change())
-        .returning(*_ROW)
+        .returning(*TASK_ROW)
     )
 
 
@@ -530,7 +527,7 @@ def _trash() -> ClauseElement:
             version=_TASK.c.version + 1,
             change_seq=_change(),
         )
-        .returning(*_ROW)
+        .returning(*TASK_ROW)
     )
 
 
@@ -540,7 +537,7 @@ def _in_trash(statement: StatementT) -> StatementT:
 
 @cached_statement
 def _trashed_by_id() -> ClauseElement:
-    return _in_trash(TaskRepository.scope.select(*_ROW).where(_TASK.c.id == bindparam("id")))
+    return _in_trash(TaskRepository.scope.select(*TASK_ROW).where(_TASK.c.id == bindparam("id")))
 
 
 @cached_statement
@@ -549,7 +546,7 @@ def _restore_descendants() -> ClauseElement:
         _in_trash(TaskRepository.scope.update())
         .where(_descendants("trashed"))
         .values(deleted_at=null(), version=_TASK.c.version + 1, change_seq=_change())
-        .returning(*_ROW)
+        .returning(*TASK_ROW)
     )
 
 
@@ -564,7 +561,7 @@ def _restore() -> ClauseElement:
             version=_TASK.c.version + 1,
             change_seq=_change(),
         )
-        .returning(*_ROW)
+        .returning(*TASK_ROW)
     )
 
 
@@ -572,7 +569,7 @@ def _restore() -> ClauseElement:
 def _trash_page() -> ClauseElement:
     total = _in_trash(TaskRepository.scope.select(func.count())).correlate(None).scalar_subquery()
     return (
-        _in_trash(TaskRepository.scope.select(*_ROW, total.label("total")))
+        _in_trash(TaskRepository.scope.select(*TASK_ROW, total.label("total")))
         .order_by(_TASK.c.deleted_at.desc(), _TASK.c.id.desc())
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
@@ -594,14 +591,14 @@ def _trash_list() -> ClauseElement:
             version=_TASK.c.version + 1,
             change_seq=_change(),
         )
-        .returning(*_ROW)
+        .returning(*TASK_ROW)
     )
 
 
 @cached_statement
 def _top_level() -> ClauseElement:
     return (
-        _live(TaskRepository.scope.select(*_ROW))
+        _live(TaskRepository.scope.select(*TASK_ROW))
         .where(
             _TASK.c.list_id == bindparam("list_id", type_=_TASK.c.list_id.type), _TASK.c.parent_id.is_(None)
         )
@@ -619,7 +616,7 @@ def _relist(live: bool) -> ClauseElement:
             version=_TASK.c.version + 1,
             change_seq=_change(),
         )
-        .returning(*_ROW)
+        .returning(*TASK_ROW)
     )
 
 
