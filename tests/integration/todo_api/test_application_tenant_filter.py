@@ -18,7 +18,6 @@ import re
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -28,7 +27,6 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import todo_api
-from platform_common.db.database import Database
 from platform_common.db.provision import ProvisionedDatabase
 from platform_common.db.repository import TENANT_PARAMETER, TenantRepository
 from platform_common.db.statements import Statement
@@ -38,8 +36,6 @@ from tests.integration.todo_api.webhooks.conftest import WEBHOOKS, Names
 from todo_api.core.config import Settings
 from todo_api.main import create_app
 from todo_api.models import metadata
-from todo_api.repositories.sync import TombstoneRepository
-from todo_api.repositories.tasks import TrashPurge
 
 TASKS = "/api/v1/tasks"
 USERS = "/api/v1/users"
@@ -196,18 +192,6 @@ async def tenants_with_tasks(database: ProvisionedDatabase) -> int:
         await connection.close()
 
 
-async def purge_in(settings: Settings, tenant: str) -> None:
-    """The repositories the scheduled purge runs in a tenant: the trash, then tombstones."""
-    database = Database(settings, application_name="tenant-filter-purge")
-    await database.connect()
-    try:
-        async with database.transaction(uuid.UUID(tenant)) as transaction:
-            await TrashPurge(transaction).purge_trash(datetime.now(UTC) + timedelta(days=1))
-            await TombstoneRepository(transaction).purge_tombstones(datetime.now(UTC) + timedelta(days=1))
-    finally:
-        await database.close()
-
-
 async def test_every_repository_statement_filters_by_the_callers_tenant_without_rls(
     client: httpx.AsyncClient,
     without_rls: None,
@@ -216,7 +200,6 @@ async def test_every_repository_statement_filters_by_the_callers_tenant_without_
     settings: Settings,
 ) -> None:
     acme, globex = await use_everything(client, "acme"), await use_everything(client, "globex")
-    await purge_in(settings, acme["owner"].tenant_id)
     assert await tenants_with_tasks(database) == 2  # the RLS wall is really down
 
     for home, foreign in ((acme, globex), (globex, acme)):

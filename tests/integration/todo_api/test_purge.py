@@ -25,7 +25,17 @@ pytestmark = pytest.mark.integration
 # Past: expired a second ago. Live: a few seconds left (the purge runs well within them).
 EXPIRED = -1.0
 LIVE = 3.0
-KINDS = ("idempotency_keys", "refresh_tokens", "sessions", "revoked_access_tokens", "events")
+KINDS = (
+    "idempotency_keys",
+    "refresh_tokens",
+    "sessions",
+    "revoked_access_tokens",
+    "events",
+    "trashed_tasks",
+    "tombstones",
+)
+# Made through the API, so tested with it (tests/integration/todo_api/api/test_trash.py).
+TASK_KINDS = ("trashed_tasks", "tombstones")
 # Each kind's table and the column that tells the test's rows apart.
 TABLES = {
     "idempotency_keys": ("idempotency_key", "key"),
@@ -181,7 +191,9 @@ async def test_expired_rows_of_every_kind_and_tenant_go_and_live_ones_stay(
     result = await purge_job()
 
     deleted = result.deleted
-    assert deleted == {kind: 2 if kind != "events" else 4 for kind in KINDS}
+    assert deleted == {
+        kind: {"events": 4, "trashed_tasks": 0, "tombstones": 0}.get(kind, 2) for kind in KINDS
+    }
     for tenant in tenants:
         for kind in ("idempotency_keys", "refresh_tokens", "revoked_access_tokens"):
             assert await labels(owner_engine, tenant, kind) == {"live"}, kind
@@ -213,10 +225,10 @@ async def test_more_rows_than_a_batch_are_purged_in_several_batches(
     await add_rows(owner_engine, tenants[0], "live", LIVE)
     result = await purge_job(purge_batch_size=3)
 
-    assert result.deleted == {kind: 0 if kind == "events" else 10 for kind in KINDS}
+    assert result.deleted == {kind: 0 if kind in ("events", *TASK_KINDS) else 10 for kind in KINDS}
     batches = {line["kind"]: line["batches"] for line in result.logged if line["event"] == "rows_purged"}
     # 3 + 3 + 3 + 1: the short batch ends the loop (an empty one, when nothing is left).
-    assert batches == {kind: 1 if kind == "events" else 4 for kind in KINDS}
+    assert batches == {kind: 1 if kind in ("events", *TASK_KINDS) else 4 for kind in KINDS}
     assert await labels(owner_engine, tenants[0], "sessions") == {session_label(tenants[0], "live")}
     assert await labels(owner_engine, tenants[1], "sessions") == set()
 

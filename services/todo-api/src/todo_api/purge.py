@@ -2,9 +2,12 @@
 
 What todo-api purges, one line per kind; the machinery (batches, one short transaction
 each, the log lines) is ``platform_common.db.purge``, and each kind's condition is in its
-``SECURITY DEFINER`` function (migration ``70f3f18bae6a``). A kind to add later (trashed
-tasks past ``TRASH_RETENTION_DAYS``, tombstones) is one ``Purge`` line here and one
-``rls.create_purge_function`` call in the migration that brings its column or table.
+``SECURITY DEFINER`` function (migrations ``70f3f18bae6a`` and ``c41f7a2e9b05``). A kind to
+add later is one ``Purge`` line here and one ``rls.create_purge_function`` call in the
+migration that brings its column or table.
+
+Trashed tasks go before tombstones: purging the trash leaves one tombstone per task, which
+the tombstone purge keeps for ``DELTA_TOMBSTONE_RETENTION_DAYS`` from then.
 
 It runs as the runtime role (``DATABASE_URL``): see ``platform_common.db.purge`` for why.
 Deployments run it on a schedule (the chart's CronJob, ``purge.schedule``); it is safe to
@@ -32,6 +35,12 @@ def purges(settings: PurgeJobSettings) -> list[Purge]:
         Purge("sessions", "purge_expired_sessions"),
         Purge("revoked_access_tokens", "purge_expired_revoked_access_tokens"),
         Purge("events", "purge_finished_events", timedelta(days=settings.event_retention_days)),
+        Purge("trashed_tasks", "purge_trashed_tasks", timedelta(days=settings.trash_retention_days)),
+        Purge(
+            "tombstones",
+            "purge_expired_tombstones",
+            timedelta(days=settings.delta_tombstone_retention_days),
+        ),
     ]
 
 

@@ -4,18 +4,22 @@ trash, restorable, and purged after the retention."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+import asyncpg
 import httpx
-from sqlalchemy import text
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from platform_common.db.database import Database
-from tests.integration.factories import Account
+from platform_common.db.provision import ProvisionedDatabase
+from tests.database import connected
+from tests.integration.factories import Account, signup
+from tests.integration.rows import execute
 from tests.integration.todo_api.api.test_lists import new_task
 from tests.integration.todo_api.api.test_subtasks_and_order import chain
-from todo_api.core.config import Settings
-from todo_api.repositories.tasks import TrashPurge
+from tests.integration.todo_api.purging import age, purge_batch
+from todo_api.core.config import PurgeJobSettings, Settings
+from todo_api.purge import run
 
 TASKS = "/api/v1/tasks"
 TRASH = "/api/v1/trash/tasks"
@@ -90,28 +94,117 @@ async def test_a_restored_task_goes_last_even_if_its_place_was_taken(
     assert restored["position"] > newer["position"]
 
 
-async def test_the_purge_deletes_only_trash_older_than_the_cutoff(
-    client: httpx.AsyncClient, owner: Account, owner_engine: AsyncEngine, settings: Settings
+async def test_the_purge_deletes_only_trash_older_than_the_retention(
+    client: httpx.AsyncClient, owner: Account, owner_engine: AsyncEngine, database: ProvisionedDatabase
 ) -> None:
     old, recent = await chain(client, owner, 2), await new_task(client, owner, title="recent")
     live = await new_task(client, owner, title="live")
     for task in (old[0], recent):
         assert (await client.delete(f"{TASKS}/{task['id']}", headers=owner.headers)).status_code == 204
-    async with owner_engine.begin() as conn:
-        await conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": owner.tenant_id})
-        await conn.execute(
-            text("UPDATE task SET deleted_at = now() - interval '31 days' WHERE id = ANY(:ids)"),
-            {"ids": [uuid.UUID(task["id"]) for task in old]},
-        )
-    database = Database(settings, application_name="trash-purge-test")
-    await database.connect()
-    try:
-        cutoff = datetime.now(UTC) - timedelta(days=settings.trash_retention_days)
-        async with database.transaction(uuid.UUID(owner.tenant_id)) as transaction:
-            assert await TrashPurge(transaction).purge_trash(cutoff) >= 1
-    finally:
-        await database.close()
+    ids = ", ".join(f"'{task['id']}'" for task in old)
+    assert await age(owner_engine, owner.tenant_id, "task", days=31, where=f"id IN ({ids})") == 2
+    assert await purge_batch(database, "purge_trashed_tasks") == 2
     assert await trashed_ids(client, owner) == [recent["id"]]
     assert (await client.get(f"{TASKS}/{live['id']}", headers=owner.headers)).status_code == 200
     for task in old:
         assert (await client.post(f"{TASKS}/{task['id']}/restore", headers=owner.headers)).status_code == 404
+
+
+async def tombstones(owner_engine: AsyncEngine, account: Account) -> dict[str, int]:
+    rows = await execute(owner_engine, account.tenant_id, "SELECT task_id, change_seq FROM task_tombstone")
+    return {str(task_id): seq for task_id, seq in rows}
+
+
+async def change_numbers(owner_engine: AsyncEngine, account: Account) -> dict[str, int]:
+    rows = await execute(owner_engine, account.tenant_id, "SELECT id, change_seq FROM task")
+    return {str(task_id): seq for task_id, seq in rows}
+
+
+async def test_a_purged_task_takes_its_subtasks_each_with_a_tombstone_at_its_trash_number(
+    client: httpx.AsyncClient, owner: Account, owner_engine: AsyncEngine, database: ProvisionedDatabase
+) -> None:
+    """A batch of one is one root and every descendant: none goes by the parent key's cascade
+    alone, which would leave no tombstone (a delta client would never hear it is gone)."""
+    tasks = await chain(client, owner, 3)
+    assert (await client.delete(f"{TASKS}/{tasks[0]['id']}", headers=owner.headers)).status_code == 204
+    trashed_at = await change_numbers(owner_engine, owner)
+    assert await age(owner_engine, owner.tenant_id, "task", days=31) == 3
+    assert await purge_batch(database, "purge_trashed_tasks", batch=1) == 3
+    assert await tombstones(owner_engine, owner) == trashed_at
+    assert await purge_batch(database, "purge_trashed_tasks", batch=1) == 0
+
+
+async def test_a_subtask_trashed_before_its_parent_goes_on_its_own_time(
+    client: httpx.AsyncClient, owner: Account, owner_engine: AsyncEngine, database: ProvisionedDatabase
+) -> None:
+    parent, child = await chain(client, owner, 2)
+    assert (await client.delete(f"{TASKS}/{child['id']}", headers=owner.headers)).status_code == 204
+    assert await age(owner_engine, owner.tenant_id, "task", days=31) == 1
+    assert (await client.delete(f"{TASKS}/{parent['id']}", headers=owner.headers)).status_code == 204
+    assert await purge_batch(database, "purge_trashed_tasks") == 1
+    assert await trashed_ids(client, owner) == [parent["id"]]
+    assert list(await tombstones(owner_engine, owner)) == [child["id"]]
+
+
+async def test_a_restored_task_and_recent_trash_stay_and_the_retention_has_a_floor(
+    client: httpx.AsyncClient, owner: Account, owner_engine: AsyncEngine, database: ProvisionedDatabase
+) -> None:
+    """Whoever calls the function cannot shorten the retention below a day."""
+    restored, recent = await new_task(client, owner, title="restored"), await new_task(client, owner)
+    for task in (restored, recent):
+        assert (await client.delete(f"{TASKS}/{task['id']}", headers=owner.headers)).status_code == 204
+    assert await age(owner_engine, owner.tenant_id, "task", days=31, where=f"id = '{restored['id']}'") == 1
+    assert (await client.post(f"{TASKS}/{restored['id']}/restore", headers=owner.headers)).status_code == 200
+    assert await purge_batch(database, "purge_trashed_tasks", retention=timedelta(0)) == 0
+    assert await age(owner_engine, owner.tenant_id, "task", days=2, where=f"id = '{recent['id']}'") == 1
+    assert await purge_batch(database, "purge_trashed_tasks", retention=timedelta(0)) == 1
+    assert (await client.get(f"{TASKS}/{restored['id']}", headers=owner.headers)).status_code == 200
+
+
+async def test_the_scheduled_job_purges_every_tenants_old_trash_then_its_tombstones(
+    client: httpx.AsyncClient,
+    owner: Account,
+    owner_engine: AsyncEngine,
+    database: ProvisionedDatabase,
+    settings: Settings,
+) -> None:
+    stranger = await signup(client, "globex", signed_by=settings)
+    job = PurgeJobSettings(database_url=database.app_url, tracing_enabled=False)
+    for who in (owner, stranger):
+        task = await new_task(client, who)
+        assert (await client.delete(f"{TASKS}/{task['id']}", headers=who.headers)).status_code == 204
+        assert await age(owner_engine, who.tenant_id, "task", days=31) == 1
+    first = await run(job)
+    assert (first["trashed_tasks"], first["tombstones"]) == (2, 0)
+    for who in (owner, stranger):
+        assert len(await tombstones(owner_engine, who)) == 1
+        assert await age(owner_engine, who.tenant_id, "task_tombstone", days=31) == 1
+    second = await run(job)
+    assert (second["trashed_tasks"], second["tombstones"]) == (0, 2)
+    for who in (owner, stranger):
+        [(purged_seq,)] = await execute(owner_engine, who.tenant_id, "SELECT purged_seq FROM sync_state")
+        assert purged_seq > 0
+
+
+async def test_the_runtime_role_cannot_use_the_purges_policies_itself(
+    owner: Account, owner_engine: AsyncEngine, database: ProvisionedDatabase
+) -> None:
+    """The purge's policies bind the owner only: with their setting on and no tenant entered,
+    the runtime role still cannot write a tombstone or move a counter's watermark."""
+    async with connected(database.app_url) as connection, connection.transaction():
+        await connection.execute("SELECT set_config('app.definer_purge_trashed_tasks', 'on', true)")
+        await connection.execute("SELECT set_config('app.definer_purge_expired_tombstones', 'on', true)")
+        with pytest.raises(asyncpg.InsufficientPrivilegeError):
+            await connection.execute(
+                "INSERT INTO task_tombstone (tenant_id, owner_id, task_id, change_seq) VALUES ($1, $2, $3, 1)",
+                uuid.UUID(owner.tenant_id),
+                uuid.UUID(owner.user_id),
+                uuid.uuid4(),
+            )
+    async with connected(database.app_url) as connection, connection.transaction():
+        await connection.execute("SELECT set_config('app.definer_purge_expired_tombstones', 'on', true)")
+        assert await connection.execute("UPDATE sync_state SET purged_seq = 99") == "UPDATE 0"
+    [(purged_seq,)] = await execute(
+        owner_engine, owner.tenant_id, "SELECT coalesce(max(purged_seq), 0) FROM sync_state"
+    )
+    assert purged_seq == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,14 +15,13 @@ from fastapi.routing import APIRoute
 from pydantic import SecretStr
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from platform_common.db.database import Database
+from platform_common.db.provision import ProvisionedDatabase
 from tests.integration.factories import Account, add_member, signup
 from tests.integration.rows import execute
+from tests.integration.todo_api.purging import age, purge_batch
 from todo_api.core.config import Settings
 from todo_api.core.delta_cursor import DeltaCursor, DeltaCursorCodec
 from todo_api.core.runtime import Credentials
-from todo_api.repositories.sync import TombstoneRepository
-from todo_api.repositories.tasks import TrashPurge
 
 TASKS = "/api/v1/tasks"
 DELTA = "/api/v1/tasks/delta"
@@ -211,44 +210,31 @@ async def test_a_cursor_older_than_the_retention_is_410(
     assert len(fresh.json()["items"]) == 1
 
 
-@pytest.fixture
-async def purging_database(settings: Settings) -> AsyncIterator[Database]:
-    """A pool of the runtime role, as the scheduled purge would use."""
-    database = Database(settings, application_name="purge-tests")
-    await database.connect()
-    yield database
-    await database.close()
-
-
-async def purge_the_trash(database: Database, *tenants: str) -> None:
+async def purge_the_trash(owner_engine: AsyncEngine, database: ProvisionedDatabase, *tenants: str) -> None:
     """What the scheduled purge does to trashed tasks past their retention (here: all of
-    them): delete them, leaving the tombstones delta sync reports from then on."""
+    them, aged past it): delete them, leaving the tombstones delta sync reports from then on."""
     for tenant in tenants:
-        async with database.transaction(uuid.UUID(tenant)) as transaction:
-            await TrashPurge(transaction).purge_trash(datetime.now(UTC) + timedelta(days=1))
+        await age(owner_engine, tenant, "task", days=31)
+    while await purge_batch(database, "purge_trashed_tasks"):
+        pass
 
 
 async def test_a_cursor_behind_a_purged_tombstone_is_410(
-    client: httpx.AsyncClient, owner: Account, owner_engine: AsyncEngine, purging_database: Database
+    client: httpx.AsyncClient, owner: Account, owner_engine: AsyncEngine, database: ProvisionedDatabase
 ) -> None:
     old, kept = await create(client, owner, "old"), await create(client, owner, "kept")
     before_deletions = (await delta(client, owner))["next_cursor"]
     assert (await client.delete(f"{TASKS}/{old['id']}", headers=owner.headers)).status_code == 204
     between = (await delta(client, owner, before_deletions))["next_cursor"]
     assert (await client.delete(f"{TASKS}/{kept['id']}", headers=owner.headers)).status_code == 204
-    await purge_the_trash(purging_database, owner.tenant_id)
-    await execute(
-        owner_engine,
-        owner.tenant_id,
-        "UPDATE task_tombstone SET deleted_at = now() - interval '40 days' WHERE task_id = :id RETURNING task_id",
-        id=old["id"],
+    await purge_the_trash(owner_engine, database, owner.tenant_id)
+    # The purge reported nothing new: both deletions were reported when they were trashed.
+    assert (await delta(client, owner, between))["deleted"] == [kept["id"]]
+    assert (
+        await age(owner_engine, owner.tenant_id, "task_tombstone", days=40, where=f"task_id = '{old['id']}'")
+        == 1
     )
-    tenant = uuid.UUID(owner.tenant_id)
-    async with purging_database.transaction(tenant) as transaction:
-        purged = await TombstoneRepository(transaction).purge_tombstones(
-            datetime.now(UTC) - timedelta(days=30)
-        )
-    assert purged == 1
+    assert await purge_batch(database, "purge_expired_tombstones") == 1
 
     expired = await client.get(DELTA, params={"cursor": before_deletions}, headers=owner.headers)
     assert expired.status_code == 410
@@ -256,30 +242,30 @@ async def test_a_cursor_behind_a_purged_tombstone_is_410(
     assert (await delta(client, owner, between))["deleted"] == [kept["id"]]
 
 
-async def test_purge_is_tenant_scoped_and_batched(
+async def test_tombstones_are_purged_in_batches_for_every_tenant(
     client: httpx.AsyncClient,
     owner: Account,
     owner_engine: AsyncEngine,
-    purging_database: Database,
+    database: ProvisionedDatabase,
     settings: Settings,
 ) -> None:
     stranger = await signup(client, "globex", signed_by=settings)
-    for who in (owner, owner, owner, stranger):
-        task = await create(client, who)
+    made = [(who, await create(client, who)) for who in (owner, owner, owner, stranger)]
+    before = (await delta(client, stranger))["next_cursor"]
+    for who, task in made:
         assert (await client.delete(f"{TASKS}/{task['id']}", headers=who.headers)).status_code == 204
-    await purge_the_trash(purging_database, owner.tenant_id, stranger.tenant_id)
+    await purge_the_trash(owner_engine, database, owner.tenant_id, stranger.tenant_id)
+    recent = await create(client, owner)
+    assert (await client.delete(f"{TASKS}/{recent['id']}", headers=owner.headers)).status_code == 204
+    await purge_the_trash(owner_engine, database, owner.tenant_id)
     for who in (owner, stranger):
-        await execute(
-            owner_engine,
-            who.tenant_id,
-            "UPDATE task_tombstone SET deleted_at = now() - interval '40 days' RETURNING 1",
+        await age(
+            owner_engine, who.tenant_id, "task_tombstone", days=40, where=f"task_id <> '{recent['id']}'"
         )
-    horizon = datetime.now(UTC) - timedelta(days=30)
-    async with purging_database.transaction(uuid.UUID(owner.tenant_id)) as transaction:
-        tombstones = TombstoneRepository(transaction)
-        assert [await tombstones.purge_tombstones(horizon, limit=2) for _ in range(3)] == [2, 1, 0]
-    left = await execute(owner_engine, stranger.tenant_id, "SELECT count(*) FROM task_tombstone")
-    assert left[0][0] == 1
+    assert [await purge_batch(database, "purge_expired_tombstones", batch=2) for _ in range(3)] == [2, 2, 0]
+    left = await execute(owner_engine, owner.tenant_id, "SELECT task_id FROM task_tombstone")
+    assert [str(task_id) for (task_id,) in left] == [recent["id"]]
+    assert (await client.get(DELTA, params={"cursor": before}, headers=stranger.headers)).status_code == 410
 
 
 # Every write route of the tasks API, and what it does to one existing task (or a new one).

@@ -14,7 +14,8 @@ check refuses them) reads across tenants.
         rls.enable_tenant_isolation("tenant", key="id")
 
 ``create_lookup_function`` writes a pre-tenant lookup (see ``platform_common.db.lookups``),
-``create_purge_function`` a retention purge (see ``platform_common.db.purge``);
+``create_purge_function`` a retention purge (see ``platform_common.db.purge``) and
+``create_purge_statement_function`` one that also writes (tombstones, watermarks);
 ``grant_runtime_access`` is what a service's Alembic environment runs after migrating.
 """
 
@@ -139,16 +140,46 @@ def create_purge_function(
     One batch per call, found by ``ctid`` (a TID scan, no sort, no long lock): the caller
     commits between batches (``platform_common.db.purge``).
     """
+    target = _name(table)
+    create_purge_statement_function(
+        name,
+        # DDL from the migration's own constants; every identifier is checked by _name().
+        statement=f"""
+            DELETE FROM {target} WHERE ctid = ANY (ARRAY(
+                SELECT t.ctid FROM {target} AS t WHERE {expired} LIMIT p_batch
+            ));
+            GET DIAGNOSTICS deleted = ROW_COUNT""",  # noqa: S608
+        reads=(table, *reads),
+        retention=retention,
+    )
+
+
+def create_purge_statement_function(
+    name: str,
+    *,
+    statement: str,
+    reads: tuple[str, ...] = (),
+    writes: tuple[str, ...] = (),
+    retention: bool = False,
+) -> None:
+    """A retention purge that does more than delete rows of one table, in one statement the
+    migration writes: e.g. it leaves a tombstone for each row it deletes, or raises a
+    watermark. The function is ``create_purge_function``'s (same arguments, same floor on
+    the retention, same reasons); ``statement`` uses ``p_batch`` (and ``p_retention``) and
+    stores how many rows it deleted in ``deleted`` (``... SELECT count(*) INTO deleted FROM
+    gone``). The owner's policies admit every row of ``reads`` (read or delete) and of
+    ``writes`` (also insert or update) only while the function runs.
+    """
     setting = f"app.definer_{name}"
-    for each in (table, *reads):
+    running = f"current_setting('{setting}', true) = 'on'"
+    for table, check in [(each, "false") for each in reads] + [(each, running) for each in writes]:
         _owner_policy(
-            f"CREATE POLICY {_name('definer_' + name)} ON {_name(each)} TO %I "
-            f"USING (current_setting('{setting}', true) = 'on') WITH CHECK (false)"
+            f"CREATE POLICY {_name('definer_' + name)} ON {_name(table)} TO %I "
+            f"USING ({running}) WITH CHECK ({check})"
         )
-    quoted, target = _name(name), _name(table)
+    quoted = _name(name)
     arguments = "p_batch integer, p_retention interval" if retention else "p_batch integer"
     floor = "p_retention := GREATEST(p_retention, interval '1 day');" if retention else ""
-    # DDL from the migration's own constants; every identifier is checked by _name().
     op.execute(
         f"""
         CREATE FUNCTION {quoted}({arguments}) RETURNS integer
@@ -159,15 +190,12 @@ def create_purge_function(
         BEGIN
             {floor}
             PERFORM set_config('{setting}', 'on', true);
-            DELETE FROM {target} WHERE ctid = ANY (ARRAY(
-                SELECT t.ctid FROM {target} AS t WHERE {expired} LIMIT p_batch
-            ));
-            GET DIAGNOSTICS deleted = ROW_COUNT;
+            {statement};
             PERFORM set_config('{setting}', '', true);
             RETURN deleted;
         END
         $$
-        """  # noqa: S608
+        """
     )
     op.execute(f"REVOKE ALL ON FUNCTION {quoted}({_argument_types(retention)}) FROM PUBLIC")
 
@@ -175,6 +203,8 @@ def create_purge_function(
 def drop_purge_function(
     name: str, *, table: str, reads: tuple[str, ...] = (), retention: bool = False
 ) -> None:
+    """Undo ``create_purge_function`` or ``create_purge_statement_function`` (``table`` and
+    ``reads`` together name every table it had a policy on)."""
     op.execute(f"DROP FUNCTION {_name(name)}({_argument_types(retention)})")
     for each in (table, *reads):
         op.execute(f"DROP POLICY {_name('definer_' + name)} ON {_name(each)}")

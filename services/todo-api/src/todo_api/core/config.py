@@ -15,12 +15,31 @@ from platform_common.auth.settings import TokenSettings
 from platform_common.db.purge import PurgeSettings
 from platform_common.db.settings import DatabaseSettings
 from platform_common.observability.settings import ObservabilitySettings
+from platform_common.settings import PlatformSettings
 from platform_common.webhooks.settings import WebhookSettings
 
 DEFAULT_TASK_QUOTA_PER_USER = 10_000
 
 
-class Settings(ServiceSettings, TokenSettings, WebhookSettings):
+class RetentionSettings(PlatformSettings):
+    """How long deleted tasks stay: read by the API (restores, delta's 410) and by the purge
+    job that removes them, from the same variables."""
+
+    trash_retention_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Days a trashed task stays restorable before the purge deletes it.",
+    )
+    delta_tombstone_retention_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Days a deleted task's tombstone is kept for delta sync; an older cursor is 410.",
+    )
+
+
+class Settings(ServiceSettings, TokenSettings, WebhookSettings, RetentionSettings):
     service_name: str = "todo-api"
 
     max_webhooks_per_user: int = Field(
@@ -33,20 +52,7 @@ class Settings(ServiceSettings, TokenSettings, WebhookSettings):
         description="Tasks one user may own, trashed ones included (409 task_quota_exceeded beyond).",
     )
 
-    delta_tombstone_retention_days: int = Field(
-        default=30,
-        ge=1,
-        le=3650,
-        description="Days a deleted task's tombstone is kept for delta sync; an older cursor is 410.",
-    )
-
     max_lists_per_user: int = Field(default=500, ge=1, le=100_000, description="Lists one user may have.")
-    trash_retention_days: int = Field(
-        default=30,
-        ge=1,
-        le=3650,
-        description="Days a trashed task stays restorable before the purge deletes it.",
-    )
 
     rate_limit_authenticated: str = Field(default="600/minute", description="Per user (tid:sub).")
     rate_limit_tenant: str = Field(default="3000/minute", description="Per tenant, all its users together.")
@@ -84,7 +90,7 @@ class Settings(ServiceSettings, TokenSettings, WebhookSettings):
         return value
 
 
-class PurgeJobSettings(DatabaseSettings, ObservabilitySettings, PurgeSettings):
+class PurgeJobSettings(DatabaseSettings, ObservabilitySettings, PurgeSettings, RetentionSettings):
     """``python -m todo_api.purge``: the runtime role's connection, logging, the batch size and
     the retentions; no signing or encryption key (the job needs none). A one-shot job serves
     no metrics."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -20,7 +19,6 @@ from sqlalchemy import (
     Uuid,
     and_,
     bindparam,
-    func,
     literal,
     not_,
     select,
@@ -34,7 +32,6 @@ from sqlalchemy.sql.elements import BindParameter
 from platform_common.db.database import Record
 from platform_common.db.repository import (
     OwnedRepository,
-    TenantRepository,
     TenantScope,
     cached_statement,
     owner_condition,
@@ -104,19 +101,6 @@ class DeltaRepository(OwnedRepository):
         )
 
 
-class TombstoneRepository(TenantRepository):
-    """The tenant's tombstones, for the scheduled purge (not narrowed to one owner)."""
-
-    table = _TOMBSTONE
-
-    async def purge_tombstones(self, older_than: datetime, *, limit: int = 1000) -> int:
-        """Delete up to ``limit`` tombstones older than ``older_than``; how many were. Each
-        owner's ``purged_seq`` rises to the highest purged number, so a cursor from before
-        it is refused (410) rather than answered without the deletion it would miss."""
-        rows = await self.fetch(_purge(), older_than=older_than, limit=limit)
-        return sum(int(row["purged"]) for row in rows)
-
-
 def _owned_by_caller(table: Table) -> ColumnElement[bool]:
     return and_(TenantScope(table).condition(), owner_condition(table))
 
@@ -167,40 +151,4 @@ def changes_statement(with_tombstones: bool) -> ClauseElement:
         )
         .select_from(page.outerjoin(_TASK, live))
         .order_by(page.c.change_seq, page.c.id)
-    )
-
-
-@cached_statement
-def _purge() -> ClauseElement:
-    scope = TenantScope(_TOMBSTONE)
-    oldest = (
-        select(_TOMBSTONE.c.task_id)
-        .where(
-            scope.condition(),
-            _TOMBSTONE.c.deleted_at < bindparam("older_than", type_=_TOMBSTONE.c.deleted_at.type),
-        )
-        .limit(bindparam("limit"))
-        .with_for_update(skip_locked=True)
-        # Evaluated once: a LIMIT subquery under IN may be run again by the plan (a rescan)
-        # and pick other rows each time, deleting more than a batch.
-        .cte("oldest")
-        .prefix_with("MATERIALIZED")
-    )
-    purged = (
-        scope.delete()
-        .where(_TOMBSTONE.c.task_id.in_(select(oldest.c.task_id)))
-        .returning(_TOMBSTONE.c.owner_id, _TOMBSTONE.c.change_seq)
-        .cte("purged")
-    )
-    highest = (
-        select(purged.c.owner_id, func.max(purged.c.change_seq).label("seq"), func.count().label("purged"))
-        .group_by(purged.c.owner_id)
-        .cte("highest")
-    )
-    return (
-        TenantScope(_SYNC)
-        .update()
-        .where(_SYNC.c.owner_id == highest.c.owner_id)
-        .values(purged_seq=func.greatest(_SYNC.c.purged_seq, highest.c.seq))
-        .returning(highest.c.purged)
     )

@@ -34,7 +34,7 @@ from sqlalchemy import (
     null,
     select,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, insert
+from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG
 from sqlalchemy.sql import ClauseElement
 
 from platform_common.db.database import Record, Transaction
@@ -42,7 +42,6 @@ from platform_common.db.repository import (
     OWNER_PARAMETER,
     TENANT_PARAMETER,
     OwnedRepository,
-    TenantRepository,
     cached_statement,
 )
 from platform_common.db.statements import Statement
@@ -618,47 +617,3 @@ def _relist(live: bool) -> ClauseElement:
         )
         .returning(*TASK_ROW)
     )
-
-
-class TrashPurge(TenantRepository):
-    """The scheduled purge's part of the trash: every owner's tasks trashed before a cutoff,
-    in the transaction's tenant (``TRASH_RETENTION_DAYS``). Descendants trashed with a task
-    go with it (they carry the same ``deleted_at``; the parent key cascades too)."""
-
-    table = _TASK
-
-    async def purge_trash(self, older_than: datetime, *, batch: int = 1000) -> int:
-        """Delete up to ``batch`` tasks trashed before ``older_than``; how many went."""
-        return len(await self.fetch(_purge(), older_than=older_than, batch=batch))
-
-
-@cached_statement
-def _purge() -> ClauseElement:
-    scope = TrashPurge.scope
-    batch = (
-        scope.select(_TASK.c.id)
-        .where(_TASK.c.deleted_at < bindparam("older_than", type_=_TASK.c.deleted_at.type))
-        .limit(bindparam("batch"))
-        # Evaluated once (see ``repositories.sync._purge``): at most one batch per call.
-        .cte("batch")
-        .prefix_with("MATERIALIZED")
-    )
-    gone = (
-        scope.delete()
-        .where(_TASK.c.id.in_(select(batch.c.id)))
-        .returning(_TASK.c.tenant_id, _TASK.c.owner_id, _TASK.c.id, _TASK.c.change_seq)
-        .cte("gone")
-    )
-    # Delta sync already reported the task deleted when it went to the trash (at its
-    # change_seq); its tombstone keeps that number, so nothing reports it twice.
-    tombstones = (
-        insert(_TOMBSTONE)
-        .add_cte(gone)
-        .from_select(
-            ["tenant_id", "owner_id", "task_id", "change_seq"],
-            select(gone.c.tenant_id, gone.c.owner_id, gone.c.id, gone.c.change_seq),
-        )
-        .on_conflict_do_nothing(index_elements=[_TOMBSTONE.c.tenant_id, _TOMBSTONE.c.task_id])
-        .returning(_TOMBSTONE.c.task_id)
-    )
-    return tombstones
