@@ -44,6 +44,10 @@ SEARCH_DOCUMENT = (
 )
 
 
+# Live tasks: the trash (``deleted_at``) is left out of lists, counts and sibling keys.
+_LIVE = text("deleted_at IS NULL")
+
+
 class Task(UUIDPrimaryKey, Timestamps, table=True):
     __tablename__ = "task"
     __table_args__ = (
@@ -66,10 +70,12 @@ class Task(UUIDPrimaryKey, Timestamps, table=True):
         # moves them first. Purging a trashed parent purges its (trashed) descendants.
         ForeignKeyConstraint(["tenant_id", "list_id"], ["task_list.tenant_id", "task_list.id"]),
         ForeignKeyConstraint(["tenant_id", "parent_id"], ["task.tenant_id", "task.id"], ondelete="CASCADE"),
-        # The owner's list, in each sortable order; ``id`` is the tie-breaker.
-        Index("ix_task_owner_created_at", "owner_id", "created_at", "id"),
-        Index("ix_task_owner_due_at", "owner_id", "due_at", "id"),
-        Index("ix_task_owner_priority", "owner_id", "priority", "id"),
+        # The owner's live tasks, in each sortable order (``id`` is the tie-breaker): with the
+        # tenant and the trash in the index, a list's count is an index-only scan.
+        *(
+            Index(f"ix_task_live_{column}", "tenant_id", "owner_id", column, "id", postgresql_where=_LIVE)
+            for column in ("created_at", "due_at", "priority")
+        ),
         # Delta sync reads the owner's changes in this order (``models.sync``).
         Index("ix_task_tenant_id_owner_id_change_seq", "tenant_id", "owner_id", "change_seq", "id"),
         # GIN cannot lead with the owner (no btree_gin): the index finds the matching words,
@@ -91,14 +97,17 @@ class Task(UUIDPrimaryKey, Timestamps, table=True):
             "position",
             unique=True,
             postgresql_nulls_not_distinct=True,
-            postgresql_where=text("deleted_at IS NULL"),
+            postgresql_where=_LIVE,
         ),
+        # A list's live tasks in manual order, countable from the index alone, as above.
         Index(
-            "ix_task_list_id_position",
+            "ix_task_live_position",
+            "tenant_id",
+            "owner_id",
             "list_id",
             "position",
             "id",
-            postgresql_where=text("deleted_at IS NULL"),
+            postgresql_where=_LIVE,
         ),
         Index("ix_task_parent_id", "parent_id", postgresql_where=text("parent_id IS NOT NULL")),
         # The owner's trash, newest first, and the purge of old trash.
