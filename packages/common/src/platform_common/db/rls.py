@@ -16,6 +16,7 @@ check refuses them) reads across tenants.
 ``create_lookup_function`` writes a pre-tenant lookup (see ``platform_common.db.lookups``),
 ``create_purge_function`` a retention purge (see ``platform_common.db.purge``) and
 ``create_purge_statement_function`` one that also writes (tombstones, watermarks);
+``keep_globally_unique`` a value unique across tenants (kept outside the tenant's table);
 ``grant_runtime_access`` is what a service's Alembic environment runs after migrating.
 """
 
@@ -208,6 +209,74 @@ def drop_purge_function(
     op.execute(f"DROP FUNCTION {_name(name)}({_argument_types(retention)})")
     for each in (table, *reads):
         op.execute(f"DROP POLICY {_name('definer_' + name)} ON {_name(each)}")
+
+
+def keep_globally_unique(registry: str, *, source: str, column: str) -> None:
+    """Keep ``registry`` (a global table whose primary key is ``column`` alone, created by the
+    migration) holding every value of ``source.column``, so the value is unique across
+    tenants while ``source``'s own keys all include its tenant (what a table distributed by
+    tenant can enforce).
+
+    A ``BEFORE`` row trigger on ``source`` writes the registry in the same statement, so a
+    taken value fails the insert (or update) with the registry's key's name, whatever code
+    wrote the row, the previous release's included. It runs as the schema owner
+    (``SECURITY DEFINER``): the registry is under forced row-level security with no policy
+    for the runtime role, which therefore can neither read the values of every tenant nor
+    write one itself; a policy of the owner admits the trigger's own statements while its
+    transaction-local setting is on. The existing values are copied now (``FORCE`` on
+    ``source`` is lifted for this transaction only, as the owner must read every tenant's).
+    """
+    function, target, key = _name(f"keep_{registry}"), _name(registry), _name(column)
+    setting = f"app.definer_keep_{registry}"
+    op.execute(f"ALTER TABLE {_name(source)} NO FORCE ROW LEVEL SECURITY")
+    op.execute(f"INSERT INTO {target} ({key}) SELECT {key} FROM {_name(source)}")  # noqa: S608
+    op.execute(f"ALTER TABLE {_name(source)} FORCE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {target} ENABLE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {target} FORCE ROW LEVEL SECURITY")
+    _owner_policy(
+        f"CREATE POLICY {_name('definer_keep_' + registry)} ON {target} TO %I "
+        f"USING (current_setting('{setting}', true) = 'on') "
+        f"WITH CHECK (current_setting('{setting}', true) = 'on')"
+    )
+    # DDL from the migration's own constants; every identifier is checked by _name().
+    op.execute(
+        f"""
+        CREATE FUNCTION {function}() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+        AS $$
+        BEGIN
+            IF TG_OP = 'UPDATE' AND OLD.{key} = NEW.{key} THEN
+                RETURN NEW;
+            END IF;
+            PERFORM set_config('{setting}', 'on', true);
+            IF TG_OP <> 'INSERT' THEN
+                DELETE FROM {target} WHERE {key} = OLD.{key};
+            END IF;
+            IF TG_OP <> 'DELETE' THEN
+                INSERT INTO {target} ({key}) VALUES (NEW.{key});
+            END IF;
+            PERFORM set_config('{setting}', '', true);
+            IF TG_OP = 'DELETE' THEN
+                RETURN OLD;
+            END IF;
+            RETURN NEW;
+        END
+        $$
+        """  # noqa: S608
+    )
+    op.execute(f"REVOKE ALL ON FUNCTION {function}() FROM PUBLIC")
+    op.execute(
+        f"CREATE TRIGGER {function} BEFORE INSERT OR UPDATE OF {key} OR DELETE ON {_name(source)} "
+        f"FOR EACH ROW EXECUTE FUNCTION {function}()"
+    )
+
+
+def stop_keeping_globally_unique(registry: str, *, source: str) -> None:
+    """Undo ``keep_globally_unique`` but the registry table itself (the migration drops it)."""
+    function = _name(f"keep_{registry}")
+    op.execute(f"DROP TRIGGER {function} ON {_name(source)}")
+    op.execute(f"DROP FUNCTION {function}()")
+    op.execute(f"DROP POLICY {_name('definer_keep_' + registry)} ON {_name(registry)}")
 
 
 def _argument_types(retention: bool) -> str:

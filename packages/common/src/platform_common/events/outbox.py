@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy import Column, DateTime, Index, Text, UniqueConstraint, func
+from sqlalchemy import Column, DateTime, Index, PrimaryKeyConstraint, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -39,13 +39,13 @@ class OutboxEvent(SQLModel, table=True):
 
     __tablename__ = "outbox_event"
     __table_args__ = (
-        UniqueConstraint("tenant_id", "id", name="uq_outbox_event_tenant_id_id"),
+        PrimaryKeyConstraint("tenant_id", "id", name="pk_outbox_event"),
         Index("ix_outbox_event_created_at", "created_at"),
         tenant_owned(),
     )
 
     id: uuid.UUID = Field(primary_key=True)
-    tenant_id: uuid.UUID
+    tenant_id: uuid.UUID = Field(primary_key=True)
     owner_id: uuid.UUID | None = None
     type: str = Field(max_length=100)
     data: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))

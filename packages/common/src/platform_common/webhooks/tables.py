@@ -21,6 +21,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     LargeBinary,
+    PrimaryKeyConstraint,
     Text,
     UniqueConstraint,
     func,
@@ -51,7 +52,7 @@ class WebhookEndpoint(SQLModel, table=True):
 
     __tablename__ = "webhook_endpoint"
     __table_args__ = (
-        UniqueConstraint("tenant_id", "id", name="uq_webhook_endpoint_tenant_id_id"),
+        PrimaryKeyConstraint("tenant_id", "id", name="pk_webhook_endpoint"),
         Index("ix_webhook_endpoint_owner_created_at", "owner_id", "created_at", "id"),
         tenant_owned(),
     )
@@ -59,7 +60,7 @@ class WebhookEndpoint(SQLModel, table=True):
     id: uuid.UUID | None = Field(
         default=None, primary_key=True, sa_column_kwargs={"server_default": text("gen_random_uuid()")}
     )
-    tenant_id: uuid.UUID
+    tenant_id: uuid.UUID = Field(primary_key=True)
     owner_id: uuid.UUID
     url: str = Field(sa_type=Text)
     description: str = Field(default="", sa_column_kwargs={"server_default": ""}, sa_type=Text)
@@ -82,8 +83,14 @@ class WebhookDelivery(SQLModel, table=True):
 
     __tablename__ = "webhook_delivery"
     __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id", name="pk_webhook_delivery"),
+        # Named by the dispatcher's ``ON CONFLICT ON CONSTRAINT``: the name outlives its columns.
         UniqueConstraint(
-            "endpoint_id", "event_id", "attempt", name="uq_webhook_delivery_endpoint_event_attempt"
+            "tenant_id",
+            "endpoint_id",
+            "event_id",
+            "attempt",
+            name="uq_webhook_delivery_endpoint_event_attempt",
         ),
         ForeignKeyConstraint(
             ["tenant_id", "endpoint_id"],
@@ -108,7 +115,7 @@ class WebhookDelivery(SQLModel, table=True):
     id: uuid.UUID | None = Field(
         default=None, primary_key=True, sa_column_kwargs={"server_default": text("gen_random_uuid()")}
     )
-    tenant_id: uuid.UUID
+    tenant_id: uuid.UUID = Field(primary_key=True)
     endpoint_id: uuid.UUID
     event_id: uuid.UUID
     event_type: str = Field(sa_type=Text)

@@ -11,8 +11,8 @@ from todo_api.models.idempotency import IdempotencyKey
 from todo_api.models.sync import SyncState, TaskTombstone
 from todo_api.models.task import Task, TaskPriority
 from todo_api.models.task_list import DEFAULT_LIST_NAME, TaskList
-from todo_api.models.tenant import Tenant
-from todo_api.models.user import User, UserRole
+from todo_api.models.tenant import Tenant, TenantSlug
+from todo_api.models.user import User, UserEmail, UserRole
 
 __all__ = [
     "DEFAULT_LIST_NAME",
@@ -28,7 +28,9 @@ __all__ = [
     "TaskPriority",
     "TaskTombstone",
     "Tenant",
+    "TenantSlug",
     "User",
+    "UserEmail",
     "UserRole",
     "WebhookDelivery",
     "WebhookEndpoint",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKeyConstraint, Index
+from sqlalchemy import DateTime, ForeignKeyConstraint, Index, PrimaryKeyConstraint, UniqueConstraint
 from sqlmodel import Field
 
 from platform_common.db.tables import tenant_owned
@@ -19,6 +19,7 @@ class AuthSession(CreatedAt, table=True):
 
     __tablename__ = "auth_session"
     __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
         ForeignKeyConstraint(["tenant_id", "user_id"], ["user.tenant_id", "user.id"], ondelete="CASCADE"),
         Index("ix_auth_session_user_id", "user_id"),
         Index("ix_auth_session_expires_at", "expires_at"),
@@ -26,7 +27,7 @@ class AuthSession(CreatedAt, table=True):
     )
 
     id: uuid.UUID = Field(primary_key=True)
-    tenant_id: uuid.UUID = Field(foreign_key="tenant.id", ondelete="CASCADE")
+    tenant_id: uuid.UUID = Field(primary_key=True, foreign_key="tenant.id", ondelete="CASCADE")
     user_id: uuid.UUID
     expires_at: datetime = Field(sa_type=DateTime(timezone=True))
     revoked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
@@ -41,6 +42,10 @@ class RefreshToken(UUIDPrimaryKey, CreatedAt, table=True):
 
     __tablename__ = "refresh_token"
     __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        # Led by the hash: the refresh's pre-tenant lookup finds the token by it alone (a hash
+        # of a random secret: unique in practice across tenants, not by a global constraint).
+        UniqueConstraint("token_hash", "tenant_id"),
         ForeignKeyConstraint(["tenant_id", "user_id"], ["user.tenant_id", "user.id"], ondelete="CASCADE"),
         Index("ix_refresh_token_family_id", "family_id"),
         Index("ix_refresh_token_user_id", "user_id"),
@@ -48,11 +53,11 @@ class RefreshToken(UUIDPrimaryKey, CreatedAt, table=True):
         tenant_owned(),
     )
 
-    tenant_id: uuid.UUID = Field(foreign_key="tenant.id", ondelete="CASCADE")
+    tenant_id: uuid.UUID = Field(primary_key=True, foreign_key="tenant.id", ondelete="CASCADE")
     user_id: uuid.UUID
     family_id: uuid.UUID
     parent_id: uuid.UUID | None = None
-    token_hash: str = Field(max_length=64, unique=True)
+    token_hash: str = Field(max_length=64)
     user_token_version: int
     expires_at: datetime = Field(sa_type=DateTime(timezone=True))
     family_expires_at: datetime = Field(sa_type=DateTime(timezone=True))
@@ -66,8 +71,8 @@ class RevokedAccessToken(CreatedAt, table=True):
     so the previous version keeps working during a rolling upgrade."""
 
     __tablename__ = "revoked_access_token"
-    __table_args__ = (tenant_owned(),)
+    __table_args__ = (PrimaryKeyConstraint("tenant_id", "jti"), tenant_owned())
 
     jti: str = Field(primary_key=True, max_length=64)
-    tenant_id: uuid.UUID = Field(foreign_key="tenant.id", ondelete="CASCADE")
+    tenant_id: uuid.UUID = Field(primary_key=True, foreign_key="tenant.id", ondelete="CASCADE")
     expires_at: datetime = Field(sa_type=DateTime(timezone=True), index=True)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKeyConstraint,
     Index,
+    PrimaryKeyConstraint,
     Text,
     UniqueConstraint,
     text,
@@ -51,7 +52,9 @@ _LIVE = text("deleted_at IS NULL")
 class Task(UUIDPrimaryKey, Timestamps, table=True):
     __tablename__ = "task"
     __table_args__ = (
-        UniqueConstraint("tenant_id", "id"),
+        # The tenant leads every key (a table distributed by tenant requires it); the key is
+        # also the target of the composite foreign keys below.
+        PrimaryKeyConstraint("tenant_id", "id"),
         # Composite key: the owner must be a user of the task's own tenant.
         ForeignKeyConstraint(["tenant_id", "owner_id"], ["user.tenant_id", "user.id"], ondelete="CASCADE"),
         # A completed recurring task's next occurrence, in the same tenant; deleting the
@@ -91,6 +94,19 @@ class Task(UUIDPrimaryKey, Timestamps, table=True):
         # Manual order: one key per place among live siblings (a list's top level counts as
         # one sibling group: NULLS NOT DISTINCT), and a list's tasks in that order.
         Index(
+            "uq_task_tenant_id_list_id_parent_id_position",
+            "tenant_id",
+            "list_id",
+            "parent_id",
+            "position",
+            unique=True,
+            postgresql_nulls_not_distinct=True,
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+        # Transitional (expand/contract): the same rule without the tenant, which the previous
+        # release's ``ON CONFLICT (list_id, parent_id, position)`` needs as its arbiter. The
+        # next release's migration drops it.
+        Index(
             "uq_task_list_id_parent_id_position",
             "list_id",
             "parent_id",
@@ -122,7 +138,7 @@ class Task(UUIDPrimaryKey, Timestamps, table=True):
     )
     __mapper_args__ = {"eager_defaults": True}
 
-    tenant_id: uuid.UUID = Field(foreign_key="tenant.id", ondelete="CASCADE")
+    tenant_id: uuid.UUID = Field(primary_key=True, foreign_key="tenant.id", ondelete="CASCADE")
     owner_id: uuid.UUID
     title: str = Field(max_length=200)
     description: str = Field(default="", sa_type=Text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Column, ForeignKeyConstraint, Index, Text, UniqueConstraint, text
+from sqlalchemy import Column, ForeignKeyConstraint, Index, PrimaryKeyConstraint, Text, text
 from sqlmodel import Field
 
 from platform_common.db.tables import tenant_owned
@@ -23,7 +23,7 @@ class TaskList(UUIDPrimaryKey, Timestamps, table=True):
     __tablename__ = "task_list"
     __table_args__ = (
         # Target of the tasks' composite key: a task can only be in a list of its own tenant.
-        UniqueConstraint("tenant_id", "id"),
+        PrimaryKeyConstraint("tenant_id", "id"),
         ForeignKeyConstraint(["tenant_id", "owner_id"], ["user.tenant_id", "user.id"], ondelete="CASCADE"),
         # Exactly one default list per user (the service creates it with the user).
         Index(
@@ -38,7 +38,7 @@ class TaskList(UUIDPrimaryKey, Timestamps, table=True):
     )
     __mapper_args__ = {"eager_defaults": True}
 
-    tenant_id: uuid.UUID = Field(foreign_key="tenant.id", ondelete="CASCADE")
+    tenant_id: uuid.UUID = Field(primary_key=True, foreign_key="tenant.id", ondelete="CASCADE")
     owner_id: uuid.UUID
     name: str = Field(max_length=100)
     position: str = Field(sa_column=position_column())

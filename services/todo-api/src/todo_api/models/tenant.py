@@ -1,11 +1,16 @@
-"""Tenants: the organisations that own users and their data."""
+"""Tenants: the organisations that own users and their data.
+
+A slug is unique across the platform: ``tenant_slug``, a global registry kept by a trigger
+on ``tenant`` (``platform_common.db.rls.keep_globally_unique``), holds that rule, so that
+every key of ``tenant`` is its id, its tenant key.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint
-from sqlmodel import Field
+from sqlalchemy import CheckConstraint, PrimaryKeyConstraint
+from sqlmodel import Field, SQLModel
 
-from platform_common.db.tables import tenant_owned
+from platform_common.db.tables import global_table, tenant_owned
 from todo_api.models.base import CreatedAt, UUIDPrimaryKey
 
 # Read by PostgreSQL (the CHECK below), pydantic's Rust regex engine and JSON Schema
@@ -19,5 +24,22 @@ class Tenant(UUIDPrimaryKey, CreatedAt, table=True):
     __table_args__ = (CheckConstraint(f"slug ~ '{SLUG_PATTERN}'", name="slug_format"), tenant_owned(key="id"))
     __mapper_args__ = {"eager_defaults": True}
 
-    slug: str = Field(max_length=63, unique=True)
+    slug: str = Field(max_length=63)
     name: str = Field(max_length=200)
+
+
+class TenantSlug(SQLModel, table=True):
+    """Every slug in use: the platform-wide uniqueness of slugs. Written only by ``tenant``'s
+    trigger; its key keeps the name ``uq_tenant_slug`` of the constraint it replaced, which
+    is the name the service maps to "already taken"."""
+
+    __tablename__ = "tenant_slug"
+    __table_args__ = (
+        PrimaryKeyConstraint("slug", name="uq_tenant_slug"),
+        global_table(
+            "platform-wide uniqueness of tenant slugs; holds the slugs only, under forced "
+            "row-level security that admits no one but the owner's trigger"
+        ),
+    )
+
+    slug: str = Field(primary_key=True, max_length=63)

@@ -49,7 +49,7 @@ def _claim() -> ClauseElement:
     scope = IdempotencyRepository.scope
     statement = scope.insert(**scope.bound("user_id", "key", "request_hash", "expires_at"))
     return statement.on_conflict_do_update(
-        index_elements=["user_id", "key"],
+        index_elements=list(_KEY.primary_key.columns),
         set_={
             "request_hash": statement.excluded.request_hash,
             "expires_at": statement.excluded.expires_at,

@@ -375,7 +375,8 @@ def _insert(columns: tuple[str, ...]) -> ClauseElement:
     return (
         scope.insert(**scope.bound(*columns, OWNER_PARAMETER, CHANGE_PARAMETER))
         .on_conflict_do_nothing(
-            index_elements=["list_id", "parent_id", "position"], index_where=_TASK.c.deleted_at.is_(None)
+            index_elements=["tenant_id", "list_id", "parent_id", "position"],
+            index_where=_TASK.c.deleted_at.is_(None),
         )
         .returning(*TASK_ROW)
     )
