@@ -4,8 +4,9 @@ A service hands over its runtime (settings, database, limiter, its own parts) an
 this factory owns everything else, written once:
 
 - the lifespan: the runtime starts (pool opened, row-level-security posture checked;
-  production refuses to start when RLS could not hold) and stops, and the metrics listener
-  and pool sampler run while the app serves;
+  production refuses to start when RLS could not hold) and stops, the start-up heap is
+  frozen out of the garbage collector (``platform_common.startup_heap``), and the metrics
+  listener and pool sampler run while the app serves;
 - error handlers: the envelope for our errors, validation, Starlette's 404/405/... and
   database outages (503) and constraint violations (409/422);
 - ``/healthz`` (no I/O) and ``/readyz`` (one round trip to the database);
@@ -50,6 +51,7 @@ from platform_common.observability.settings import ObservabilitySettings
 from platform_common.observability.setup import configure_process, serving_metrics
 from platform_common.ratelimit.limiter import RateLimiter
 from platform_common.ratelimit.settings import RateLimitSettings
+from platform_common.startup_heap import freeze_startup_heap
 
 logger = structlog.get_logger(__name__)
 
@@ -206,6 +208,7 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         routes.build_index(app.routes)
         await runtime.start()
+        freeze_startup_heap()
         try:
             async with serving_metrics(
                 settings, provider=provider, pool_stats=runtime.database.stats
