@@ -58,8 +58,12 @@ async def test_the_owner_role_owns_every_table_and_passes_the_definer_policies(
             ("purge_expired_refresh_tokens", "refresh_token"),
             ("purge_expired_revoked_access_tokens", "revoked_access_token"),
             ("purge_expired_sessions", "auth_session"),
+            ("purge_expired_tombstones", "sync_state"),
+            ("purge_expired_tombstones", "task_tombstone"),
             ("purge_finished_events", "outbox_event"),
             ("purge_finished_events", "webhook_delivery"),
+            ("purge_trashed_tasks", "task"),
+            ("purge_trashed_tasks", "task_tombstone"),
         ]
     ]
 
