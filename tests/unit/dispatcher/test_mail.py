@@ -13,27 +13,27 @@ from dispatcher.mail import Attempt, outcome_of
     [
         (
             aiosmtplib.SMTPDataError(451, "try again later"),
-            Attempt("the SMTP server answered 451 try again later"),
+            Attempt("the SMTP server answered 451 try again later", code=451),
         ),
         (
             aiosmtplib.SMTPDataError(554, "rejected"),
-            Attempt("the SMTP server answered 554 rejected", permanent=True),
+            Attempt("the SMTP server answered 554 rejected", permanent=True, code=554),
         ),
         (
             aiosmtplib.SMTPSenderRefused(550, "no relay", "todo@example.com"),
-            Attempt("the SMTP server answered 550 no relay", permanent=True),
+            Attempt("the SMTP server answered 550 no relay", permanent=True, code=550),
         ),
         (
             aiosmtplib.SMTPRecipientsRefused(
                 [aiosmtplib.SMTPRecipientRefused(550, "unknown", "a@example.com")]
             ),
-            Attempt("recipient refused: 550 unknown", permanent=True),
+            Attempt("recipient refused: 550 unknown", permanent=True, code=550),
         ),
         (
             aiosmtplib.SMTPRecipientsRefused(
                 [aiosmtplib.SMTPRecipientRefused(452, "mailbox full", "a@example.com")]
             ),
-            Attempt("recipient refused: 452 mailbox full"),
+            Attempt("recipient refused: 452 mailbox full", code=452),
         ),
         (aiosmtplib.SMTPConnectError("refused"), Attempt("connection error: SMTPConnectError")),
         (aiosmtplib.SMTPServerDisconnected("gone"), Attempt("connection error: SMTPServerDisconnected")),

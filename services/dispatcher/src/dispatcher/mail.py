@@ -52,10 +52,12 @@ _MAX_ERROR_CHARS = 300
 
 @dataclass(frozen=True)
 class Attempt:
-    """What one attempt came to: accepted (no error), or why not and whether to try again."""
+    """What one attempt came to: accepted (no error), or why not (the server's reply code, if
+    it answered) and whether to try again."""
 
     error: str | None = None
     permanent: bool = False
+    code: int | None = None
 
 
 class Transport(Protocol):
@@ -103,12 +105,12 @@ def transport_for(settings: MailSettings) -> Transport:
 def outcome_of(error: Exception) -> Attempt:
     """A 5xx reply is permanent (RFC 5321 4.2.1); a 4xx, a dropped connection or a timeout is not."""
     if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
-        codes = [refused.code for refused in error.recipients]
+        code = min((refused.code for refused in error.recipients), default=0)
         detail = "; ".join(f"{refused.code} {refused.message}" for refused in error.recipients)
-        return Attempt(f"recipient refused: {detail}"[:_MAX_ERROR_CHARS], permanent=min(codes) >= 500)
+        return Attempt(f"recipient refused: {detail}"[:_MAX_ERROR_CHARS], permanent=code >= 500, code=code)
     if isinstance(error, aiosmtplib.SMTPResponseException):
         message = f"the SMTP server answered {error.code} {error.message}"[:_MAX_ERROR_CHARS]
-        return Attempt(message, permanent=500 <= error.code < 600)
+        return Attempt(message, permanent=500 <= error.code < 600, code=error.code)
     if isinstance(error, aiosmtplib.SMTPTimeoutError | TimeoutError):
         return Attempt("timed out")
     return Attempt(f"connection error: {type(error).__name__}")
@@ -190,11 +192,13 @@ class Mailer:
         else:
             outcome = Outcome.RETRYING if retry else Outcome.FAILED
         MAILS.labels(outcome.value).inc()
+        # The reply code, not its text: a server's text may quote the recipient (the row keeps it).
         logger.info(
             "mail_sent" if attempt.error is None else "mail_not_sent",
             message_id=str(ref.id),
             attempt=number,
             outcome=outcome.value,
-            error=attempt.error,
+            smtp_code=attempt.code,
+            error=None if attempt.error is None or attempt.code is not None else attempt.error,
             next_retry_in=None if delay is None else delay.total_seconds(),
         )
