@@ -28,7 +28,9 @@ REQUIRED_SECRETS: dict[str, Any] = {
         "migrationsDatabaseUrl": "postgresql://todo_owner:owner-password@db.example.com:5432/todo",
         "secretKey": secrets.token_hex(32),  # production refuses anything less random
         "dataEncryptionKey": secrets.token_hex(32),
-    }
+    },
+    # Not secrets, but required as well: in production the dispatcher sends e-mail.
+    "dispatcher": {"config": {"SMTP_HOST": "smtp.example.com", "SMTP_FROM": "todo@example.com"}},
 }
 
 Manifest = dict[str, Any]

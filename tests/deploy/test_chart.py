@@ -114,11 +114,28 @@ def test_schema_rejects_unknown_keys_and_wrong_types(chart, override, complaint)
 
 @pytest.mark.parametrize("key", ["databaseUrl", "secretKey", "dataEncryptionKey"])
 def test_the_secrets_are_required_unless_an_existing_secret_is_named(chart, key):
-    without = {"secrets": {k: v for k, v in REQUIRED_SECRETS["secrets"].items() if k != key}}
+    without = {
+        **REQUIRED_SECRETS,
+        "secrets": {k: v for k, v in REQUIRED_SECRETS["secrets"].items() if k != key},
+    }
     with pytest.raises(helm.HelmRenderError, match=rf"secrets\.{key} is required"):
         render(chart, without)
-    rendered = render(chart, {"secrets": {"existingSecret": "made-before"}})
+    rendered = render(chart, {**REQUIRED_SECRETS, "secrets": {"existingSecret": "made-before"}})
     assert rendered.all("Secret") == []
+
+
+def test_production_needs_a_mail_server_for_the_dispatcher(chart):
+    for missing in ("SMTP_HOST", "SMTP_FROM"):
+        config = {k: v for k, v in REQUIRED_SECRETS["dispatcher"]["config"].items() if k != missing}
+        with pytest.raises(helm.HelmRenderError, match="SMTP_HOST and SMTP_FROM are required in production"):
+            render(chart, {**REQUIRED_SECRETS, "dispatcher": {"config": config}})
+    outside_production = {
+        **REQUIRED_SECRETS,
+        "dispatcher": {"config": {}},
+        "config": {"ENVIRONMENT": "development"},
+    }
+    render(chart, outside_production)
+    render(chart, {**REQUIRED_SECRETS, "dispatcher": {"enabled": False, "config": {}}})
 
 
 @pytest.mark.parametrize("scale_out", [{"replicaCount": 2}, {"autoscaling": {"enabled": True}}])

@@ -24,6 +24,7 @@ from todo_api.core.config import Settings
 EXISTING_SECRET = {
     "DISPATCHER_DATABASE_URL": "postgresql://todo_app:pw@db-direct.example.com:5432/todo",
     "DATA_ENCRYPTION_KEY": secrets.token_hex(32),
+    "SMTP_PASSWORD": "issued-by-the-mail-provider",
 }
 
 
@@ -79,7 +80,8 @@ def test_the_values_schema_lists_exactly_its_own_settings():
     listed = schema["properties"]["dispatcher"]["properties"]["config"]["properties"].keys()
     shared = {name.upper() for name in Settings.model_fields}  # set through the API's `config`
     own = {name.upper() for name in DispatcherSettings.model_fields} - shared
-    assert listed == own - {"DATABASE_URL"}  # the URL: dispatcher.databaseUrl, a secret
+    # The URL and the SMTP password: dispatcher.databaseUrl and dispatcher.smtpPassword, secrets.
+    assert listed == own - {"DATABASE_URL", "SMTP_PASSWORD"}
 
 
 def test_a_grace_period_shorter_than_a_delivery_is_refused(chart):
@@ -111,6 +113,8 @@ def test_its_network_policy_lets_deliveries_out_but_not_into_private_ranges(prod
     assert v4["cidr"] == "0.0.0.0/0"
     assert {"10.0.0.0/8", "169.254.0.0/16", "100.64.0.0/10", "127.0.0.0/8"} <= set(v4["except"])
     assert (v6["cidr"], "fc00::/7" in v6["except"]) == ("::/0", True)
+    # Its mail server, wherever it is (a relay inside the cluster included).
+    assert {"ports": [{"port": 587, "protocol": "TCP"}]} in policy["egress"]
 
 
 def test_it_is_scraped_as_the_job_the_events_alert_selects(production_render):

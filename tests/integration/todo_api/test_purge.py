@@ -31,11 +31,14 @@ KINDS = (
     "sessions",
     "revoked_access_tokens",
     "events",
+    "mail",
     "trashed_tasks",
     "tombstones",
 )
 # Made through the API, so tested with it (tests/integration/todo_api/api/test_trash.py).
 TASK_KINDS = ("trashed_tasks", "tombstones")
+# Kept for a retention rather than until an expiry: add_rows makes none of them.
+AGED_KINDS = ("events", "mail", *TASK_KINDS)
 # Each kind's table and the column that tells the test's rows apart.
 TABLES = {
     "idempotency_keys": ("idempotency_key", "key"),
@@ -43,6 +46,7 @@ TABLES = {
     "sessions": ("auth_session", "id::text"),
     "revoked_access_tokens": ("revoked_access_token", "jti"),
     "events": ("outbox_event", "type"),
+    "mail": ("mail_message", "subject"),
 }
 
 
@@ -140,6 +144,20 @@ async def add_event(
     )
 
 
+async def add_mail(engine: AsyncEngine, tenant: Tenant, label: str, *, age: timedelta) -> None:
+    """An e-mail ``age`` old, still pending (its sealed secrets with it)."""
+    await execute(
+        engine,
+        tenant.tenant_id,
+        "INSERT INTO mail_message (id, tenant_id, recipient, subject, text_body, sealed, created_at) "
+        "VALUES (gen_random_uuid(), :t, 'someone@example.com', :label, 'text', '\\x00', "
+        "now() - CAST(:age AS interval))",
+        t=tenant.tenant_id,
+        label=label,
+        age=age,
+    )
+
+
 async def labels(engine: AsyncEngine, tenant: Tenant, kind: str) -> set[str]:
     table, column = TABLES[kind]
     rows = await execute(engine, tenant.tenant_id, f"SELECT {column} FROM {table}")  # noqa: S608  # the test's constants
@@ -188,6 +206,8 @@ async def test_expired_rows_of_every_kind_and_tenant_go_and_live_ones_stay(
         await add_event(owner_engine, tenant, "old.pending", age=timedelta(days=31), delivery="pending")
         await add_event(owner_engine, tenant, "old.undelivered", age=timedelta(days=31), delivery=None)
         await add_event(owner_engine, tenant, "recent.done", age=timedelta(days=29), delivery="succeeded")
+        await add_mail(owner_engine, tenant, "old.mail", age=timedelta(days=31))
+        await add_mail(owner_engine, tenant, "recent.mail", age=timedelta(days=29))
     result = await purge_job()
 
     deleted = result.deleted
@@ -202,6 +222,8 @@ async def test_expired_rows_of_every_kind_and_tenant_go_and_live_ones_stay(
         assert await labels(owner_engine, tenant, "events") == {"old.pending", "recent.done"}
         attempts = await execute(owner_engine, tenant.tenant_id, "SELECT status FROM webhook_delivery")
         assert sorted(status for (status,) in attempts) == ["pending", "succeeded"]
+        # Past the retention: gone whatever its state (its link expired long ago).
+        assert await labels(owner_engine, tenant, "mail") == {"recent.mail"}
     purged = {line["kind"]: line["deleted"] for line in result.logged if line["event"] == "rows_purged"}
     assert purged == deleted
     [finished] = [line for line in result.logged if line["event"] == "purge_finished"]
@@ -225,10 +247,10 @@ async def test_more_rows_than_a_batch_are_purged_in_several_batches(
     await add_rows(owner_engine, tenants[0], "live", LIVE)
     result = await purge_job(purge_batch_size=3)
 
-    assert result.deleted == {kind: 0 if kind in ("events", *TASK_KINDS) else 10 for kind in KINDS}
+    assert result.deleted == {kind: 0 if kind in AGED_KINDS else 10 for kind in KINDS}
     batches = {line["kind"]: line["batches"] for line in result.logged if line["event"] == "rows_purged"}
     # 3 + 3 + 3 + 1: the short batch ends the loop (an empty one, when nothing is left).
-    assert batches == {kind: 1 if kind in ("events", *TASK_KINDS) else 4 for kind in KINDS}
+    assert batches == {kind: 1 if kind in AGED_KINDS else 4 for kind in KINDS}
     assert await labels(owner_engine, tenants[0], "sessions") == {session_label(tenants[0], "live")}
     assert await labels(owner_engine, tenants[1], "sessions") == set()
 

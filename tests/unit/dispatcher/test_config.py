@@ -32,7 +32,12 @@ def test_without_dispatcher_database_url_it_does_not_start(monkeypatch: pytest.M
     [
         ({}, "DATA_ENCRYPTION_KEY is a known default"),
         (
-            {"DATA_ENCRYPTION_KEY": secrets.token_hex(32), "WEBHOOK_ALLOW_PRIVATE_TARGETS": "true"},
+            {
+                "DATA_ENCRYPTION_KEY": secrets.token_hex(32),
+                "WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
+                "SMTP_HOST": "smtp.example.com",
+                "SMTP_FROM": "todo@example.com",
+            },
             "refused in production",
         ),
     ],
@@ -59,3 +64,57 @@ def test_the_api_pooler_setting_does_not_reach_the_direct_connection(monkeypatch
     settings = DispatcherSettings()
     assert settings.database_pooler == "none"
     assert settings.statement_cache_size == settings.database_statement_cache_size > 0
+
+
+SMTP = {
+    "DATA_ENCRYPTION_KEY": secrets.token_hex(32),
+    "SMTP_HOST": "smtp.example.com",
+    "SMTP_FROM": "todo@example.com",
+}
+
+
+@pytest.mark.parametrize(
+    ("values", "refused"),
+    [
+        ({"SMTP_HOST": ""}, "SMTP_HOST and SMTP_FROM must be set in production"),
+        ({"SMTP_FROM": ""}, "SMTP_HOST and SMTP_FROM must be set in production"),
+        ({"SMTP_STARTTLS": "false"}, "production refuses SMTP without TLS"),
+        ({"SMTP_USERNAME": "todo"}, "SMTP_USERNAME and SMTP_PASSWORD go together"),
+        ({"SMTP_FROM": "Todo <todo@example.com>"}, "SMTP_FROM must be one bare address"),
+    ],
+)
+def test_production_refuses_a_missing_or_unsafe_mail_server(
+    monkeypatch: pytest.MonkeyPatch, values: dict[str, str], refused: str
+) -> None:
+    monkeypatch.setenv("DISPATCHER_DATABASE_URL", URL)
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    for name, value in {**SMTP, **values}.items():
+        if value:
+            monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match=refused):
+        DispatcherSettings()
+
+
+@pytest.mark.parametrize(
+    ("values", "port", "starttls"),
+    [
+        ({}, 587, True),
+        ({"SMTP_TLS": "true"}, 465, False),
+        ({"SMTP_TLS": "true", "SMTP_PORT": "2465"}, 2465, False),
+    ],
+)
+def test_production_accepts_a_server_over_tls(
+    monkeypatch: pytest.MonkeyPatch, values: dict[str, str], port: int, starttls: bool
+) -> None:
+    monkeypatch.setenv("DISPATCHER_DATABASE_URL", URL)
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    for name, value in {
+        **SMTP,
+        "SMTP_USERNAME": "todo",
+        "SMTP_PASSWORD": "provider-issued",
+        **values,
+    }.items():
+        monkeypatch.setenv(name, value)
+    settings = DispatcherSettings()
+    assert (settings.port, settings.starttls, settings.sender) == (port, starttls, "todo@example.com")
+    assert "provider-issued" not in repr(settings)

@@ -17,6 +17,10 @@ app.kubernetes.io/component: dispatcher
 On SIGTERM the dispatcher takes no new job and lets deliveries in flight finish; each is bounded
 by the webhook connect and read timeouts. The grace period must cover that, plus a few seconds
 to record the outcomes; otherwise the kubelet's SIGKILL turns a drain into a redelivery.
+(An e-mail in flight is bounded per SMTP command by SMTP_TIMEOUT_SECONDS; one cut short is sent
+again, at least once.)
+In production the dispatcher sends e-mail and refuses to start without a mail server and a
+sender: the chart says so at install time rather than with a crash-looping pod.
 */}}
 {{- define "todo-api.dispatcherValidate" -}}
 {{- $config := merge (dict) .Values.dispatcher.config .Values.config }}
@@ -25,5 +29,8 @@ to record the outcomes; otherwise the kubelet's SIGKILL turns a drain into a red
 {{- $needed := addf $connect $read 5 }}
 {{- if lt (float64 .Values.dispatcher.terminationGracePeriodSeconds) $needed }}
 {{- fail (printf "dispatcher.terminationGracePeriodSeconds must be at least %v: a delivery in flight may take the connect and read timeouts (%v + %v s), plus 5 s to record it" $needed $connect $read) }}
+{{- end }}
+{{- if and (eq (toString (dig "ENVIRONMENT" "development" $config)) "production") (not (and (dig "SMTP_HOST" "" $config) (dig "SMTP_FROM" "" $config))) }}
+{{- fail "dispatcher.config.SMTP_HOST and SMTP_FROM are required in production: the dispatcher sends e-mail (README: E-mail)" }}
 {{- end }}
 {{- end }}

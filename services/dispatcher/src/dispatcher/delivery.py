@@ -162,7 +162,11 @@ class Dispatcher:
                 if failing_for.total_seconds() > self.settings.webhook_disable_after_seconds:
                     disabled = f"deliveries have failed for more than {_duration(self.settings.webhook_disable_after_seconds)}"
                 elif retry and number <= len(self.settings.webhook_retry_schedule_seconds):
-                    next_retry = self._delay(number)
+                    next_retry = retry_delay(
+                        self.settings.webhook_retry_schedule_seconds,
+                        number,
+                        self.settings.webhook_retry_jitter,
+                    )
             if disabled is not None:
                 await endpoints.disable(endpoint_id, disabled)
             recorded = await Attempts(transaction).finish(
@@ -201,11 +205,11 @@ class Dispatcher:
             next_retry_in=None if next_retry is None else next_retry.total_seconds(),
         )
 
-    def _delay(self, attempt: int) -> timedelta:
-        """Before attempt ``attempt + 1``: the schedule's delay, spread by the jitter."""
-        delay = self.settings.webhook_retry_schedule_seconds[attempt - 1]
-        spread = self.settings.webhook_retry_jitter
-        return timedelta(seconds=delay * random.uniform(1 - spread, 1 + spread))  # noqa: S311  # jitter, not crypto
+
+def retry_delay(schedule: list[float], attempt: int, jitter: float) -> timedelta:
+    """Before attempt ``attempt + 1``: the schedule's delay, spread by up to ``jitter`` either way."""
+    delay = schedule[attempt - 1]
+    return timedelta(seconds=delay * random.uniform(1 - jitter, 1 + jitter))  # noqa: S311  # jitter, not crypto
 
 
 def _status_error(result: Result) -> str | None:

@@ -2,12 +2,14 @@
 
 The queue (pgqueuer's ``QueueManager``) runs on one dedicated, direct connection: it LISTENs
 for the NOTIFY each enqueue sends and dequeues with ``FOR UPDATE SKIP LOCKED``, so any
-number of dispatchers share the work. Jobs run on the pool, each in its tenant.
+number of dispatchers share the work. Jobs run on the pool, each in its tenant: an event's
+fan-out, a webhook delivery attempt (``dispatcher.delivery``), an e-mail (``dispatcher.mail``).
 
 - SIGTERM/SIGINT: no new job is taken; deliveries in flight finish (each is bounded by the
   connect and read timeouts), their outcomes are recorded, then the process exits 0.
 - SIGKILL mid-delivery loses nothing: the job stays picked, its heartbeat stops, and after
-  ``DISPATCHER_HEARTBEAT_SECONDS`` a dispatcher picks it again and delivers it.
+  ``DISPATCHER_HEARTBEAT_SECONDS`` a dispatcher picks it again and delivers it (an e-mail
+  the server had already accepted is sent again: at least once).
 """
 
 from __future__ import annotations
@@ -27,11 +29,12 @@ from sqlmodel import SQLModel
 from dispatcher import __version__
 from dispatcher.config import DispatcherSettings, get_settings
 from dispatcher.delivery import Dispatcher
+from dispatcher.mail import Mailer, transport_for
 from dispatcher.metrics import sample_backlog_forever
 from platform_common.db.database import Database
 from platform_common.db.posture import posture_problems
 from platform_common.db.tables import tenant_tables
-from platform_common.events.queue import DELIVER, FAN_OUT
+from platform_common.events.queue import DELIVER, FAN_OUT, MAIL
 from platform_common.http.egress import egress_client, system_resolver
 from platform_common.observability.setup import worker_observability
 
@@ -48,7 +51,7 @@ async def check_posture(database: Database, settings: DispatcherSettings) -> Non
         logger.warning("unsafe_database_posture", problem=problem)
 
 
-def queue_manager(connection: asyncpg.Connection, dispatcher: Dispatcher) -> QueueManager:
+def queue_manager(connection: asyncpg.Connection, dispatcher: Dispatcher, mailer: Mailer) -> QueueManager:
     manager = QueueManager(Queries(AsyncpgDriver(connection)))
 
     @manager.entrypoint(FAN_OUT)
@@ -58,6 +61,10 @@ def queue_manager(connection: asyncpg.Connection, dispatcher: Dispatcher) -> Que
     @manager.entrypoint(DELIVER)
     async def deliver(job: Job) -> None:
         await dispatcher.deliver(job)
+
+    @manager.entrypoint(MAIL)
+    async def send_mail(job: Job) -> None:
+        await mailer.send(job)
 
     return manager
 
@@ -83,16 +90,20 @@ async def run(settings: DispatcherSettings) -> None:
             settings.database_url, server_settings={"application_name": f"{settings.service_name}-queue"}
         )
         stack.push_async_callback(queue_connection.close)
-        manager = queue_manager(
-            queue_connection, Dispatcher(settings, database, http, resolver=system_resolver)
-        )
-        sampler = asyncio.create_task(sample_backlog_forever(database, [FAN_OUT, DELIVER]))
+        dispatcher = Dispatcher(settings, database, http, resolver=system_resolver)
+        mailer = Mailer(settings, database, dispatcher.secrets, transport_for(settings))
+        manager = queue_manager(queue_connection, dispatcher, mailer)
+        sampler = asyncio.create_task(sample_backlog_forever(database, [FAN_OUT, DELIVER, MAIL]))
         stack.push_async_callback(_cancel, sampler)
 
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, _stop, manager, signum)
-        logger.info("dispatcher_started", concurrency=settings.dispatcher_concurrency)
+        logger.info(
+            "dispatcher_started",
+            concurrency=settings.dispatcher_concurrency,
+            mail="smtp" if settings.smtp_host else f"directory {settings.mail_directory}",
+        )
         batch = max(1, settings.dispatcher_concurrency // 2)
         await manager.run(
             dequeue_timeout=timedelta(seconds=settings.dispatcher_poll_seconds),

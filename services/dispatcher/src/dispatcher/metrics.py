@@ -1,8 +1,10 @@
-"""What the dispatcher measures: deliveries by outcome, their latency, and the queue's backlog.
+"""What the dispatcher measures: deliveries and e-mails by outcome, their latency, and the
+queue's backlog.
 
 Outcomes are a bounded set: ``succeeded``; ``retrying`` (failed, another attempt is
-scheduled); ``failed`` (no further attempt: a 4xx, or the schedule is spent); ``disabled``
-(the receiver answered 410, or the endpoint has failed for too long, or was disabled).
+scheduled); ``failed`` (no further attempt: a 4xx from a webhook receiver, a 5xx from an SMTP
+server, or the schedule is spent); ``disabled`` (webhooks only: the receiver answered 410, or
+the endpoint has failed for too long, or was disabled).
 The backlog gauges are sampled from the (global) queue table: how many jobs wait, and how
 long the oldest **due** one has waited (retries scheduled for later are not late).
 """
@@ -44,6 +46,15 @@ EVENT_LATENCY = Histogram(
 )
 QUEUE_DEPTH = Gauge(
     "outbox_queue_depth", "Jobs waiting in the queue (due or scheduled), by kind.", ["entrypoint"]
+)
+MAILS = Counter("mail_messages_total", "E-mail send attempts, by outcome.", ["outcome"])
+for _outcome in Outcome:
+    if _outcome is not Outcome.DISABLED:  # an address cannot be disabled
+        MAILS.labels(_outcome.value)
+MAIL_LATENCY = Histogram(
+    "mail_delivery_latency_seconds",
+    "From the e-mail's commit to its acceptance by the SMTP server (retries included).",
+    buckets=(0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 7200),
 )
 OLDEST_PENDING = Gauge(
     "outbox_oldest_pending_age_seconds", "How long the oldest due job has waited to be picked."

@@ -14,11 +14,13 @@ from platform_common.db.database import Record
 from platform_common.db.repository import TenantRepository, affected_rows, cached_statement
 from platform_common.db.tables import table_of
 from platform_common.events.outbox import OutboxEvent
+from platform_common.mail.outbox import MailMessage, MailStatus
 from platform_common.webhooks.tables import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 _EVENT = table_of(OutboxEvent)
 _DELIVERY = table_of(WebhookDelivery)
 _ENDPOINT = table_of(WebhookEndpoint)
+_MAIL = table_of(MailMessage)
 
 
 class Events(TenantRepository):
@@ -56,6 +58,77 @@ class Endpoints(TenantRepository):
 
     async def disable(self, endpoint_id: uuid.UUID, reason: str) -> None:
         await self.execute(_disable(), id=endpoint_id, reason=reason)
+
+
+class MailMessages(TenantRepository):
+    """E-mails and their outcome. Each write is guarded by the number of attempts the caller
+    saw, so a job run twice (its worker was presumed dead) records an attempt once."""
+
+    table = _MAIL
+
+    async def load(self, message_id: uuid.UUID) -> Record | None:
+        return await self.fetchrow(_mail(), id=message_id)
+
+    async def finish(
+        self, message_id: uuid.UUID, attempts: int, status: MailStatus, error: str | None
+    ) -> bool:
+        """Sent, or failed for good: the sealed secrets are deleted in the same statement."""
+        return (
+            affected_rows(
+                await self.execute(
+                    _finish_mail(), id=message_id, attempts=attempts, status=status.value, error=error
+                )
+            )
+            == 1
+        )
+
+    async def retry(self, message_id: uuid.UUID, attempts: int, error: str) -> bool:
+        """A temporary failure: counted, the secrets kept for the next attempt."""
+        return (
+            affected_rows(await self.execute(_retry_mail(), id=message_id, attempts=attempts, error=error))
+            == 1
+        )
+
+
+@cached_statement
+def _mail() -> ClauseElement:
+    return MailMessages.scope.select().where(_MAIL.c.id == bindparam("id"))
+
+
+def _pending_mail_seen() -> Any:  # noqa: ANN401  # a SQL condition
+    return and_(
+        _MAIL.c.id == bindparam("id"),
+        _MAIL.c.status == MailStatus.PENDING.value,
+        _MAIL.c.attempts == bindparam("attempts", type_=_MAIL.c.attempts.type),
+    )
+
+
+def _mail_error() -> Any:  # noqa: ANN401  # a bound parameter
+    return bindparam("error", type_=_MAIL.c.last_error.type)
+
+
+@cached_statement
+def _finish_mail() -> ClauseElement:
+    return (
+        MailMessages.scope.update()
+        .where(_pending_mail_seen())
+        .values(
+            status=bindparam("status", type_=_MAIL.c.status.type),
+            sealed=None,
+            attempts=_MAIL.c.attempts + 1,
+            last_error=_mail_error(),
+            finished_at=func.now(),
+        )
+    )
+
+
+@cached_statement
+def _retry_mail() -> ClauseElement:
+    return (
+        MailMessages.scope.update()
+        .where(_pending_mail_seen())
+        .values(attempts=_MAIL.c.attempts + 1, last_error=_mail_error())
+    )
 
 
 @cached_statement

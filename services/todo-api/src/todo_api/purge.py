@@ -35,6 +35,7 @@ def purges(settings: PurgeJobSettings) -> list[Purge]:
         Purge("sessions", "purge_expired_sessions"),
         Purge("revoked_access_tokens", "purge_expired_revoked_access_tokens"),
         Purge("events", "purge_finished_events", timedelta(days=settings.event_retention_days)),
+        Purge("mail", "purge_mail_messages", timedelta(days=settings.event_retention_days)),
         Purge("trashed_tasks", "purge_trashed_tasks", timedelta(days=settings.trash_retention_days)),
         Purge(
             "tombstones",

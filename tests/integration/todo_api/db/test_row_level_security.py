@@ -150,6 +150,16 @@ async def seed_tenant(owner_engine: AsyncEngine, slug: str) -> Seeded:
             event_type="t",
             attempt=1,
         )
+        await insert(
+            conn,
+            "mail_message",
+            id=str(uuid.uuid4()),
+            tenant_id=tenant_id,
+            recipient=f"someone@{slug}.example",
+            subject="s",
+            text_body="t",
+            sealed=b"sealed",
+        )
         await insert(conn, "sync_state", tenant_id=tenant_id, owner_id=user_id, version=2)
         await insert(
             conn,

@@ -28,5 +28,7 @@ async def test_every_table_in_the_database_is_declared(database: ProvisionedData
 def test_the_queues_tables_are_global_and_hold_no_tenant_key() -> None:
     """A job holds ids only: the payload stays in the tenant-owned outbox, under RLS."""
     assert set(QUEUE_TABLES).isdisjoint(tenant_tables(metadata))
-    assert {"outbox_event", "webhook_endpoint", "webhook_delivery"} <= set(tenant_tables(metadata))
+    assert {"outbox_event", "webhook_endpoint", "webhook_delivery", "mail_message"} <= set(
+        tenant_tables(metadata)
+    )
     assert all(reason.strip() for reason in QUEUE_TABLES.values())

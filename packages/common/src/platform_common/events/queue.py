@@ -49,6 +49,7 @@ def outside_the_queue(obj: object, name: str | None, type_: str, reflected: bool
 # Entrypoints: what a job asks the dispatcher to do.
 FAN_OUT = "outbox.event"  # an event was committed: find who hears it
 DELIVER = "webhook.delivery"  # one delivery attempt is due
+MAIL = "mail.send"  # an e-mail is due (its first attempt, or a retry)
 
 _ENQUEUE = qb.QueryQueueBuilder().build_enqueue_query("raise")
 

@@ -1,5 +1,6 @@
-"""What both sides of webhooks configure: the key that encrypts secrets at rest, and which
-targets deliveries may reach (``platform_common.http.egress``)."""
+"""What both sides of webhooks configure: the key that encrypts secrets at rest (webhook signing
+secrets, and the secrets of queued e-mails: ``platform_common.mail``), and which targets
+deliveries may reach (``platform_common.http.egress``)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ class WebhookSettings(PlatformSettings):
 
     data_encryption_key: SecretStr = Field(
         default=SecretStr(DEV_DATA_ENCRYPTION_KEY),
-        description="Encrypts webhook signing secrets at rest; >= 32 random bytes in production.",
+        description="Encrypts webhook signing secrets and e-mail secrets at rest; >= 32 random bytes in production.",
     )
     data_encryption_previous_keys: list[SecretStr] = Field(
         default_factory=list,

@@ -101,7 +101,7 @@ class PurgeJobSettings(DatabaseSettings, ObservabilitySettings, PurgeSettings, R
         default=30,
         ge=1,
         le=3650,
-        description="Events (and their webhook delivery attempts) are kept this long once no delivery is pending.",
+        description="Events (and their webhook delivery attempts) are kept this long once no delivery is pending; e-mails this long after they were written.",
     )
 
 

@@ -6,7 +6,7 @@ from platform_common.db.tables import keep_retired_columns
 from platform_common.events.queue import outside_the_queue
 from todo_api.models.auth import AuthSession, RefreshToken, RevokedAccessToken
 from todo_api.models.base import RETIRED_COLUMNS, metadata
-from todo_api.models.events import OutboxEvent, WebhookDelivery, WebhookEndpoint
+from todo_api.models.events import MailMessage, OutboxEvent, WebhookDelivery, WebhookEndpoint
 from todo_api.models.idempotency import IdempotencyKey
 from todo_api.models.sync import SyncState, TaskTombstone
 from todo_api.models.task import Task, TaskPriority
@@ -19,6 +19,7 @@ __all__ = [
     "RETIRED_COLUMNS",
     "AuthSession",
     "IdempotencyKey",
+    "MailMessage",
     "OutboxEvent",
     "RefreshToken",
     "RevokedAccessToken",
