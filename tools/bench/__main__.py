@@ -25,7 +25,8 @@ from tools.bench.service import BASELINE as BASELINE_APP
 from tools.bench.service import FLOOR as FLOOR_APP
 from tools.bench.service import TODO_API, Served, serve, todo_api_env
 from tools.bench.targets import evaluate
-from tools.bench.wrk import ensure_wrk, wrk_version
+from tools.bench.wrk import wrk_version
+from tools.system_packages import ensure_command
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT_DIR = ROOT / "reports" / "bench"
@@ -103,7 +104,7 @@ def _describe(database: BenchDatabase) -> str:
 def main(argv: list[str]) -> int:
     options = parse_options(argv)
     clock = time.monotonic()
-    wrk = ensure_wrk()
+    wrk = ensure_command("wrk", package="wrk")  # apt-get install (as root) on a fresh machine
     run = RunInfo(options=options)
     results: dict[str, Measurement] = {}
     wanted = [SCENARIOS[key] for key in options.scenarios]
