@@ -37,11 +37,11 @@ from typing import Any
 import httpx
 from tools.image.serve import uvicorn_command
 from tools.processes import free_port, stop
+from tools.system_packages import ensure_command
 
 from tests.database import migrate
 from tests.dispatcher_process import FAST, DispatcherProcess, running_dispatcher
 from tests.service_process import ROOT, answers, wait_until
-from tests.system_packages import ensure_command
 from todo_api.core.provisioning import provision
 
 POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")

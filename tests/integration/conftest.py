@@ -1,7 +1,7 @@
 """Fixtures for tests that need the real database and the real ASGI app.
 
 With ``TEST_PGBOUNCER=1`` the runtime role reaches the database through a PgBouncer in
-transaction pooling mode (``tests/pgbouncer.py``) and every app runs with
+transaction pooling mode (``tools/pgbouncer.py``) and every app runs with
 ``DATABASE_POOLER=transaction``, as a deployment behind such a pooler does; the owner
 (migrations, cleanup) stays direct. CI runs the core API tests this way too.
 """
@@ -17,12 +17,12 @@ from pathlib import Path
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
+from tools.pgbouncer import running_pgbouncer
 
 from platform_common.db.provision import ProvisionedDatabase
 from tests.database import async_engine, empty_tables, provisioned_database
 from tests.integration.apps import settings_for
 from tests.integration.factories import Account, signup
-from tests.pgbouncer import running_pgbouncer
 from todo_api.core.config import Settings
 from todo_api.main import create_app
 
@@ -35,7 +35,11 @@ async def database(postgres_admin_url: str) -> AsyncIterator[ProvisionedDatabase
             return
         with (
             tempfile.TemporaryDirectory(prefix="todo-test-pgbouncer-") as workdir,
-            running_pgbouncer(provisioned.app_url, [provisioned.app_role], Path(workdir)) as pooler,
+            # Two server connections, fewer than the clients a test opens, so transactions of
+            # different clients (and tenants) share them.
+            running_pgbouncer(
+                provisioned.app_url, [provisioned.app_role], Path(workdir), pool_size=2
+            ) as pooler,
             pytest.MonkeyPatch.context() as environment,
         ):
             environment.setenv("DATABASE_POOLER", "transaction")

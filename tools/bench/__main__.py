@@ -1,7 +1,8 @@
 """``./tools/task bench [-- --quick ...]``: seed, serve as production would, load with wrk, report.
 
-Order: the databases (seeded once, then reused), the baseline app, every scenario
-against the full database, then (b) and (c) against the empty one. Each app runs in
+Order: the databases (seeded once, then reused), the baseline app, the floor, every
+scenario against the full database, (a) and (b) again under each variant (two workers;
+through PgBouncer), then (b) and (c) against the empty one. Each app runs in
 its own uvicorn process; the benchmark user logs in afresh before each scenario.
 Exit status: 1 when a scenario saw errors; with --check-targets, 2 when a target failed.
 """
@@ -19,13 +20,14 @@ from tools.bench.measure import Measurement, measure
 from tools.bench.options import Options, parse_options
 from tools.bench.postgres import BenchDatabase, admin_url, prepare, reset, server_facts
 from tools.bench.report import RunInfo, machine_facts, write
-from tools.bench.scenarios import BASELINE, FLOOR, SCENARIOS, SIZE_SENSITIVE, TWO_WORKER_SCENARIOS, Scenario
+from tools.bench.scenarios import BASELINE, DIRECT, FLOOR, SCENARIOS, SIZE_SENSITIVE, Scenario, Variant
 from tools.bench.seed import BENCH_EMAIL, BENCH_PASSWORD, EMPTY, FULL, SHARED_PASSWORD, other_user_email
 from tools.bench.service import BASELINE as BASELINE_APP
 from tools.bench.service import FLOOR as FLOOR_APP
-from tools.bench.service import TODO_API, Served, serve, todo_api_env
+from tools.bench.service import TODO_API, Served, database_url, serve, todo_api_env
 from tools.bench.targets import evaluate
-from tools.bench.wrk import ensure_wrk, wrk_version
+from tools.bench.wrk import wrk_version
+from tools.system_packages import ensure_command
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT_DIR = ROOT / "reports" / "bench"
@@ -50,7 +52,7 @@ def _scenario(
     server: Served,
     database: BenchDatabase,
     label: str,
-    workers: int = 1,
+    variant: Variant,
 ) -> Measurement:
     asyncio.run(reset(database.urls.owner_url, database.bench))  # undo earlier scenarios' writes
     token = login(server.url, BENCH_EMAIL, BENCH_PASSWORD)  # fresh: a full run outlasts a token
@@ -66,7 +68,7 @@ def _scenario(
         token=token,
         task_ids_file=ids_file,
         out_dir=OUT_DIR,
-        workers=workers,
+        variant=variant,
     )
     if not scenario.logins:
         return run()
@@ -84,13 +86,16 @@ def _run_app(
     database: BenchDatabase,
     label: str,
     scenarios: list[Scenario],
-    workers: int = 1,
+    variant: Variant = DIRECT,
 ) -> list[Measurement]:
-    log = OUT_DIR / f"app-{label}{f'-{workers}w' if workers > 1 else ''}.log"
-    with serve(TODO_API, "/readyz", log, todo_api_env(database.urls), workers=workers) as server:
-        results = [
-            _scenario(wrk, options, scenario, server, database, label, workers) for scenario in scenarios
-        ]
+    log = OUT_DIR / f"app-{label}{variant.suffix.replace('@', '-')}.log"
+    connect = database_url(database.urls, pooled=variant.pooled, workdir=OUT_DIR / "pgbouncer")
+    with connect as (url, pooler_pid):
+        env = todo_api_env(url, pooled=variant.pooled)
+        with serve(TODO_API, "/readyz", log, env, workers=variant.workers, pooler_pid=pooler_pid) as server:
+            results = [
+                _scenario(wrk, options, scenario, server, database, label, variant) for scenario in scenarios
+            ]
     asyncio.run(reset(database.urls.owner_url, database.bench))
     return results
 
@@ -103,7 +108,7 @@ def _describe(database: BenchDatabase) -> str:
 def main(argv: list[str]) -> int:
     options = parse_options(argv)
     clock = time.monotonic()
-    wrk = ensure_wrk()
+    wrk = ensure_command("wrk", package="wrk")  # apt-get install (as root) on a fresh machine
     run = RunInfo(options=options)
     results: dict[str, Measurement] = {}
     wanted = [SCENARIOS[key] for key in options.scenarios]
@@ -136,10 +141,11 @@ def main(argv: list[str]) -> int:
             )
         for measured in _run_app(wrk, options, full, "full", wanted):
             results[measured.key] = measured
-        scaled = [SCENARIOS[key] for key in TWO_WORKER_SCENARIOS if key in options.scenarios]
-        if options.two_workers and scaled:
-            for measured in _run_app(wrk, options, full, "full", scaled, workers=2):
-                results[measured.key] = measured
+        for variant in options.variants:
+            again = [SCENARIOS[key] for key in variant.scenarios if key in options.scenarios]
+            if again:
+                for measured in _run_app(wrk, options, full, "full", again, variant):
+                    results[measured.key] = measured
         if empty is not None:
             for measured in _run_app(wrk, options, empty, "empty", on_empty):
                 results[measured.key] = measured

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 from tools.bench.options import Options
-from tools.bench.scenarios import Probe, Scenario
+from tools.bench.scenarios import DIRECT, Probe, Scenario, Variant
 from tools.bench.service import Served
 from tools.bench.wrk import Load, WrkRun, run_wrk
 
@@ -26,6 +26,7 @@ class Measurement:
     database: str  # "full", "empty", or "-" for the baseline app
     runs: list[WrkRun] = field(default_factory=list)
     cpu_ms_per_request: list[float] = field(default_factory=list)  # the server's, one per run
+    pooler_cpu_ms_per_request: list[float] = field(default_factory=list)  # PgBouncer's, when pooled
     warmup: WrkRun | None = None
     failures: list[str] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
@@ -48,6 +49,10 @@ class Measurement:
     @property
     def cpu_ms(self) -> float:
         return statistics.median(self.cpu_ms_per_request) if self.cpu_ms_per_request else 0.0
+
+    @property
+    def pooler_cpu_ms(self) -> float | None:
+        return statistics.median(self.pooler_cpu_ms_per_request) if self.pooler_cpu_ms_per_request else None
 
     @property
     def non_2xx(self) -> int:
@@ -75,12 +80,16 @@ class Measurement:
             "median_p50_ms": round(self.p50_ms, 2),
             "median_p99_ms": round(self.p99_ms, 2),
             "median_server_cpu_ms_per_request": round(self.cpu_ms, 3),
+            "median_pooler_cpu_ms_per_request": None
+            if self.pooler_cpu_ms is None
+            else round(self.pooler_cpu_ms, 3),
             "non_2xx": self.non_2xx,
             "socket_errors": self.socket_errors,
             "runs": [
                 {**asdict(run), "server_cpu_ms_per_request": round(cpu, 3)}
                 for run, cpu in zip(self.runs, self.cpu_ms_per_request, strict=True)
             ],
+            "pooler_cpu_ms_per_request": [round(cpu, 3) for cpu in self.pooler_cpu_ms_per_request],
             "warmup": asdict(self.warmup) if self.warmup else None,
             **self.details,
         }
@@ -106,13 +115,10 @@ def measure(
     token: str | None,
     task_ids_file: Path | None,
     out_dir: Path,
-    workers: int = 1,
+    variant: Variant = DIRECT,
 ) -> Measurement:
-    label = scenario.key if database in {"full", "-"} else f"{scenario.key}@{database}"
-    title = scenario.title
-    if workers > 1:
-        label, title = f"{label}@{workers}w", f"{title}, {workers} workers"
-    result = Measurement(label, title, database)
+    on = "" if database in {"full", "-"} else f"@{database}"
+    result = Measurement(scenario.key + on + variant.suffix, scenario.title + variant.detail, database)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     first_id = task_ids_file.read_text().split()[0] if task_ids_file else None
     try:
@@ -127,10 +133,10 @@ def measure(
         headers=tuple(f"{name}: {value}" for name, value in headers.items()),
         task_ids_file=task_ids_file,
     )
-    transcript = out_dir / "wrk" / f"{label}.txt"
+    transcript = out_dir / "wrk" / f"{result.key}.txt"
     transcript.unlink(missing_ok=True)
 
-    def run(seconds: int) -> tuple[WrkRun, float]:
+    def run(seconds: int) -> tuple[WrkRun, dict[str, float]]:
         before = server.cpu_seconds()
         done = run_wrk(
             wrk,
@@ -140,14 +146,17 @@ def measure(
             threads=options.threads,
             transcript=transcript,
         )
-        return done, (server.cpu_seconds() - before) * 1000 / max(done.requests, 1)
+        after = server.cpu_seconds()
+        return done, {part: (after[part] - before[part]) * 1000 / max(done.requests, 1) for part in after}
 
     if options.warmup_s:
         result.warmup, _ = run(options.warmup_s)
     for _ in range(options.runs):
         done, cpu_ms = run(options.duration_s)
         result.runs.append(done)
-        result.cpu_ms_per_request.append(cpu_ms)
+        result.cpu_ms_per_request.append(cpu_ms["server"])
+        if "pooler" in cpu_ms:
+            result.pooler_cpu_ms_per_request.append(cpu_ms["pooler"])
     if result.non_2xx:
         result.failures.append(f"{result.non_2xx} responses with status >= 400 (see the app log)")
     if result.socket_errors:
@@ -165,8 +174,13 @@ def _shout(result: Measurement) -> None:
         )
     else:
         print(
-            f"bench: {result.key:<9} {result.requests_per_second:9.1f} req/s  p50 {result.p50_ms:7.2f} ms"
-            f"  p99 {result.p99_ms:7.2f} ms  server CPU {result.cpu_ms:6.3f} ms/request",
+            f"bench: {result.key:<12} {result.requests_per_second:9.1f} req/s  p50 {result.p50_ms:7.2f} ms"
+            f"  p99 {result.p99_ms:7.2f} ms  server CPU {result.cpu_ms:6.3f} ms/request"
+            + (
+                ""
+                if result.pooler_cpu_ms is None
+                else f"  PgBouncer CPU {result.pooler_cpu_ms:6.3f} ms/request"
+            ),
             file=sys.stderr,
             flush=True,
         )

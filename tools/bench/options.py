@@ -10,6 +10,8 @@ import argparse
 import os
 from dataclasses import dataclass
 
+from tools.bench.scenarios import VARIANTS, Variant
+
 SCENARIO_KEYS = ("a", "b", "c", "d", "e", "f", "g", "h")
 
 
@@ -25,7 +27,7 @@ class Options:
     reseed: bool
     check_targets: bool
     quick: bool
-    two_workers: bool
+    variants: tuple[Variant, ...]  # those not switched off with --no-<name>
 
 
 def _env_int(name: str, default: int) -> int:
@@ -46,9 +48,9 @@ def parse_options(argv: list[str]) -> Options:
     )
     parser.add_argument("--reseed", action="store_true", help="drop and seed the databases again")
     parser.add_argument("--check-targets", action="store_true", help="exit non-zero when a target fails")
-    parser.add_argument(
-        "--no-two-workers", action="store_true", help="skip the two-worker runs of (a) and (b)"
-    )
+    for name, variant in VARIANTS.items():
+        rows = ", ".join(key + variant.suffix for key in variant.scenarios)
+        parser.add_argument(f"--no-{name}", action="store_true", help=f"skip the rows {rows}")
     args = parser.parse_args(argv)
 
     quick = args.quick or os.environ.get("BENCH_QUICK", "") in {"1", "true"}
@@ -71,7 +73,9 @@ def parse_options(argv: list[str]) -> Options:
         reseed=args.reseed,
         check_targets=args.check_targets,
         quick=quick,
-        two_workers=not args.no_two_workers,
+        variants=tuple(
+            variant for name, variant in VARIANTS.items() if not getattr(args, f"no_{name.replace('-', '_')}")
+        ),
     )
     if min(options.runs, options.duration_s, options.connections, options.threads) < 1 or warmup < 0:
         parser.error("runs, duration, connections and threads must be >= 1; warm-up >= 0")

@@ -16,6 +16,7 @@ from typing import Any
 
 from tools.bench.measure import Measurement
 from tools.bench.options import Options
+from tools.bench.service import POOL_SIZE
 from tools.bench.targets import Verdict
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,7 +99,9 @@ def markdown(
         f"Load: wrk, {options.connections} connections, {options.threads} thread(s), {options.runs} runs x "
         f"{options.duration_s} s after a {options.warmup_s} s warm-up; medians of the runs. Server: one uvicorn "
         "worker (uvloop, httptools; `@2w` rows: two workers), ENVIRONMENT=production, JSON logs at INFO, "
-        "rate limits on but raised, tracing on (ids, no exporter), metrics on; a direct database connection.",
+        "rate limits on but raised, tracing on (ids, no exporter), metrics on; a direct database connection "
+        f"(`@pgbouncer` rows: through PgBouncer in transaction pooling mode, {POOL_SIZE} server connections, "
+        "DATABASE_POOLER=transaction).",
         "",
     ]
     lines += [f"- database `{name}`: {info}" for name, info in run.databases.items()]
@@ -117,6 +120,14 @@ def markdown(
             f"Logins during (g): {logins['achieved_rate_per_s']}/s achieved of {logins['target_rate_per_s']}/s, "
             f"{logins['attempted']} attempted, {logins['failed']} failed, login p50 {logins['p50_ms']} ms, "
             f"p99 {logins['p99_ms']} ms.",
+        ]
+    pooled = [m for m in results.values() if m.pooler_cpu_ms is not None]
+    if pooled:
+        lines += [
+            "",
+            "PgBouncer's own CPU per request (not in the server column; it shares the cores): "
+            + ", ".join(f"{m.key} {m.pooler_cpu_ms:.3f} ms" for m in pooled)
+            + ".",
         ]
     failed = [m for m in results.values() if m.failures]
     if failed:

@@ -75,5 +75,26 @@ SCENARIOS = {
 
 # Measured on both databases: their latency must not grow with other tenants' rows.
 SIZE_SENSITIVE = ("b", "c")
-# Measured again with two uvicorn workers, to show how the service scales on this machine.
-TWO_WORKER_SCENARIOS = ("a", "b")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One change to how the service runs, against the full database: its rows are the
+    scenario's key with ``suffix`` (``b@2w``). The default, ``DIRECT``, is what the targets
+    are judged on: one uvicorn worker on a direct database connection."""
+
+    suffix: str = ""
+    detail: str = ""  # added to the scenario's title
+    scenarios: tuple[str, ...] = ()  # measured again under this variant, when selected
+    workers: int = 1
+    pooled: bool = False  # through a transaction-pooling PgBouncer, DATABASE_POOLER=transaction
+
+
+DIRECT = Variant()
+# By the name of their --no-<name> flag: two workers show how the service scales on this
+# machine; the pooled rows what a PgBouncer in front (as most Kubernetes deployments run one)
+# costs beside the direct rows.
+VARIANTS = {
+    "two-workers": Variant("@2w", ", 2 workers", ("a", "b"), workers=2),
+    "pgbouncer": Variant("@pgbouncer", ", through PgBouncer", ("a", "b"), pooled=True),
+}

@@ -1,6 +1,6 @@
 """Serving an app under test exactly as production does: the image's uvicorn command line
 (tools/image/serve.py), one worker, uvloop, httptools, on a free loopback port, stderr to a
-log file."""
+log file; for the pooled rows, with a PgBouncer between it and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -15,27 +15,36 @@ from pathlib import Path
 
 import httpx
 from tools.image.serve import uvicorn_command
+from tools.pgbouncer import running_pgbouncer
 from tools.processes import free_port, stop
 
 from platform_common.db.provision import ProvisionedDatabase
+from platform_common.db.settings import DatabaseSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 TODO_API = "todo_api.main:create_app"
 BASELINE = "tools.bench.baseline_app:create_app"
 FLOOR = "tools.bench.floor_app:create_app"
 UNLIMITED = "1000000/minute"  # rate limits stay on (the check still runs) but never bite
+POOL_SIZE: int = DatabaseSettings.model_fields["database_pool_size"].default  # PgBouncer's, see database_url
 
 
 @dataclass(frozen=True)
 class Served:
     url: str
     pid: int
+    pooler_pid: int | None = None  # the PgBouncer between the app and PostgreSQL, if any
 
-    def cpu_seconds(self) -> float:
-        """User + system CPU the server (its process and every worker it started) has used so
-        far. CPU per request is steadier than throughput on a shared machine: other load
-        lengthens waits, not this figure."""
-        return sum(_cpu_ticks(pid) for pid in _process_tree(self.pid)) / os.sysconf("SC_CLK_TCK")
+    def cpu_seconds(self) -> dict[str, float]:
+        """User + system CPU used so far by the ``server`` (its process and every worker it
+        started) and, when there is one, the ``pooler`` (PgBouncer runs in the foreground, one
+        process; on a small machine it takes from the cores the server and PostgreSQL use).
+        CPU per request is steadier than throughput on a shared machine: other load lengthens
+        waits, not this figure."""
+        ticks = {"server": sum(_cpu_ticks(pid) for pid in _process_tree(self.pid))}
+        if self.pooler_pid is not None:
+            ticks["pooler"] = _cpu_ticks(self.pooler_pid)
+        return {part: count / os.sysconf("SC_CLK_TCK") for part, count in ticks.items()}
 
 
 def _stat(pid: int) -> list[str]:
@@ -69,8 +78,9 @@ def _process_tree(root: int) -> list[int]:
     return tree
 
 
-def todo_api_env(database: ProvisionedDatabase) -> dict[str, str]:
-    """Production settings, except limits raised and the metrics port picked freely."""
+def todo_api_env(database_url: str, *, pooled: bool) -> dict[str, str]:
+    """Production settings, except limits raised and the metrics port picked freely;
+    ``pooled``: ``database_url`` is a transaction-pooling PgBouncer."""
     env = {
         "ENVIRONMENT": "production",
         "SECRET_KEY": secrets.token_urlsafe(48),
@@ -79,7 +89,8 @@ def todo_api_env(database: ProvisionedDatabase) -> dict[str, str]:
         "LOG_LEVEL": "INFO",
         "DOCS_ENABLED": "false",
         "TRUSTED_HOSTS": '["127.0.0.1"]',  # what wrk and httpx send; production lists its names
-        "DATABASE_URL": database.app_url,
+        "DATABASE_URL": database_url,
+        "DATABASE_POOLER": "transaction" if pooled else "none",
         "RATE_LIMIT_ENABLED": "true",
         "METRICS_PORT": "0",
     }
@@ -112,10 +123,33 @@ def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:
 
 
 @contextmanager
+def database_url(
+    database: ProvisionedDatabase, *, pooled: bool, workdir: Path
+) -> Iterator[tuple[str, int | None]]:
+    """The runtime role's URL for the block, and the pid of the PgBouncer it goes through.
+    ``pooled``: a PgBouncer in transaction pooling mode started for the block in front of the
+    same server (its files in ``workdir``). It keeps ``POOL_SIZE`` server connections, the
+    service's own pool size, so the pooled rows differ from the direct ones by the extra hop
+    and the lost statement cache, not by fewer server connections."""
+    if not pooled:
+        yield database.app_url, None
+        return
+    with running_pgbouncer(database.app_url, [database.app_role], workdir, pool_size=POOL_SIZE) as pooler:
+        yield pooler.route(database.app_url), pooler.pid
+
+
+@contextmanager
 def serve(
-    target: str, ready_path: str, log: Path, env: dict[str, str] | None = None, *, workers: int = 1
+    target: str,
+    ready_path: str,
+    log: Path,
+    env: dict[str, str] | None = None,
+    *,
+    workers: int = 1,
+    pooler_pid: int | None = None,
 ) -> Iterator[Served]:
-    """Run ``target`` (an app factory) with ``workers`` uvicorn workers until the block ends."""
+    """Run ``target`` (an app factory) with ``workers`` uvicorn workers until the block ends;
+    ``pooler_pid``: the PgBouncer it reaches the database through, whose CPU is read too."""
     port = free_port()
     command = uvicorn_command({"HOST": "127.0.0.1", "PORT": str(port)}, app=target)
     command += ["--loop", "uvloop", "--http", "httptools", "--workers", str(workers)]
@@ -129,6 +163,6 @@ def serve(
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_ready(process, url + ready_path, log)
-        yield Served(url, process.pid)
+        yield Served(url, process.pid, pooler_pid)
     finally:
         stop(process, timeout=30)

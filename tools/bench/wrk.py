@@ -1,4 +1,4 @@
-"""Driving wrk: installing it when missing, one timed run, and reading its result line.
+"""Driving wrk: one timed run, and reading its result line.
 
 wrk is the load generator that costs the least CPU on a small machine, which matters
 when client and server share two cores. Latency figures come from wrk's own histogram
@@ -9,34 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 LUA_DIR = Path(__file__).resolve().parent / "lua"
 RESULT_MARKER = "BENCH_RESULT "
-
-
-def ensure_wrk() -> str:
-    """The wrk binary; installed with apt-get (as root) on a fresh machine."""
-    found = shutil.which("wrk")
-    if found:
-        return found
-    apt_get = shutil.which("apt-get")
-    if os.geteuid() != 0 or apt_get is None:
-        raise RuntimeError("wrk is missing: install it (Debian/Ubuntu: sudo apt-get install -y wrk)")
-    print("bench: installing wrk with apt-get", file=sys.stderr, flush=True)
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    install = [apt_get, "install", "-y", "--no-install-recommends", "wrk"]
-    if subprocess.run(install, env=env, stdout=subprocess.DEVNULL, check=False).returncode != 0:
-        subprocess.run([apt_get, "update"], env=env, stdout=subprocess.DEVNULL, check=True)
-        subprocess.run(install, env=env, stdout=subprocess.DEVNULL, check=True)
-    found = shutil.which("wrk")
-    if not found:
-        raise RuntimeError("apt-get installed wrk, but it is not on PATH")
-    return found
 
 
 def wrk_version(binary: str) -> str:

@@ -17,12 +17,12 @@ import asyncpg
 import httpx
 import pytest
 from sqlalchemy.engine import make_url
+from tools.pgbouncer import PgBouncer, running_pgbouncer
 
 from platform_common.db.database import Database
 from platform_common.db.provision import ProvisionedDatabase
 from tests.integration.apps import serve, settings_for
 from tests.integration.factories import Account, signup
-from tests.pgbouncer import PgBouncer, running_pgbouncer
 from todo_api.core.config import Settings
 
 TASKS = "/api/v1/tasks"

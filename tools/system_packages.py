@@ -1,5 +1,6 @@
-"""Debian packages the tests run as real parts (PgBouncer, HAProxy): installed when missing,
-as ``.ci/run`` installs Prometheus, so a fresh machine runs the same tests."""
+"""Debian packages the tests and tools run as real parts (PgBouncer, HAProxy, wrk): installed
+when missing, as ``.ci/run`` installs Prometheus, so a fresh machine runs the same tests and
+benchmark. Here in tools/ because the tools may not import the tests, and both need it."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def ensure_command(command: str, *, package: str) -> str:
     if os.geteuid() != 0:
         raise RuntimeError(f"{command} is missing: apt-get install {package} (as root)")
     subprocess.run(["apt-get", "update", "-qq"], stdout=subprocess.DEVNULL, check=True)  # noqa: S607  # fixed arguments
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         ["apt-get", "install", "-y", "-qq", "--no-install-recommends", package],  # noqa: S607
         env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
         stdout=subprocess.DEVNULL,

@@ -1,5 +1,7 @@
 """A real PgBouncer (Debian's, 1.18: no prepared-statement support) in transaction pooling
-mode, in front of the test server, on a free port, with a configuration of its own.
+mode, in front of a PostgreSQL server, on a free port, with a configuration of its own: for
+the tests that run the API through a pooler and for the benchmark's pooled rows (here in
+tools/ because the tools may not import the tests).
 
 It runs in the foreground as a child process; as root (CI) it switches to another user, since
 PgBouncer refuses to run as root. Clients log in with trust and the server connections use
@@ -19,14 +21,14 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from tools.processes import free_port, stop
-
-from tests.system_packages import ensure_command
+from tools.system_packages import ensure_command
 
 
 @dataclass(frozen=True)
 class PgBouncer:
     port: int
     log: Path
+    pid: int  # PgBouncer itself (it runs in the foreground, so its CPU can be read from /proc)
 
     def route(self, url: str) -> str:
         """``url`` (same role and database) through this pooler instead of directly."""
@@ -54,11 +56,10 @@ def _run_as(host: str) -> list[str]:
 
 @contextmanager
 def running_pgbouncer(
-    server_url: str, roles: Iterable[str], workdir: Path, *, pool_size: int = 2
+    server_url: str, roles: Iterable[str], workdir: Path, *, pool_size: int
 ) -> Iterator[PgBouncer]:
     """PgBouncer on a free port in front of ``server_url``'s server, for ``roles``, keeping at
-    most ``pool_size`` server connections per role and database (fewer than the clients a
-    test opens, so transactions of different clients share server connections)."""
+    most ``pool_size`` server connections per role and database (up to 500 clients)."""
     executable = ensure_command("pgbouncer", package="pgbouncer")
     workdir.mkdir(parents=True, exist_ok=True)
     workdir.chmod(0o755)  # readable by nobody
@@ -82,10 +83,10 @@ def running_pgbouncer(
     log = workdir / "pgbouncer.log"
     command = [executable, *_run_as(host), str(config)]
     with log.open("w") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
     try:
         _wait_for_port(port, process, log)
-        yield PgBouncer(port, log)
+        yield PgBouncer(port, log, process.pid)
     finally:
         stop(process, timeout=10)
 
