@@ -10,8 +10,10 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from tests.integration.apps import serve
 from tests.integration.factories import Account, add_member
 from tests.integration.rows import row_locks, wait_for_blocked_statements
+from todo_api.core.config import Settings
 
 TASKS = "/api/v1/tasks"
 QUOTA = 3
@@ -76,20 +78,28 @@ async def test_a_replay_of_a_create_made_before_the_quota_filled_is_still_a_repl
 
 
 async def test_creates_racing_for_the_last_slot_give_exactly_one_task(
-    client: httpx.AsyncClient, owner: Account, owner_engine: AsyncEngine
+    client: httpx.AsyncClient, owner: Account, owner_engine: AsyncEngine, settings: Settings
 ) -> None:
-    """Four creates at ``QUOTA - 1``. The user's row is held locked meanwhile, so a create that
-    has counted and inserted waits there (its foreign-key check) until all four are under
-    way: without the quota's per-owner turn, each would have counted two tasks and all four
-    would succeed."""
+    """Four creates at ``QUOTA - 1``, through two apps (two processes' pools, as two replicas
+    would be). The user's row is held locked meanwhile, so a create that has counted and
+    inserted waits there (its foreign-key check) until the others are under way. In each
+    app the creates queue for the owner's turn in the process; across the two, one waits for
+    the other on the owner's change counter in PostgreSQL. Without that per-owner turn in
+    the database, each app's first create would have counted two tasks and both would
+    succeed."""
     await fill(client, owner, QUOTA - 1)
     racers = 4
-    async with row_locks(
-        owner_engine, owner.tenant_id, 'SELECT 1 FROM "user" WHERE id = :u FOR UPDATE', u=owner.user_id
-    ):
-        requests = [asyncio.create_task(create(client, owner, f"racer {n}")) for n in range(racers)]
-        await wait_for_blocked_statements(owner_engine, racers)
-    responses = await asyncio.gather(*requests)
+    async with serve(settings) as other:
+        async with row_locks(
+            owner_engine, owner.tenant_id, 'SELECT 1 FROM "user" WHERE id = :u FOR UPDATE', u=owner.user_id
+        ):
+            requests = [
+                asyncio.create_task(create((client, other)[n % 2], owner, f"racer {n}"))
+                for n in range(racers)
+            ]
+            # One create per app reaches PostgreSQL: one waits for the user's row, one for the counter.
+            await wait_for_blocked_statements(owner_engine, 2)
+        responses = await asyncio.gather(*requests)
     assert sorted(r.status_code for r in responses) == [201] + [409] * (racers - 1)
     for refused in (r for r in responses if r.status_code == 409):
         assert_quota_refusal(refused)

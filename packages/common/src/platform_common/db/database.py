@@ -32,7 +32,7 @@ still rolled back by asyncpg before the connection is reused.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Hashable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -45,6 +45,7 @@ from platform_common.db.errors import is_connection_lost
 from platform_common.db.lookups import PreTenantLookup
 from platform_common.db.settings import DatabaseSettings
 from platform_common.db.statements import Statement
+from platform_common.db.turns import Turns
 from platform_common.errors import APIError
 from platform_common.events import outbox, queue
 
@@ -88,6 +89,7 @@ class Database:
         self.application_name = application_name
         self._pool: asyncpg.Pool | None = None
         self._begin = _begin_sql(settings)
+        self.turns = Turns()
 
     async def connect(self) -> None:
         try:
@@ -140,7 +142,7 @@ class Database:
         """The unit of work. Commits on success; an ``APIError`` with ``keep_changes``
         commits too (a revoked token family must outlive the 401 it causes)."""
         async with self._acquired() as connection:
-            transaction = Transaction(connection, self._begin)
+            transaction = Transaction(connection, self._begin, self.turns)
             await transaction.begin(tenant_id)
             try:
                 yield transaction
@@ -171,12 +173,16 @@ class Database:
 class Transaction:
     """One open transaction on one connection: what repositories run their statements in."""
 
-    __slots__ = ("_begin", "_tenant_id", "connection", "open")
+    __slots__ = ("_begin", "_held", "_tenant_id", "_turns", "connection", "open")
 
-    def __init__(self, connection: asyncpg.Connection, begin: str = "BEGIN") -> None:
+    def __init__(
+        self, connection: asyncpg.Connection, begin: str = "BEGIN", turns: Turns | None = None
+    ) -> None:
         self.connection = connection
         self._begin = begin
         self._tenant_id: uuid.UUID | None = None
+        self._turns = turns
+        self._held: list[Hashable] = []
         self.open = False
 
     @property
@@ -224,10 +230,22 @@ class Transaction:
         """Queue jobs (``(tenant_id, id)`` each) as part of this unit of work."""
         await queue.enqueue(self.connection, entrypoint, refs, delay)
 
+    async def take_turn(self, key: Hashable) -> None:
+        """Wait until no other transaction of this process holds ``key``'s turn, then hold it
+        until this transaction ends (``platform_common.db.turns``). Take it immediately before
+        the statement that locks the row ``key`` names; a second call is a no-op."""
+        if self._turns is None or key in self._held:
+            return
+        await self._turns.acquire(key)
+        self._held.append(key)
+
     async def commit(self) -> None:
         if self.open:
             self.open = False
-            await self.connection.execute("COMMIT")
+            try:
+                await self.connection.execute("COMMIT")
+            finally:
+                self._end_turns()
 
     async def rollback(self) -> None:
         if self.open:
@@ -238,6 +256,15 @@ class Transaction:
                 if not is_connection_lost(exc):
                     raise
                 # A dead connection has no transaction left to roll back; the pool drops it.
+            finally:
+                self._end_turns()
+
+    def _end_turns(self) -> None:
+        """Give the turns back once the row locks they stood for are gone (at the end)."""
+        if self._turns is not None:
+            for key in self._held:
+                self._turns.release(key)
+        self._held.clear()
 
     # Running compiled statements. Repositories call these with the tenant filled in.
     async def fetch(self, statement: Statement, values: Mapping[str, Any]) -> list[Record]:

@@ -83,6 +83,8 @@ class ChangeCounter(OwnedRepository):
     table = _SYNC
 
     async def next(self) -> int:
+        # The process's writers of this owner queue in the process, not on the row.
+        await self.transaction.take_turn((_SYNC.name, self.tenant_id, self.owner_id))
         return int(await self.fetchval(_next_seq()))
 
     async def purged_seq(self) -> int:

@@ -6,16 +6,17 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, true
+from sqlalchemy import and_, bindparam, func, select, true
 from sqlalchemy.sql import ClauseElement
 
 from platform_common.db.database import Record
-from platform_common.db.repository import TenantRepository, cached_statement
+from platform_common.db.repository import TenantRepository, TenantScope, cached_statement
 from platform_common.db.tables import table_of
-from todo_api.models import AuthSession, User, UserRole
+from todo_api.models import AuthSession, TaskList, User, UserRole
 
 _USER = table_of(User)
 _SESSION = table_of(AuthSession)
+_LIST = table_of(TaskList)
 
 
 class UserRepository(TenantRepository):
@@ -23,7 +24,10 @@ class UserRepository(TenantRepository):
 
     async def load_caller(self, user_id: uuid.UUID, session_id: uuid.UUID) -> Record | None:
         """The user a token names, with whether the token's session is still live: the
-        whole per-request authentication check in one round trip."""
+        whole per-request authentication check in one round trip. It also carries the
+        user's default list (``default_list_id``, NULL for a user the previous release made),
+        where a task created without a list goes: one round trip less for a create, for one
+        index probe more here."""
         return await self.fetchrow(_caller(), user_id=user_id, session_id=session_id)
 
     async def get(self, user_id: uuid.UUID, *, for_update: bool = False) -> Record | None:
@@ -78,8 +82,15 @@ def _caller() -> ClauseElement:
         _SESSION.c.id == bindparam("session_id"),
     )
     live = and_(_SESSION.c.revoked_at.is_(None), _SESSION.c.expires_at > func.now())
+    default_list = (
+        select(_LIST.c.id)
+        .where(TenantScope(_LIST).condition(), _LIST.c.owner_id == _USER.c.id, _LIST.c.is_default.is_(true()))
+        .scalar_subquery()
+    )
     return (
-        UserRepository.scope.select(_USER, func.coalesce(live, False).label("session_live"))
+        UserRepository.scope.select(
+            _USER, func.coalesce(live, False).label("session_live"), default_list.label("default_list_id")
+        )
         .select_from(_USER.outerjoin(_SESSION, session))
         .where(_USER.c.id == bindparam("user_id"))
     )

@@ -88,6 +88,12 @@ class Caller:
     def role(self) -> UserRole:
         return UserRole(self.user["role"])
 
+    @property
+    def default_list_id(self) -> uuid.UUID | None:
+        """The user's default list as loaded with the user (None: not made yet)."""
+        list_id: uuid.UUID | None = self.user["default_list_id"]
+        return list_id
+
 
 def verify_access_token(codec: TokenCodec, token: str | None) -> AccessClaims:
     """Check an access token's signature and claims (no I/O)."""

@@ -63,6 +63,7 @@ class TaskService:
         self.events = OwnEvents(caller)
         # Recurring tasks' occurrences are computed in the owner's zone.
         self.zone = ZoneInfo(caller.user["time_zone"])
+        self.default_list_id = caller.default_list_id  # loaded with the caller
 
     async def create(
         self, request: TaskCreate, idempotency_key: str | None = None, *, enforce_quota: bool = True
@@ -337,12 +338,12 @@ class TaskService:
 
         A subtask is placed under the owner's placement lock, like a move: its parent's
         nesting must not change meanwhile. A top-level task takes no placement lock (see
-        ``_create``)."""
+        ``_create``). Everything that only reads (the list, the parent, the last sibling's
+        key) comes before the owner's turn (the quota's count, then the insert), which the
+        owner's other writes wait for: the less a turn holds, the sooner the next one starts."""
         if request.parent_id is not None:
             # Locks in one order everywhere: placement, then task rows, then the counter.
             await self.lock_placement()
-        if enforce_quota:
-            await self._check_quota()
         values = request.model_dump()
         values["completed_at"] = datetime.now(UTC) if request.completed else None
         values["occurrences_left"] = _occurrences_left(request.recurrence)
@@ -355,22 +356,28 @@ class TaskService:
         elif request.list_id is not None:
             list_id = (await self.list_of(request.list_id))["id"]
         else:
-            list_id = (await self.default_list())["id"]
+            list_id = self.default_list_id or (await self.default_list())["id"]
         values["list_id"] = list_id
+        last = await self.tasks.last_position(list_id, request.parent_id)
+        if enforce_quota:
+            await self._check_quota()
         if request.completed:
             TASKS_COMPLETED.inc()
-        return await self._create(values)
+        return await self._create(values, last)
 
-    async def _create(self, values: Mapping[str, Any]) -> TaskRead:
+    async def _create(self, values: Mapping[str, Any], last: str | None) -> TaskRead:
         """Insert a task last among its siblings (``values`` name its list and parent) and
-        announce it: every new task, requested or a next occurrence. Its key is appended
-        with random digits (``jittered_key_after``), so one user's concurrent creations run
-        in parallel, and the one in 62^4 collision is retried."""
+        announce it: every new task, requested or a next occurrence. ``last``, the last
+        sibling's key, may have been read before the owner's turn: a creation that held the
+        turn meanwhile may have taken a key after it, and the new task then lands beside it
+        (concurrent creations have no order of their own). The key is appended with random
+        digits (``jittered_key_after``), so two such keys differ, and the one in 62^4
+        collision is retried with the last key read again (under the turn by then)."""
         row = None
         for _ in range(INSERT_ATTEMPTS):
-            last = await self.tasks.last_position(values["list_id"], values["parent_id"])
             if (row := await self.tasks.insert({**values, "position": jittered_key_after(last)})) is not None:
                 break
+            last = await self.tasks.last_position(values["list_id"], values["parent_id"])
         if row is None:  # pragma: no cover - 62^-4 per concurrent pair, three times in a row
             raise Conflict("Too many tasks are being added to this place at once; try again")
         task = TaskRead.from_row(row)
@@ -396,7 +403,8 @@ class TaskService:
         }
         # The one place an occurrence is created. The server creates it, not the user: the
         # per-user task quota never refuses it (``_create`` does not check it).
-        occurrence = await self._create(values)
+        last = await self.tasks.last_position(values["list_id"], values["parent_id"])
+        occurrence = await self._create(values, last)
         return {"next_occurrence_id": occurrence.id, "occurrence_spawned": True}
 
     async def _get(self, task_id: uuid.UUID, *, for_update: bool = False) -> Record:
