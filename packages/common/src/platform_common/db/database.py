@@ -242,25 +242,25 @@ class Transaction:
     async def commit(self) -> None:
         if self.open:
             self.open = False
-            try:
-                await self.connection.execute("COMMIT")
-            finally:
-                self._end_turns()
+            self._end_turns()
+            await self.connection.execute("COMMIT")
 
     async def rollback(self) -> None:
         if self.open:
             self.open = False
+            self._end_turns()
             try:
                 await self.connection.execute("ROLLBACK")
             except Exception as exc:
                 if not is_connection_lost(exc):
                     raise
                 # A dead connection has no transaction left to roll back; the pool drops it.
-            finally:
-                self._end_turns()
 
     def _end_turns(self) -> None:
-        """Give the turns back once the row locks they stood for are gone (at the end)."""
+        """Give the turns back as the transaction ends: the next holder's statement may reach
+        the row while the COMMIT is on its way, and waits there for it (one waiter per
+        process and row), so PostgreSQL hands the row over the moment this transaction ends,
+        without a pass through this process's event loop in between."""
         if self._turns is not None:
             for key in self._held:
                 self._turns.release(key)

@@ -10,9 +10,10 @@ here instead, in arrival order (``asyncio.Lock`` is FIFO): PostgreSQL sees at mo
 waiter per process and row.
 
 The row lock stays the guarantee: other processes and replicas still meet there. A turn is
-taken immediately before the row lock is requested and given back right after the
-transaction ends, so it never changes which transaction waits for which (a waiter for the
-turn would otherwise wait for the row), only where.
+taken immediately before the row lock is requested and given back as the transaction ends
+(its COMMIT or ROLLBACK sent), so it never changes which transaction waits for which (a
+waiter for the turn would otherwise wait for the row), only where: the next holder waits for
+that COMMIT on the row itself, which PostgreSQL hands over without a round trip.
 """
 
 from __future__ import annotations

@@ -90,8 +90,9 @@ class Caller:
 
     @property
     def default_list_id(self) -> uuid.UUID | None:
-        """The user's default list as loaded with the user (None: not made yet)."""
-        list_id: uuid.UUID | None = self.user["default_list_id"]
+        """The user's default list as loaded with the user by ``load_caller`` (None: not made
+        yet, or the row came from elsewhere; the task service then reads it)."""
+        list_id: uuid.UUID | None = self.user.get("default_list_id")
         return list_id
 
 
