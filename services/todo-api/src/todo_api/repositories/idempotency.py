@@ -27,14 +27,18 @@ class IdempotencyRepository(TenantRepository):
     async def claim(self, key: str, request_hash: str, expires_at: datetime) -> bool:
         """Take the key for this request; False when another request holds it.
 
-        A concurrent claim of the same key waits on the primary key until the holder's
-        transaction ends, so exactly one request ever does the work. An expired key is
-        taken over.
+        A concurrent claim of the same key waits on the key until the holder's transaction
+        ends, so exactly one request ever does the work. An expired key is taken over.
+
+        The insert names no conflict target: while the previous release's
+        ``uq_idempotency_key_user_id_key`` stands beside the tenant-inclusive primary key
+        (migration ``9e4c2b7d1f30``), a target naming one of them would let a concurrent
+        claim fail on the other with a unique violation instead of waiting and yielding.
         """
-        claimed = await self.fetchval(
-            _claim(), user_id=self.user_id, key=key, request_hash=request_hash, expires_at=expires_at
-        )
-        return claimed is not None
+        values = {"user_id": self.user_id, "key": key, "request_hash": request_hash, "expires_at": expires_at}
+        if await self.fetchval(_claim(), **values) is not None:
+            return True
+        return await self.fetchval(_take_over(), **values) is not None
 
     async def find(self, key: str) -> Record | None:
         return await self.fetchrow(_find(), user_id=self.user_id, key=key)
@@ -48,16 +52,23 @@ class IdempotencyRepository(TenantRepository):
 def _claim() -> ClauseElement:
     scope = IdempotencyRepository.scope
     statement = scope.insert(**scope.bound("user_id", "key", "request_hash", "expires_at"))
-    return statement.on_conflict_do_update(
-        index_elements=list(_KEY.primary_key.columns),
-        set_={
-            "request_hash": statement.excluded.request_hash,
-            "expires_at": statement.excluded.expires_at,
-            "response_body": None,
-            "created_at": func.now(),
-        },
-        where=_KEY.c.expires_at <= func.now(),
-    ).returning(_KEY.c.key)
+    return statement.on_conflict_do_nothing().returning(_KEY.c.key)
+
+
+@cached_statement
+def _take_over() -> ClauseElement:
+    """An expired key, claimed again for a new request (its old answer forgotten)."""
+    scope = IdempotencyRepository.scope
+    return (
+        scope.update()
+        .where(
+            _KEY.c.user_id == bindparam("user_id"),
+            _KEY.c.key == bindparam("key"),
+            _KEY.c.expires_at <= func.now(),
+        )
+        .values(**scope.bound("request_hash", "expires_at"), response_body=None, created_at=func.now())
+        .returning(_KEY.c.key)
+    )
 
 
 @cached_statement

@@ -374,10 +374,10 @@ def _insert(columns: tuple[str, ...]) -> ClauseElement:
     scope = TaskRepository.scope
     return (
         scope.insert(**scope.bound(*columns, OWNER_PARAMETER, CHANGE_PARAMETER))
-        .on_conflict_do_nothing(
-            index_elements=["tenant_id", "list_id", "parent_id", "position"],
-            index_where=_TASK.c.deleted_at.is_(None),
-        )
+        # No conflict target: a live sibling's key is unique in two indexes while the
+        # previous release's stands (migration 9e4c2b7d1f30), and a target naming one would
+        # turn a concurrent collision on the other into an error instead of a retry.
+        .on_conflict_do_nothing()
         .returning(*TASK_ROW)
     )
 
