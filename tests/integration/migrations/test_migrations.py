@@ -208,6 +208,46 @@ async def test_existing_tasks_are_numbered_in_the_order_they_were_written(
         await engine.dispose()
 
 
+BEFORE_TASK_COUNT = "4d8e2a6c9b17"
+
+
+async def test_existing_tasks_are_counted_for_the_quota(empty_database: ProvisionedDatabase) -> None:
+    """Each owner's tasks (trashed ones too) are counted on their counter row, made if the
+    owner has none; from then on the triggers keep the count, and a downgrade takes them
+    and the column away."""
+    url = empty_database.owner_url
+    await migrate(url)
+    engine = async_engine(url, poolclass=NullPool)
+    try:
+        await _insert_tasks(engine)
+        await downgrade(url, BEFORE_TASK_COUNT)
+        await execute(
+            engine,
+            TENANT,
+            "UPDATE task SET deleted_at = now() WHERE id = :id RETURNING 1",
+            id=next(iter(STORED_TAGS)),
+        )
+        await execute(engine, TENANT, "DELETE FROM sync_state RETURNING 1")
+        await migrate(url)
+        counted = await execute(engine, TENANT, "SELECT task_count FROM sync_state")
+        assert [row.task_count for row in counted] == [len(STORED_TAGS)]
+        await execute(
+            engine, TENANT, "DELETE FROM task WHERE id = :id RETURNING 1", id=next(iter(STORED_TAGS))
+        )
+        counted = await execute(engine, TENANT, "SELECT task_count FROM sync_state")
+        assert [row.task_count for row in counted] == [len(STORED_TAGS) - 1]
+
+        await downgrade(url, BEFORE_TASK_COUNT)
+        columns = await execute(
+            engine,
+            TENANT,
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'sync_state'",
+        )
+        assert "task_count" not in {row[0] for row in columns}
+    finally:
+        await engine.dispose()
+
+
 BEFORE_LISTS = "5a9900a0254a"
 
 

@@ -122,20 +122,33 @@ def filters_its_tenant(run: Run) -> bool:
         own |= any(
             qualifier.strip('"') == table.name and key == tenant_key(table) for qualifier, key in compared
         )
-        own |= stamped == (table.name, tenant_key(table))
+        own |= (table.name, tenant_key(table)) in stamped
     return own
 
 
-def inserted_into(sql: str, placeholder: str) -> tuple[str, str] | None:
-    """``(table, column)`` when ``sql`` is an insert writing the placeholder into that column."""
-    match = re.match(r'INSERT INTO ("?\w+"?) \(([^)]*)\) VALUES \(([^)]*)\)', sql)
-    if match is None:
-        return None
-    columns, values = match[2].split(", "), match[3].split(", ")
-    for column, value in zip(columns, values, strict=True):
-        if re.fullmatch(placeholder, value.split("::")[0]):  # "$1::UUID": a typed placeholder
-            return match[1].strip('"'), column
-    return None
+# An insert's columns and their values: ``VALUES (...)``, or the list of an ``INSERT ...
+# SELECT`` (each value ``<expression> AS <label>``), as SQLAlchemy writes them.
+_INSERT = re.compile(
+    r'INSERT INTO ("?\w+"?) \(([^)]*)\) (?:VALUES \(([^)]*)\)|SELECT (.*?) \nFROM )', re.DOTALL
+)
+
+
+def inserted_into(sql: str, placeholder: str) -> set[tuple[str, str]]:
+    """Every ``(table, column)`` of an insert of ``sql`` (a CTE's too) whose value is the
+    placeholder, where that column is the table's tenant column; a placeholder written into
+    any other column makes the set empty (not a stamp of the tenant)."""
+    found: set[tuple[str, str]] = set()
+    for match in _INSERT.finditer(sql):
+        table = match[1].strip('"')
+        columns = match[2].split(", ")
+        values = (match[3] or match[4]).split(", ")
+        for column, value in zip(columns, values, strict=True):
+            # "$1::UUID" or "$1::UUID AS anon_1": a typed placeholder
+            if re.fullmatch(placeholder, value.split(" AS ")[0].split("::")[0]):
+                if column != tenant_key(metadata.tables[table]):
+                    return set()
+                found.add((table, column))
+    return found
 
 
 async def use_everything(client: httpx.AsyncClient, slug: str) -> dict[str, Any]:

@@ -10,9 +10,11 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from platform_common.db.provision import ProvisionedDatabase
 from tests.integration.apps import serve
 from tests.integration.factories import Account, add_member
 from tests.integration.rows import row_locks, wait_for_blocked_statements
+from tests.integration.todo_api.purging import age, purge_batch
 from todo_api.core.config import Settings
 
 TASKS = "/api/v1/tasks"
@@ -58,6 +60,20 @@ async def test_a_trashed_task_still_counts(client: httpx.AsyncClient, owner: Acc
     assert (await create(client, owner, "in its place")).status_code == 409
 
 
+async def test_the_purge_of_the_trash_frees_the_slots_it_empties(
+    client: httpx.AsyncClient, owner: Account, owner_engine: AsyncEngine, database: ProvisionedDatabase
+) -> None:
+    """The count the quota reads is kept by triggers on task, whoever deletes: the purge
+    deletes as the table's owner, whose policies must let it write the counter row too."""
+    await fill(client, owner, QUOTA)
+    first = (await client.get(TASKS, headers=owner.headers)).json()["items"][0]
+    assert (await client.delete(f"{TASKS}/{first['id']}", headers=owner.headers)).status_code == 204
+    assert await age(owner_engine, owner.tenant_id, "task", days=31) == 1
+    assert await purge_batch(database, "purge_trashed_tasks") == 1
+    assert (await create(client, owner, "in its place")).status_code == 201
+    assert_quota_refusal(await create(client, owner, "one too many"))
+
+
 async def test_the_quota_is_each_users_own(client: httpx.AsyncClient, owner: Account) -> None:
     await fill(client, owner, QUOTA)
     colleague = await add_member(client, owner, "bob")
@@ -81,12 +97,12 @@ async def test_creates_racing_for_the_last_slot_give_exactly_one_task(
     client: httpx.AsyncClient, owner: Account, owner_engine: AsyncEngine, settings: Settings
 ) -> None:
     """Four creates at ``QUOTA - 1``, through two apps (two processes' pools, as two replicas
-    would be). The user's row is held locked meanwhile, so a create that has counted and
-    inserted waits there (its foreign-key check) until the others are under way. In each
-    app the creates queue for the owner's turn in the process; across the two, one waits for
-    the other on the owner's change counter in PostgreSQL. Without that per-owner turn in
-    the database, each app's first create would have counted two tasks and both would
-    succeed."""
+    would be). The user's row is held locked meanwhile, so a create that has drawn its
+    change within the quota and inserted waits there (its foreign-key check) until the
+    others are under way. In each app the creates queue for the owner's turn in the process;
+    across the two, one waits for the other on the owner's change counter in PostgreSQL. Without that per-owner turn in
+    the database, each app's first create would have read a count of two tasks and both
+    would succeed."""
     await fill(client, owner, QUOTA - 1)
     racers = 4
     async with serve(settings) as other:

@@ -63,6 +63,7 @@ async def test_the_owner_role_owns_every_table_and_passes_the_definer_policies(
             ("purge_finished_events", "outbox_event"),
             ("purge_finished_events", "webhook_delivery"),
             ("purge_mail_messages", "mail_message"),
+            ("purge_trashed_tasks", "sync_state"),
             ("purge_trashed_tasks", "task"),
             ("purge_trashed_tasks", "task_tombstone"),
         ]

@@ -90,6 +90,8 @@ async def seed_tenant(owner_engine: AsyncEngine, slug: str) -> Seeded:
             position="a0",
             is_default=True,
         )
+        # Before the task: its insert's trigger would make the counter row (with its count).
+        await insert(conn, "sync_state", tenant_id=tenant_id, owner_id=user_id, version=2)
         await insert(
             conn,
             "task",
@@ -160,7 +162,6 @@ async def seed_tenant(owner_engine: AsyncEngine, slug: str) -> Seeded:
             text_body="t",
             sealed=b"sealed",
         )
-        await insert(conn, "sync_state", tenant_id=tenant_id, owner_id=user_id, version=2)
         await insert(
             conn,
             "task_tombstone",

@@ -6,10 +6,13 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from platform_common.errors import NotFound, PreconditionFailed, UnprocessableEntity
+from tests.integration.rows import execute
 from tests.integration.todo_api.services.conftest import Backend, Person
 from todo_api.schemas.task import TaskCreate, TaskRead, TaskUpdate
+from todo_api.services import tasks as task_service
 from todo_api.services.errors import TaskQuotaExceeded
 from todo_api.services.tasks import TaskService, etag_for
 
@@ -108,3 +111,24 @@ async def test_the_quota_refuses_a_create_unless_told_not_to_enforce_it(
         created = await tasks.create(TaskCreate(title="next occurrence"), enforce_quota=False)
         assert (await tasks.stats(ZoneInfo("UTC"))).total == 2
     assert created.replayed is False
+
+
+async def test_a_key_taken_meanwhile_is_retried_and_the_event_announces_the_task_as_written(
+    backend: Backend, owner: Person, owner_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The creation's event is emitted before its insert, with the key it means to take. When
+    a concurrent creation took that key first (forced here: the first key drawn is the other
+    task's), the insert is retried with another, and the event amended to the task as written."""
+    first = await create(backend, owner, "first")
+    keys = iter([first.position])
+    drawn = task_service.jittered_key_after
+    monkeypatch.setattr(task_service, "jittered_key_after", lambda last: next(keys, None) or drawn(last))
+    second = await create(backend, owner, "second")
+    assert second.position > first.position
+    [event] = await execute(
+        owner_engine,
+        str(owner.tenant_id),
+        "SELECT data FROM outbox_event WHERE type = 'task.created' AND data->>'id' = :id",
+        id=str(second.id),
+    )
+    assert event.data == second.model_dump(mode="json")

@@ -224,6 +224,10 @@ class Transaction:
         it is delivered if and only if the transaction commits."""
         return await outbox.emit(self, event)
 
+    async def amend(self, event_id: uuid.UUID, event: outbox.Event) -> None:
+        """Replace the data of an event this unit of work emitted (``outbox.amend``)."""
+        await outbox.amend(self, event_id, event)
+
     async def enqueue(
         self, entrypoint: str, refs: Sequence[queue.JobRef], delay: timedelta | None = None
     ) -> None:

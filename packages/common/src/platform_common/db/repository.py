@@ -3,7 +3,8 @@
 A repository is bound to one ``Transaction``, whose tenant (entered once, also set for
 row-level security) is the only tenant its statements can name. Statements start from the
 chokepoints of ``TenantScope``, ``Cls.scope.select()`` / ``update()`` / ``delete()`` /
-``insert()``, which filter (or stamp) the table's tenant column with the bound parameter ``tenant_id``;
+``insert()`` / ``insert_from_select()``, which filter (or stamp) the table's tenant column
+with the bound parameter ``tenant_id``;
 the ``fetch*``/``execute`` helpers fill that parameter from the transaction and refuse a
 statement that lacks it. So a query that forgot the tenant cannot run through a
 repository, and a query cannot be pointed at another tenant by a caller's value: the
@@ -20,7 +21,19 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any, ClassVar, ParamSpec, cast
 
-from sqlalchemy import ColumnElement, Delete, Select, Table, Update, bindparam, delete, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Delete,
+    FromClause,
+    Select,
+    Table,
+    Update,
+    bindparam,
+    delete,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.sql import ClauseElement
 
@@ -73,9 +86,19 @@ class TenantScope:
     def insert(self, **values: Any) -> Insert:
         """An insert whose tenant column is always the transaction's tenant (PostgreSQL's
         ``INSERT``, so ``on_conflict_do_*`` is available)."""
-        return insert(self.table).values(
-            {self.key.name: bindparam(TENANT_PARAMETER, type_=self.key.type), **values}
+        return insert(self.table).values({self.key.name: self._tenant(), **values})
+
+    def insert_from_select(self, values: Mapping[str, Any], source: FromClause) -> Insert:
+        """``INSERT INTO table (<tenant>, <columns>) SELECT :tenant_id, <values> FROM
+        source``: one row per row of ``source`` (none when it has none), whose columns the
+        values may use (a number a CTE drew, say)."""
+        names = [self.key.name, *values]
+        return insert(self.table).from_select(
+            names, select(self._tenant(), *values.values()).select_from(source), include_defaults=False
         )
+
+    def _tenant(self) -> BindParameter[Any]:
+        return bindparam(TENANT_PARAMETER, type_=self.key.type)
 
 
 class TenantRepository:

@@ -171,8 +171,8 @@ def create_purge_statement_function(
     gone``). The owner's policies admit every row of ``reads`` (read or delete) and of
     ``writes`` (also insert or update) only while the function runs.
     """
-    setting = f"app.definer_{name}"
-    running = f"current_setting('{setting}', true) = 'on'"
+    setting = _definer_setting(name)
+    running = _running(name)
     for table, check in [(each, "false") for each in reads] + [(each, running) for each in writes]:
         _owner_policy(
             f"CREATE POLICY {_name('definer_' + name)} ON {_name(table)} TO %I "
@@ -199,6 +199,30 @@ def create_purge_statement_function(
         """
     )
     op.execute(f"REVOKE ALL ON FUNCTION {quoted}({_argument_types(retention)}) FROM PUBLIC")
+
+
+def _definer_setting(name: str) -> str:
+    """The transaction-local setting that is on while the definer function ``name`` runs."""
+    return f"app.definer_{name}"
+
+
+def _running(name: str) -> str:
+    return f"current_setting('{_definer_setting(name)}', true) = 'on'"
+
+
+def let_purge_write(name: str, table: str) -> None:
+    """Let the existing purge ``name`` write ``table`` too, while it runs (the policy
+    ``create_purge_statement_function`` gives the tables it ``writes``): for a write that a
+    trigger of a table it purges makes on its behalf, such as a count kept elsewhere."""
+    running = _running(name)
+    _owner_policy(
+        f"CREATE POLICY {_name('definer_' + name)} ON {_name(table)} TO %I USING ({running}) WITH CHECK ({running})"
+    )
+
+
+def drop_purge_write(name: str, table: str) -> None:
+    """Undo ``let_purge_write``."""
+    op.execute(f"DROP POLICY {_name('definer_' + name)} ON {_name(table)}")
 
 
 def drop_purge_function(

@@ -81,10 +81,25 @@ _EMIT = enqueue_sql(after=f"event AS ({_insert_event(7)}),")
 _RECORD = _insert_event(1)
 
 
-def _event_args(transaction: Transaction, event_id: uuid.UUID, event: Event) -> tuple[object, ...]:
+_AMEND = "UPDATE outbox_event SET data = $3 WHERE tenant_id = $1 AND id = $2"
+
+
+async def amend(transaction: Transaction, event_id: uuid.UUID, event: Event) -> None:
+    """Replace the data of ``event_id``, emitted earlier in this transaction (so nobody has
+    seen it yet): for a writer that announces a resource before its write, to keep that
+    write's turn short, and then writes something else (a retried insert)."""
+    await transaction.connection.execute(_AMEND, transaction.tenant_id, event_id, _checked_data(event))
+
+
+def _checked_data(event: Event) -> dict[str, Any]:
     data = dict(event.data)
     if len(orjson.dumps(data)) > MAX_EVENT_BYTES:
         raise EventTooLarge(f"event {event.type} has more than {MAX_EVENT_BYTES} bytes of data")
+    return data
+
+
+def _event_args(transaction: Transaction, event_id: uuid.UUID, event: Event) -> tuple[object, ...]:
+    data = _checked_data(event)
     return (event_id, transaction.tenant_id, event.owner_id, event.type, data, current_traceparent())
 
 

@@ -5,8 +5,10 @@ an upsert (``... ON CONFLICT DO UPDATE ... RETURNING version``) in the writing t
 and stamps the written rows with the value (``task.change_seq``). The upsert's row lock is
 held until commit, so the writers of one owner take turns: a later number is always
 committed after an earlier one, and a reader that sees a number sees every smaller one.
-``purged_seq`` is the highest ``change_seq`` of a tombstone purged for the owner: a cursor
-below it may have missed a deletion.
+``task_count`` is how many tasks the owner has, kept by statement-level triggers on ``task``
+(migration ``7b1e5d3c9a24``) and read by the creation's upsert (the quota). ``purged_seq``
+is the highest ``change_seq`` of a tombstone purged for the owner: a cursor below it may
+have missed a deletion.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ class SyncState(SQLModel, table=True):
     owner_id: uuid.UUID = Field(primary_key=True)
     version: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": text("0")})
     purged_seq: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": text("0")})
+    # Every task of the owner, trashed ones too (the quota's count): kept by triggers on task.
+    task_count: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": text("0")})
 
 
 class TaskTombstone(SQLModel, table=True):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -27,6 +28,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.dml import ReturningInsert
 from sqlalchemy.sql.elements import BindParameter
 
 from platform_common.db.database import Record
@@ -83,9 +85,14 @@ class ChangeCounter(OwnedRepository):
     table = _SYNC
 
     async def next(self) -> int:
-        # The process's writers of this owner queue in the process, not on the row.
-        await self.transaction.take_turn((_SYNC.name, self.tenant_id, self.owner_id))
+        await self.take_turn()
         return int(await self.fetchval(_next_seq()))
+
+    async def take_turn(self) -> None:
+        """Queue in the process, not on the row, behind this process's other writers of the
+        owner: call it right before the statement that takes the counter (``next``, or one
+        built on ``draw_change``)."""
+        await self.transaction.take_turn((_SYNC.name, self.tenant_id, self.owner_id))
 
     async def purged_seq(self) -> int:
         """The highest change number of a purged tombstone (0 if none was)."""
@@ -107,14 +114,34 @@ def _owned_by_caller(table: Table) -> ColumnElement[bool]:
     return and_(TenantScope(table).condition(), owner_condition(table))
 
 
-@cached_statement
-def _next_seq() -> ClauseElement:
+def draw_change(*, within_quota: bool = False) -> ReturningInsert[Any]:
+    """The owner's counter upsert, ``RETURNING version``: the next change number. With
+    ``within_quota`` it draws one only while the owner holds fewer than ``:quota`` tasks
+    (``task_count``, kept by triggers on ``task``; migration ``7b1e5d3c9a24``) and returns
+    no row otherwise. The row is locked either way, so the next creation sees this one's
+    count: the check and the lock are one step."""
     upsert = TenantScope(_SYNC).insert(
-        owner_id=bindparam("owner_id", type_=_SYNC.c.owner_id.type), version=literal(1, BigInteger)
+        owner_id=bindparam("owner_id", type_=_SYNC.c.owner_id.type),
+        version=literal(1, BigInteger),
+        # Spelled out: SQLAlchemy leaves the model's defaults out of an insert inside a CTE.
+        purged_seq=literal(0, BigInteger),
+        task_count=literal(0, BigInteger),
     )
     return upsert.on_conflict_do_update(
-        index_elements=[_SYNC.c.tenant_id, _SYNC.c.owner_id], set_={"version": _SYNC.c.version + 1}
+        index_elements=[_SYNC.c.tenant_id, _SYNC.c.owner_id],
+        set_={"version": _SYNC.c.version + 1},
+        where=_SYNC.c.task_count < bindparam("quota", type_=BigInteger) if within_quota else None,
     ).returning(_SYNC.c.version)
+
+
+def draws_change(sql: str) -> bool:
+    """Whether a statement draws its change number itself (``draw_change`` inside it)."""
+    return f"INSERT INTO {_SYNC.name} " in sql
+
+
+@cached_statement
+def _next_seq() -> ClauseElement:
+    return draw_change()
 
 
 @cached_statement

@@ -33,6 +33,7 @@ from sqlalchemy import (
     not_,
     null,
     select,
+    true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG
 from sqlalchemy.sql import ClauseElement
@@ -47,7 +48,7 @@ from platform_common.db.repository import (
 from platform_common.db.statements import Statement
 from platform_common.db.tables import table_of
 from todo_api.models import Task, TaskTombstone
-from todo_api.repositories.sync import CHANGE_PARAMETER, TASK_ROW, ChangeCounter
+from todo_api.repositories.sync import CHANGE_PARAMETER, TASK_ROW, ChangeCounter, draw_change, draws_change
 from todo_api.schemas.task import SortKey, TaskFilter
 
 _TASK = table_of(Task)
@@ -76,10 +77,13 @@ class TaskRepository(OwnedRepository):
     def __init__(self, transaction: Transaction, owner_id: uuid.UUID) -> None:
         super().__init__(transaction, owner_id)
         self.changes = ChangeCounter(transaction, owner_id)
-        self._drawn: int | None = None  # a number drawn by lock_creation, for the write that follows
 
     def _values(self, statement: Statement, values: Mapping[str, Any]) -> dict[str, Any]:
-        if CHANGE_PARAMETER not in statement.names and writes_tasks(statement.sql):
+        if (
+            CHANGE_PARAMETER not in statement.names
+            and writes_tasks(statement.sql)
+            and not draws_change(statement.sql)
+        ):
             raise RuntimeError("a write of task must stamp change_seq: run it through TaskRepository.write")
         return super()._values(statement, values)
 
@@ -103,25 +107,21 @@ class TaskRepository(OwnedRepository):
         assert row is not None  # noqa: S101  # an aggregate always returns one row
         return row
 
-    async def lock_creation(self) -> None:
-        """Make the owner's task creations take turns until this transaction ends: take the
-        owner's change counter (``ChangeCounter.next``), whose row lock already orders the
-        owner's writes; other owners never wait. A count taken after it, in a later
-        statement, sees every task a finished turn created. The number it draws is the one
-        the write that follows stamps, so a creation is still one change."""
-        self._drawn = await self.changes.next()
+    async def create(self, values: Mapping[str, Any], *, quota: int) -> tuple[bool, Record | None]:
+        """Insert a task as the owner's next change, in one statement (``create_statement``): draw
+        the change number, unless the owner already holds ``quota`` tasks, and insert with
+        it. ``(False, None)``: the quota is reached, nothing written. ``(True, None)``: a live
+        sibling already holds the position (a concurrent creation got there first: the
+        caller picks another key). ``(True, row)``: the new task.
 
-    async def count_owned(self, up_to: int) -> int:
-        """How many tasks the owner has, counting no further than ``up_to``: an index scan
-        that stops there, whatever the owner holds (``test_task_query_plans`` checks it never
-        scans the table)."""
-        return int(await self.fetchval(count_owned_statement(), up_to=up_to))
-
-    async def insert(self, values: Mapping[str, Any]) -> Record | None:
-        """The new task; None when a live sibling already holds its position (a concurrent
-        insert got there first: the caller picks another key)."""
-        rows = await self.write(_insert(tuple(sorted(values))), **values)
-        return rows[0] if rows else None
+        The owner's creations take turns on the counter row (``ChangeCounter.take_turn``,
+        then the row lock until commit), so two at ``quota - 1`` cannot both pass: the
+        second's upsert reads the count the first's commit left."""
+        await self.changes.take_turn()
+        row = await self.fetchrow(create_statement(tuple(sorted(values))), **values, quota=quota)
+        if row is None:
+            return False, None
+        return True, (row if row["id"] is not None else None)
 
     async def update(self, task_id: uuid.UUID, changes: Mapping[str, Any]) -> Record | None:
         """Write ``changes`` and bump the version (the ETag) in the same statement."""
@@ -220,10 +220,7 @@ class TaskRepository(OwnedRepository):
         ``change_seq``, for the statement to stamp on every row it writes (or on the
         tombstones it leaves). Every write path goes through here: create, update, delete,
         and whatever comes next (a move, a trash, a restore, a bulk change)."""
-        change, self._drawn = self._drawn, None
-        if change is None:
-            change = await self.changes.next()
-        return await self.fetch(statement, **values, change_seq=change)
+        return await self.fetch(statement, **values, change_seq=await self.changes.next())
 
     async def write_as_one(self, *writes: tuple[Statement, Mapping[str, Any]]) -> list[list[Record]]:
         """Several statements that make one change (a move, a restore): one change number,
@@ -364,22 +361,25 @@ def _stats() -> ClauseElement:
 
 
 @cached_statement
-def count_owned_statement() -> ClauseElement:
-    owned = _owned(TaskRepository.scope.select(literal(1))).limit(bindparam("up_to")).subquery()
-    return select(func.count()).select_from(owned)
-
-
-@cached_statement
-def _insert(columns: tuple[str, ...]) -> ClauseElement:
+def create_statement(columns: tuple[str, ...]) -> ClauseElement:
+    """``WITH change AS (<the counter's upsert within the quota>), created AS (INSERT INTO
+    task ... SELECT ..., change.version FROM change ON CONFLICT DO NOTHING RETURNING ...)
+    SELECT ... FROM change LEFT JOIN created``: no row when the quota refused the change, a
+    row of NULLs when the position was taken, else the new task."""
     scope = TaskRepository.scope
-    return (
-        scope.insert(**scope.bound(*columns, OWNER_PARAMETER, CHANGE_PARAMETER))
+    change = draw_change(within_quota=True).cte("change")
+    created = (
+        scope.insert_from_select(
+            {**scope.bound(*columns, OWNER_PARAMETER), CHANGE_PARAMETER: change.c.version}, change
+        )
         # No conflict target: a live sibling's key is unique in two indexes while the
         # previous release's stands (migration 9e4c2b7d1f30), and a target naming one would
         # turn a concurrent collision on the other into an error instead of a retry.
         .on_conflict_do_nothing()
         .returning(*TASK_ROW)
+        .cte("created")
     )
+    return select(*created.c).select_from(change.outerjoin(created, true()))
 
 
 @cached_statement

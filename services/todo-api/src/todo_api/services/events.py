@@ -4,6 +4,8 @@ API returns it, and names the caller as its owner: only the caller's webhooks he
 
 from __future__ import annotations
 
+import uuid
+
 from pydantic import BaseModel
 
 from platform_common.events.outbox import Event
@@ -16,5 +18,12 @@ class OwnEvents:
         self.transaction = caller.transaction
         self.owner_id = caller.id
 
-    async def emit(self, event_type: EventType, resource: BaseModel) -> None:
-        await self.transaction.emit(Event(event_type.value, resource.model_dump(mode="json"), self.owner_id))
+    async def emit(self, event_type: EventType, resource: BaseModel) -> uuid.UUID:
+        return await self.transaction.emit(self._event(event_type, resource))
+
+    async def amend(self, event_id: uuid.UUID, event_type: EventType, resource: BaseModel) -> None:
+        """Make an event emitted earlier in the request carry ``resource`` as written."""
+        await self.transaction.amend(event_id, self._event(event_type, resource))
+
+    def _event(self, event_type: EventType, resource: BaseModel) -> Event:
+        return Event(event_type.value, resource.model_dump(mode="json"), self.owner_id)

@@ -34,6 +34,8 @@ IDEMPOTENCY_TTL = timedelta(hours=24)
 OCCURRENCE_COPIES = ("title", "description", "priority", "tags", "recurrence", "list_id", "parent_id")
 # Keys tried for a new task before giving up (each fails only on a random collision).
 INSERT_ATTEMPTS = 3
+# The quota of a task the server creates (an occurrence): more than any owner can hold.
+UNLIMITED = 2**62
 # Levels of nesting: a top-level task, its subtasks, theirs, and theirs.
 MAX_DEPTH = 4
 
@@ -324,14 +326,6 @@ class TaskService:
             due_today=row["due_today"],
         )
 
-    async def _check_quota(self) -> None:
-        """At most ``quota`` tasks per owner, every row counted (trashed ones too). The
-        owner's creations take turns (``lock_creation``), so two at ``quota - 1`` cannot
-        both pass; the count stops at the quota, so its cost is bounded."""
-        await self.tasks.lock_creation()
-        if await self.tasks.count_owned(up_to=self.quota) >= self.quota:
-            raise TaskQuotaExceeded(f"You already have the maximum of {self.quota} tasks; delete some first")
-
     async def _insert(self, request: TaskCreate, enforce_quota: bool) -> TaskRead:
         """A new task goes last among its siblings: in its list (the default one unless
         named), under its parent if it has one.
@@ -339,8 +333,9 @@ class TaskService:
         A subtask is placed under the owner's placement lock, like a move: its parent's
         nesting must not change meanwhile. A top-level task takes no placement lock (see
         ``_create``). Everything that only reads (the list, the parent, the last sibling's
-        key) comes before the owner's turn (the quota's count, then the insert), which the
-        owner's other writes wait for: the less a turn holds, the sooner the next one starts."""
+        key) comes before the owner's turn (one statement: the quota, the change number and
+        the insert), which the owner's other writes wait for: the less a turn holds, the
+        sooner the next one starts."""
         if request.parent_id is not None:
             # Locks in one order everywhere: placement, then task rows, then the counter.
             await self.lock_placement()
@@ -359,30 +354,53 @@ class TaskService:
             list_id = self.default_list_id or (await self.default_list())["id"]
         values["list_id"] = list_id
         last = await self.tasks.last_position(list_id, request.parent_id)
-        if enforce_quota:
-            await self._check_quota()
+        task = await self._create(values, last, quota=self.quota if enforce_quota else None)
         if request.completed:
             TASKS_COMPLETED.inc()
-        return await self._create(values, last)
+        return task
 
-    async def _create(self, values: Mapping[str, Any], last: str | None) -> TaskRead:
+    async def _create(self, values: Mapping[str, Any], last: str | None, *, quota: int | None) -> TaskRead:
         """Insert a task last among its siblings (``values`` name its list and parent) and
         announce it: every new task, requested or a next occurrence. ``last``, the last
         sibling's key, may have been read before the owner's turn: a creation that held the
         turn meanwhile may have taken a key after it, and the new task then lands beside it
         (concurrent creations have no order of their own). The key is appended with random
         digits (``jittered_key_after``), so two such keys differ, and the one in 62^4
-        collision is retried with the last key read again (under the turn by then)."""
+        collision is retried with the last key read again (under the turn by then).
+
+        At most ``quota`` tasks per owner (None: no limit), every row counted, trashed ones
+        too; the count is checked by the insert's own statement, under the owner's turn, so
+        two creations at ``quota - 1`` cannot both pass.
+
+        The event is emitted before the turn, with the task as it is about to be written
+        (its id and timestamps chosen here): the turn then holds the insert and the COMMIT
+        only. Should the row come back otherwise (a retried key), the event is amended to
+        it in the same transaction, so what is announced is always what was written."""
+        now = datetime.now(UTC)
+        values = {**values, "id": uuid.uuid4(), "created_at": now, "updated_at": now}
+        position = jittered_key_after(last)
+        announced = TaskRead.model_validate(
+            {**values, "position": position, "version": 1, "next_occurrence_id": None, "deleted_at": None}
+        )
+        event_id = await self.events.emit(EventType.TASK_CREATED, announced)
         row = None
         for _ in range(INSERT_ATTEMPTS):
-            if (row := await self.tasks.insert({**values, "position": jittered_key_after(last)})) is not None:
+            admitted, row = await self.tasks.create(
+                {**values, "position": position}, quota=UNLIMITED if quota is None else quota
+            )
+            if not admitted:
+                raise TaskQuotaExceeded(f"You already have the maximum of {quota} tasks; delete some first")
+            if row is not None:
                 break
-            last = await self.tasks.last_position(values["list_id"], values["parent_id"])
+            position = jittered_key_after(
+                await self.tasks.last_position(values["list_id"], values["parent_id"])
+            )
         if row is None:  # pragma: no cover - 62^-4 per concurrent pair, three times in a row
             raise Conflict("Too many tasks are being added to this place at once; try again")
         task = TaskRead.from_row(row)
+        if task != announced:
+            await self.events.amend(event_id, EventType.TASK_CREATED, task)
         TASKS_CREATED.inc()
-        await self.events.emit(EventType.TASK_CREATED, task)
         return task
 
     async def _follow_up(self, task: Mapping[str, Any]) -> dict[str, object]:
@@ -402,9 +420,9 @@ class TaskService:
             "occurrences_left": None if left is None else left - 1,
         }
         # The one place an occurrence is created. The server creates it, not the user: the
-        # per-user task quota never refuses it (``_create`` does not check it).
+        # per-user task quota never refuses it.
         last = await self.tasks.last_position(values["list_id"], values["parent_id"])
-        occurrence = await self._create(values, last)
+        occurrence = await self._create(values, last, quota=None)
         return {"next_occurrence_id": occurrence.id, "occurrence_spawned": True}
 
     async def _get(self, task_id: uuid.UUID, *, for_update: bool = False) -> Record:
