@@ -20,7 +20,16 @@ from tools.bench.measure import Measurement, measure
 from tools.bench.options import Options, parse_options
 from tools.bench.postgres import BenchDatabase, admin_url, prepare, reset, server_facts
 from tools.bench.report import RunInfo, machine_facts, write
-from tools.bench.scenarios import BASELINE, DIRECT, FLOOR, SCENARIOS, SIZE_SENSITIVE, Scenario, Variant
+from tools.bench.scenarios import (
+    BASELINE,
+    DIRECT,
+    FLOOR,
+    FLOOR_CREATE,
+    SCENARIOS,
+    SIZE_SENSITIVE,
+    Scenario,
+    Variant,
+)
 from tools.bench.seed import BENCH_EMAIL, BENCH_PASSWORD, EMPTY, FULL, SHARED_PASSWORD, other_user_email
 from tools.bench.service import BASELINE as BASELINE_APP
 from tools.bench.service import FLOOR as FLOOR_APP
@@ -139,6 +148,17 @@ def main(argv: list[str]) -> int:
             results["floor"] = measure(
                 wrk, options, FLOOR, server, database="full", token=None, task_ids_file=None, out_dir=OUT_DIR
             )
+            if "d" in options.scenarios:
+                results[FLOOR_CREATE.key] = measure(
+                    wrk,
+                    options,
+                    FLOOR_CREATE,
+                    server,
+                    database="full",
+                    token=None,
+                    task_ids_file=None,
+                    out_dir=OUT_DIR,
+                )
         for measured in _run_app(wrk, options, full, "full", wanted):
             results[measured.key] = measured
         for variant in options.variants:

@@ -16,6 +16,7 @@ from typing import Any
 
 from tools.bench.measure import Measurement
 from tools.bench.options import Options
+from tools.bench.scenarios import FLOORS
 from tools.bench.service import POOL_SIZE
 from tools.bench.targets import Verdict
 
@@ -73,6 +74,15 @@ def _share(m: Measurement, of: Measurement | None) -> str:
     return f"{m.requests_per_second / of.requests_per_second:.1%}"
 
 
+def _floor_of(m: Measurement, results: dict[str, Measurement]) -> Measurement | None:
+    """The floor of the same kind of work as ``m`` (``FLOORS``), else the read floor; none
+    for a floor."""
+    scenario = m.key.split("@")[0]
+    if scenario.startswith("floor"):
+        return None
+    return results.get(FLOORS.get(scenario, "floor")) or results.get("floor")
+
+
 def _row(m: Measurement, baseline: Measurement | None, floor: Measurement | None) -> str:
     if not m.runs:
         return f"| {m.key} | {m.title} | {m.database} | - | - | - | - | - | - | - | - | FAILED |"
@@ -112,7 +122,7 @@ def markdown(
         "| non-2xx | socket errors | status |",
         "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
-    lines += [_row(m, results.get("baseline"), results.get("floor")) for m in results.values()]
+    lines += [_row(m, results.get("baseline"), _floor_of(m, results)) for m in results.values()]
     logins = results["g"].details.get("logins") if "g" in results else None
     if logins:
         lines += [

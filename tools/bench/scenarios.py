@@ -40,6 +40,17 @@ FLOOR = Scenario(
     probe=Probe("GET", "/floor"),
 )
 
+FLOOR_CREATE = Scenario(
+    "floor-d",
+    "floor of (d): asyncpg alone, one user's creations in turn (the creation statement + COMMIT)",
+    "/floor/tasks",
+    "create_task.lua",
+    Probe("POST", "/floor/tasks", {}),
+    writes=True,
+)
+# Each row's "of floor" share: against the floor of the same kind of work, where there is one.
+FLOORS = {"d": FLOOR_CREATE.key}
+
 SCENARIOS = {
     s.key: s
     for s in (

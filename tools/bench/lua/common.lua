@@ -42,7 +42,7 @@ function create_request(n)
     '{"title": "%s %d-%d", "description": "Written by the load benchmark.", "priority": "high", '
       .. '"due_at": "2027-01-15T09:00:00Z", "tags": ["bench", "load"]}',
     CREATED_PREFIX, thread_index, n)
-  return wrk.format("POST", "/api/v1/tasks", json(), body)
+  return wrk.format("POST", wrk.path, json(), body)  -- the scenario's path: the service's, or the floor's
 end
 
 function update_request(id, n)
