@@ -24,7 +24,7 @@ import orjson
 import pytest
 
 from tests.cluster.conftest import SUMMARY
-from tests.cluster.stack import PASSWORD_CHANGE_LIMIT, ApiReplica, Cluster, dump_logs
+from tests.cluster.stack import PASSWORD_CHANGE_LIMIT, ApiReplica, Cluster, abnormal_requests, dump_logs
 from tests.integration.factories import PASSWORD, Account, login, signup
 from tests.receiver import Receiver, receiving
 from tests.service_process import wait_until
@@ -205,7 +205,7 @@ async def test_a_rolling_restart_under_load_fails_no_request_and_loses_no_write(
     SUMMARY["failed requests"] = len(load.failures)
     SUMMARY["acknowledged writes"] = len(load.acknowledged)
     SUMMARY["lost writes"] = len(lost)
-    assert load.failures == []
+    assert load.failures == [], abnormal_requests(cluster)
     assert lost == []
     assert load.requests > 100
 
@@ -222,7 +222,7 @@ async def test_an_unannounced_sigterm_under_load_fails_no_request(cluster: Clust
     SUMMARY["unannounced SIGTERM"] = (
         f"{load.requests} requests in {elapsed:.1f} s, {len(load.failures)} failed, {len(lost)} writes lost"
     )
-    assert load.failures == []
+    assert load.failures == [], abnormal_requests(cluster)
     assert lost == []
 
 
