@@ -15,6 +15,23 @@ finishes what it has in flight before it exits. HAProxy also retries a request w
 connection failed or got no answer on another replica (``retry-on`` + ``option redispatch``):
 the second line of defence for a replica that disappears unannounced. Every write of the load
 carries an Idempotency-Key, so a retried POST cannot create a second task.
+
+Why HAProxy buffers request bodies (``option http-buffer-request``): it can retry a request
+only if it held all of it when it first sent it to a replica (it keeps a copy of what it
+sends, and keeps none of a request still arriving: ``retry-on`` then stops at
+``conn-failure``). A client's POST or PATCH often arrives in two pieces, headers then body
+(httpx writes them separately, with TCP_NODELAY), and without buffering HAProxy forwards the
+headers at once. A replica that is SIGTERMed closes its listening socket, which resets the
+connections still in its accept backlog, and closes the connections it accepted but has not
+read yet: requests it never saw. If such a request was a write whose body had not arrived
+when HAProxy sent its headers, nothing retried it: HAProxy closed the client's connection
+without an answer (httpx: "Server disconnected without sending a response"; 1 of 3,821
+requests in one CI run) and logged it ``SD--`` with status -1, or, when the body had been
+sent too, not at all (a keep-alive request that fails on a network error is closed unlogged,
+"so that the client retries"). Buffered, the request goes to the replica whole, and the same
+reset is an ``empty-response`` retried on another replica (``+1`` in the log's retries).
+``test_a_write_whose_body_comes_late_is_retried_when_its_replica_resets_it`` proves it
+deterministically. HAProxy's log is ``haproxy.log`` in the work directory.
 """
 
 from __future__ import annotations
@@ -253,6 +270,9 @@ defaults
     retries 3
     option redispatch 1
     retry-on conn-failure empty-response response-timeout
+    # ... and only a request HAProxy held whole when it sent it (see the module's docstring):
+    # wait for the body before choosing a replica, so a write is retried like a read.
+    option http-buffer-request
 
 frontend api
     bind 127.0.0.1:{port}
