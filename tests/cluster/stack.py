@@ -15,6 +15,23 @@ finishes what it has in flight before it exits. HAProxy also retries a request w
 connection failed or got no answer on another replica (``retry-on`` + ``option redispatch``):
 the second line of defence for a replica that disappears unannounced. Every write of the load
 carries an Idempotency-Key, so a retried POST cannot create a second task.
+
+Why HAProxy buffers request bodies (``option http-buffer-request``): it can retry a request
+only if it held all of it when it first sent it to a replica (it keeps a copy of what it
+sends, and keeps none of a request still arriving: ``retry-on`` then stops at
+``conn-failure``). A client's POST or PATCH often arrives in two pieces, headers then body
+(httpx writes them separately, with TCP_NODELAY), and without buffering HAProxy forwards the
+headers at once. A replica that is SIGTERMed closes its listening socket, which resets the
+connections still in its accept backlog, and closes the connections it accepted but has not
+read yet: requests it never saw. If such a request was a write whose body had not arrived
+when HAProxy sent its headers, nothing retried it: HAProxy closed the client's connection
+without an answer (httpx: "Server disconnected without sending a response"; 1 of 3,821
+requests in one CI run) and logged it ``SD--`` with status -1, or, when the body had been
+sent too, not at all (a keep-alive request that fails on a network error is closed unlogged,
+"so that the client retries"). Buffered, the request goes to the replica whole, and the same
+reset is an ``empty-response`` retried on another replica (``+1`` in the log's retries).
+``test_a_write_whose_body_comes_late_is_retried_when_its_replica_resets_it`` proves it
+deterministically. HAProxy's log is ``haproxy.log`` in the work directory.
 """
 
 from __future__ import annotations
@@ -22,6 +39,7 @@ from __future__ import annotations
 import asyncio
 import os
 import pwd
+import re
 import secrets
 import signal
 import socket
@@ -215,6 +233,7 @@ class HAProxy:
     port: int
     admin_socket: Path
     config: Path
+    log: Path
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -233,9 +252,14 @@ class HAProxy:
             f"""global
     stats socket {admin_socket} mode 600 level admin
     maxconn 2000
+    # One line per request to stdout (haproxy.log in the work directory): termination state
+    # (%tsc) and retries (%rc, "+" when redispatched) name who closed what.
+    log stdout format raw local0 info
 
 defaults
     mode http
+    log global
+    option httplog
     timeout connect 2s
     timeout client 30s
     timeout server 30s
@@ -246,6 +270,9 @@ defaults
     retries 3
     option redispatch 1
     retry-on conn-failure empty-response response-timeout
+    # ... and only a request HAProxy held whole when it sent it (see the module's docstring):
+    # wait for the body before choosing a replica, so a write is retried like a read.
+    option http-buffer-request
 
 frontend api
     bind 127.0.0.1:{port}
@@ -264,13 +291,14 @@ backend replicas
 {servers}
 """
         )
-        return cls(port, admin_socket, config)
+        return cls(port, admin_socket, config, workdir / "haproxy.log")
 
     def start(self) -> None:
         executable = ensure_command("haproxy", package="haproxy")
-        self.process = subprocess.Popen(  # noqa: S603
-            [executable, "-db", "-f", str(self.config)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        with self.log.open("a") as log:
+            self.process = subprocess.Popen(  # noqa: S603
+                [executable, "-db", "-f", str(self.config)], stdout=log, stderr=subprocess.STDOUT
+            )
         wait_until(lambda: _listens(self.port) and self.admin_socket.exists(), what="HAProxy to listen")
 
     def command(self, line: str) -> str:
@@ -294,9 +322,37 @@ backend replicas
             if row.get("pxname") == "replicas" and row["svname"] not in {"FRONTEND", "BACKEND"}
         }
 
+    def requests(self) -> list[HAProxyRequest]:
+        """The requests logged so far (``option httplog``), oldest first; a line is written
+        when its request ends."""
+        matches = (_HTTPLOG.match(line) for line in self.log.read_text().splitlines())
+        return [HAProxyRequest(**match.groupdict()) for match in matches if match]
+
     def stop(self) -> None:
         if self.process is not None:
             stop(self.process, timeout=10)
+
+
+# HAProxy's httplog line: client [accepted] frontend backend/server Tq/Tw/Tc/Tr/Ta status bytes
+# cookies termination-state actconn/feconn/beconn/srv_conn/retries queues "request".
+_HTTPLOG = re.compile(
+    r"^\S+ \[(?P<accepted>[^\]]+)\] \S+ [^/ ]+/(?P<server>\S+) \S+ (?P<status>-?\d+) \S+ \S+ \S+ "
+    r"(?P<termination>\S{4}) \d+/\d+/\d+/\d+/(?P<retries>\+?\d+) \S+ \"(?P<request>[^\"]*)\"$"
+)
+
+
+@dataclass(frozen=True)
+class HAProxyRequest:
+    accepted: str
+    server: str
+    status: str  # "-1": no response from any server
+    termination: str  # "----": a normal end; e.g. "SD--": the server aborted while the request was sent
+    retries: str  # "+1": retried once, on another server (redispatched)
+    request: str
+
+    @property
+    def normal(self) -> bool:
+        return self.termination == "----"
 
 
 @dataclass
@@ -431,8 +487,15 @@ def metrics_of(replica: ApiReplica) -> str:
 
 
 def dump_logs(cluster: Cluster) -> str:
-    """The tail of every replica's log, for a failing test's report."""
+    """The tail of every replica's log and HAProxy's abnormal requests, for a failing test's report."""
     parts = []
     for path in sorted(cluster.workdir.glob("*.stderr")):
         parts.append(f"--- {path.name}\n{path.read_text()[-3000:]}")
+    parts.append(abnormal_requests(cluster))
     return "\n".join(parts)
+
+
+def abnormal_requests(cluster: Cluster) -> str:
+    """HAProxy's log lines of the requests that did not end normally."""
+    lines = [str(request) for request in cluster.haproxy.requests() if not request.normal]
+    return "\n".join(["--- haproxy.log, requests not ended normally", *lines])
