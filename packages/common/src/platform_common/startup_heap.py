@@ -13,12 +13,20 @@ from __future__ import annotations
 
 import gc
 
+# Container allocations (net of deallocations) between two young collections. CPython's 700
+# made each request of the benchmark run several collections, each walking whatever the 32
+# requests in flight held at that moment (gc_collect_main: 3% of the worker's samples in a
+# native profile of GET /users/me). Requests free almost everything they allocate by
+# reference counting, so a larger young generation finds the same garbage less often.
+YOUNG_THRESHOLD = 20_000
+
 
 def freeze_startup_heap() -> None:
-    """Collect the start-up garbage, then freeze what is left; once per process, so a process
-    that starts many apps (a test run) freezes only the first start's heap, never the garbage
-    of later ones."""
+    """Collect the start-up garbage, then freeze what is left, and raise the young generation's
+    threshold; once per process, so a process that starts many apps (a test run) freezes only
+    the first start's heap, never the garbage of later ones."""
     if gc.get_freeze_count():
         return
     gc.collect()  # so no garbage of the imports and the start-up is kept for good
     gc.freeze()
+    gc.set_threshold(YOUNG_THRESHOLD, *gc.get_threshold()[1:])
