@@ -6,9 +6,10 @@ asyncpg directly, as the runtime role and under RLS, and nothing else (no token,
 logging, tracing, metrics or limits). Its share of the baseline bounds what scenario (a)
 could reach if everything the service adds cost nothing.
 
-``POST /floor/tasks`` is the same for scenario (d): the transaction, the tenant and the
-service's own creation statement (``create_statement``: the owner's change counter within
-the quota, and the insert), then COMMIT. One user's creations take turns on their counter
+``POST /floor/tasks`` is the same for scenario (d): the transaction and the tenant, the
+event (the platform's outbox, as the service queues it), the service's own creation
+statement (``create_statement``: the owner's change counter within the quota, and the
+insert), then COMMIT. One user's creations take turns on their counter
 row from that statement to the end of the COMMIT (delta sync's commit order, the quota), so
 with every request of one user this row is what PostgreSQL allows them on this machine,
 whatever the service does around it.
@@ -26,6 +27,8 @@ import asyncpg
 from fastapi import FastAPI, Request
 from tools.bench.seed import BENCH_LIST_ID, CREATED_TITLE_PREFIX
 
+from platform_common.db.database import Transaction, init_connection
+from platform_common.events.outbox import Event
 from todo_api.repositories.tasks import create_statement
 
 _READ_USER = 'SELECT id, email, role, is_active, token_version FROM "user" WHERE tenant_id = $1 AND id = $2'
@@ -37,7 +40,7 @@ def create_app() -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         url = os.environ["FLOOR_DATABASE_URL"]
-        app.state.pool = await asyncpg.create_pool(url, min_size=10, max_size=20)
+        app.state.pool = await asyncpg.create_pool(url, min_size=10, max_size=20, init=init_connection)
         try:
             yield
         finally:
@@ -66,9 +69,16 @@ def create_app() -> FastAPI:
         }
         statement = create_statement(tuple(sorted(task)))
         values = {**task, "tenant_id": tenant_id, "owner_id": user_id, "quota": 2**62}
-        async with request.app.state.pool.acquire() as connection, connection.transaction():
-            await connection.execute("SELECT set_config('app.tenant_id', $1, true)", tenant_id)
-            row = await connection.fetchrow(statement.sql, *statement.args(values))
+        event = Event("task.created", {"id": str(task["id"]), "title": task["title"]}, uuid.UUID(user_id))
+        async with request.app.state.pool.acquire() as connection:
+            transaction = Transaction(connection)
+            await transaction.begin(uuid.UUID(tenant_id))  # BEGIN and the tenant, one round trip
+            try:
+                await transaction.emit(event)  # the outbox row and its job (whose trigger NOTIFYs)
+                row = await connection.fetchrow(statement.sql, *statement.args(values))
+                await transaction.commit()
+            finally:
+                await transaction.rollback()  # a no-op once committed
         return {"id": str(row["id"])}
 
     return app

@@ -42,7 +42,7 @@ FLOOR = Scenario(
 
 FLOOR_CREATE = Scenario(
     "floor-d",
-    "floor of (d): asyncpg alone, one user's creations in turn (the creation statement + COMMIT)",
+    "floor of (d): asyncpg alone, one user's creations in turn (event, creation statement, COMMIT)",
     "/floor/tasks",
     "create_task.lua",
     Probe("POST", "/floor/tasks", {}),

@@ -65,8 +65,9 @@ class PoolStats:
         return self.size - self.idle
 
 
-async def _init_connection(connection: asyncpg.Connection) -> None:
-    """JSON columns as Python values (orjson both ways)."""
+async def init_connection(connection: asyncpg.Connection) -> None:
+    """JSON columns as Python values (orjson both ways): every pool's connection set-up (the
+    benchmark's floor app uses it too, to write what the service writes)."""
     for name in ("json", "jsonb"):
         await connection.set_type_codec(
             name, schema="pg_catalog", encoder=_json_text, decoder=orjson.loads, format="text"
@@ -112,7 +113,7 @@ class Database:
             timeout=settings.database_connect_timeout,
             statement_cache_size=settings.statement_cache_size,
             server_settings=server_settings,
-            init=_init_connection,
+            init=init_connection,
             reset=_keep_session_state,
         )
 
