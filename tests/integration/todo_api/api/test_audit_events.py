@@ -187,7 +187,8 @@ async def test_a_refused_login_makes_the_same_round_trips_whether_or_not_the_add
 
     known, unknown = await statements(owner.email), await statements("nobody@acme.example.com")
     assert len(known) == len(unknown) == 5  # BEGIN, the lookup, the tenant, one statement, COMMIT
-    assert known[0] == unknown[0] == "BEGIN"
+    assert known[0] == unknown[0]  # BEGIN (with the statement timeout behind a pooler)
+    assert known[0].startswith("BEGIN")
     assert known[-1] == unknown[-1] == "COMMIT"
     for trip in (known, unknown):
         [entered] = [query for query in trip if "app.tenant_id" in query]
