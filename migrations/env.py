@@ -3,7 +3,8 @@
 The URL comes from ``config.attributes["url"]`` (tests, tools) or from
 MIGRATIONS_DATABASE_URL / DATABASE_URL. After migrating, the runtime role named by
 DATABASE_APP_ROLE is granted data access (and nothing else) on every table, and the right to
-execute the schema's functions (the narrow pre-tenant lookups).
+execute the schema's functions (the narrow pre-tenant lookups); the tables the models declare
+append-only (the audit trail) it may insert into and read, never update or delete.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from platform_common.db.rls import grant_runtime_access
 from platform_common.db.settings import MigrationSettings
+from platform_common.db.tables import append_only_tables
 from todo_api.models import include_in_autogenerate, metadata
 
 config = context.config
@@ -42,7 +44,7 @@ def _run(connection: Connection) -> None:
         context.run_migrations()
         app_role = config.attributes.get("app_role") or MigrationSettings().database_app_role
         if app_role and not context.is_offline_mode():
-            grant_runtime_access(connection, app_role)
+            grant_runtime_access(connection, app_role, append_only=append_only_tables(metadata))
 
 
 async def _run_online(url: str) -> None:

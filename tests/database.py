@@ -26,7 +26,9 @@ from tools.embedded_postgres import superuser_url
 
 from platform_common.db.provision import ProvisionedDatabase, drop_database
 from platform_common.db.rls import grant_runtime_access
+from platform_common.db.tables import append_only_tables
 from todo_api.core.provisioning import provision
+from todo_api.models import metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 _TRUNCATE_ALL = """
@@ -62,8 +64,8 @@ async def downgrade(url: str, revision: str = "base") -> None:
 
 async def apply(url: str, step: Callable[[], None], *, app_role: str | None = None) -> None:
     """Run ``step`` on ``url`` in one transaction as Alembic runs a revision: its ``op.*`` calls
-    and ``platform_common.db.rls`` helpers work inside it. Then grant ``app_role`` access, as a
-    service's migration environment does after migrating."""
+    and ``platform_common.db.rls`` helpers work inside it. Then grant ``app_role`` access, as
+    todo-api's migration environment does after migrating (its append-only tables withheld)."""
     engine = async_engine(url, poolclass=NullPool)
     try:
         async with engine.begin() as connection:
@@ -76,7 +78,7 @@ def _operate(connection: Connection, step: Callable[[], None], app_role: str | N
     with Operations.context(MigrationContext.configure(connection)):
         step()
     if app_role:
-        grant_runtime_access(connection, app_role)
+        grant_runtime_access(connection, app_role, append_only=append_only_tables(metadata))
 
 
 @contextmanager

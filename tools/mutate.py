@@ -86,6 +86,7 @@ TARGETS: dict[str, Target] = {
             f"{API_TESTS}/test_session_bound_tokens.py",
             f"{API_TESTS}/test_password_change_limits.py",
             f"{API_TESTS}/test_token_security.py",
+            f"{API_TESTS}/test_audit_events.py",
         ),
     ),
 }

@@ -68,14 +68,18 @@ def test_schedule_and_settings_come_from_values(chart):
         "purge": {
             "schedule": "0 4 * * *",
             "timeZone": "Europe/Berlin",
-            "config": {"PURGE_BATCH_SIZE": 500, "EVENT_RETENTION_DAYS": 7},
+            "config": {"PURGE_BATCH_SIZE": 500, "EVENT_RETENTION_DAYS": 7, "AUDIT_RETENTION_DAYS": 90},
         }
     }
     rendered = render(chart, merge(REQUIRED_SECRETS, values))
     spec = cron_job(rendered)["spec"]
     assert (spec["schedule"], spec["timeZone"]) == ("0 4 * * *", "Europe/Berlin")
     env = environment(rendered)
-    assert (env["PURGE_BATCH_SIZE"], env["EVENT_RETENTION_DAYS"]) == ("500", "7")
+    assert (env["PURGE_BATCH_SIZE"], env["EVENT_RETENTION_DAYS"], env["AUDIT_RETENTION_DAYS"]) == (
+        "500",
+        "7",
+        "90",
+    )
 
 
 def test_it_can_be_turned_off(chart):
@@ -84,7 +88,13 @@ def test_it_can_be_turned_off(chart):
 
 
 @pytest.mark.parametrize(
-    "purge", [{"config": {"PURGE_BATCH_SIZE": 0}}, {"config": {"TRASH_DAYS": 1}}, {"schedule": ""}]
+    "purge",
+    [
+        {"config": {"PURGE_BATCH_SIZE": 0}},
+        {"config": {"AUDIT_RETENTION_DAYS": 0}},
+        {"config": {"TRASH_DAYS": 1}},
+        {"schedule": ""},
+    ],
 )
 def test_bad_values_are_refused(chart, purge):
     with pytest.raises(helm.HelmValuesError):

@@ -39,6 +39,7 @@ from todo_api.models import metadata
 
 TASKS = "/api/v1/tasks"
 USERS = "/api/v1/users"
+AUDIT = "/api/v1/audit-events"
 HOOK = {"url": "https://hooks.example.com/todo", "events": ["task.created"]}
 
 
@@ -193,6 +194,10 @@ async def use_everything(client: httpx.AsyncClient, slug: str) -> dict[str, Any]
         headers=member.headers,
     )
     assert out.status_code == 204, out.text
+    refused = await client.post("/api/v1/auth/token", data={"username": member.email, "password": "x" * 12})
+    assert refused.status_code == 400, refused.text
+    for query in ({}, {"type": "auth.logout"}, {"actor": owner.user_id}, {"page": 9}):
+        assert (await client.get(AUDIT, params=query, headers=headers)).is_success, query
     return {"slug": slug, "owner": owner, "member": member, "task": url, "hook": hook_url}
 
 
@@ -226,6 +231,10 @@ async def test_every_repository_statement_filters_by_the_callers_tenant_without_
         assert await listed(TASKS, "title") == {f"{home['slug']} renamed"}
         assert await listed(USERS, "id") == {owner.user_id, home["member"].user_id}
         assert await listed(WEBHOOKS, "id") == {home["hook"].rsplit("/", 1)[1]}
+        assert await listed(AUDIT, "tenant_id") == {owner.tenant_id}
+        foreign_actor = {"actor": foreign["owner"].user_id}
+        nothing = await client.get(AUDIT, params=foreign_actor, headers=owner.headers)
+        assert (nothing.status_code, nothing.json()["total"]) == (200, 0)
         tenant = await client.get("/api/v1/tenants/current", headers=owner.headers)
         assert tenant.json()["id"] == owner.tenant_id
         for url in (foreign["task"], f"{USERS}/{foreign['member'].user_id}", foreign["hook"]):

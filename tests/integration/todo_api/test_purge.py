@@ -32,13 +32,14 @@ KINDS = (
     "revoked_access_tokens",
     "events",
     "mail",
+    "audit_events",
     "trashed_tasks",
     "tombstones",
 )
 # Made through the API, so tested with it (tests/integration/todo_api/api/test_trash.py).
 TASK_KINDS = ("trashed_tasks", "tombstones")
 # Kept for a retention rather than until an expiry: add_rows makes none of them.
-AGED_KINDS = ("events", "mail", *TASK_KINDS)
+AGED_KINDS = ("events", "mail", "audit_events", *TASK_KINDS)
 # Each kind's table and the column that tells the test's rows apart.
 TABLES = {
     "idempotency_keys": ("idempotency_key", "key"),
@@ -47,6 +48,7 @@ TABLES = {
     "revoked_access_tokens": ("revoked_access_token", "jti"),
     "events": ("outbox_event", "type"),
     "mail": ("mail_message", "subject"),
+    "audit_events": ("audit_event", "details->>'label'"),
 }
 
 
@@ -158,6 +160,21 @@ async def add_mail(engine: AsyncEngine, tenant: Tenant, label: str, *, age: time
     )
 
 
+async def add_audit_event(engine: AsyncEngine, tenant: Tenant, label: str, *, age: timedelta) -> None:
+    """An audit event ``age`` old (written as the owner: the runtime role cannot backdate one)."""
+    await execute(
+        engine,
+        tenant.tenant_id,
+        "INSERT INTO audit_event (tenant_id, type, subject_id, details, created_at) "
+        "VALUES (:t, 'auth.login.succeeded', :u, jsonb_build_object('label', CAST(:label AS text)), "
+        "now() - CAST(:age AS interval))",
+        t=tenant.tenant_id,
+        u=tenant.user_id,
+        label=label,
+        age=age,
+    )
+
+
 async def labels(engine: AsyncEngine, tenant: Tenant, kind: str) -> set[str]:
     table, column = TABLES[kind]
     rows = await execute(engine, tenant.tenant_id, f"SELECT {column} FROM {table}")  # noqa: S608  # the test's constants
@@ -208,6 +225,8 @@ async def test_expired_rows_of_every_kind_and_tenant_go_and_live_ones_stay(
         await add_event(owner_engine, tenant, "recent.done", age=timedelta(days=29), delivery="succeeded")
         await add_mail(owner_engine, tenant, "old.mail", age=timedelta(days=31))
         await add_mail(owner_engine, tenant, "recent.mail", age=timedelta(days=29))
+        await add_audit_event(owner_engine, tenant, "old.audit", age=timedelta(days=366))
+        await add_audit_event(owner_engine, tenant, "recent.audit", age=timedelta(days=364))
     result = await purge_job()
 
     deleted = result.deleted
@@ -224,10 +243,28 @@ async def test_expired_rows_of_every_kind_and_tenant_go_and_live_ones_stay(
         assert sorted(status for (status,) in attempts) == ["pending", "succeeded"]
         # Past the retention: gone whatever its state (its link expired long ago).
         assert await labels(owner_engine, tenant, "mail") == {"recent.mail"}
+        # Past AUDIT_RETENTION_DAYS (365 by default): gone; younger: kept.
+        assert await labels(owner_engine, tenant, "audit_events") == {"recent.audit"}
     purged = {line["kind"]: line["deleted"] for line in result.logged if line["event"] == "rows_purged"}
     assert purged == deleted
     [finished] = [line for line in result.logged if line["event"] == "purge_finished"]
     assert finished["deleted"] == deleted
+
+
+async def test_audit_events_are_kept_audit_retention_days(
+    owner_engine: AsyncEngine, tenants: list[Tenant], purge_job: PurgeJob
+) -> None:
+    """AUDIT_RETENTION_DAYS moves the cut-off for the audit trail alone, in every tenant."""
+    for tenant in tenants:
+        for days in (29, 31, 200):
+            await add_audit_event(owner_engine, tenant, f"{days}.days", age=timedelta(days=days))
+        await add_event(owner_engine, tenant, "old.done", age=timedelta(days=31), delivery="succeeded")
+    result = await purge_job(audit_retention_days=30, event_retention_days=60)
+
+    assert (result.deleted["audit_events"], result.deleted["events"]) == (4, 0)
+    for tenant in tenants:
+        assert await labels(owner_engine, tenant, "audit_events") == {"29.days"}
+        assert await labels(owner_engine, tenant, "events") == {"old.done"}
 
 
 async def test_a_second_run_finds_nothing(

@@ -22,7 +22,7 @@ dependencies through ``runtime_of(request, TheRuntimeClass)``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar, TypeVar
 
@@ -76,14 +76,22 @@ class ServiceSettings(DatabaseSettings, HttpSettings, RateLimitSettings, Observa
 class ServiceRuntime:
     """The parts a service's requests share, built once per process from its settings."""
 
-    def __init__(self, settings: ServiceSettings, *, tenant_tables: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        tenant_tables: Mapping[str, str],
+        append_only_tables: Collection[str] = (),
+    ) -> None:
         """``tenant_tables``: ``{table: tenant key}`` of the service's models
-        (``platform_common.db.tables.tenant_tables(metadata)``), checked at every start."""
+        (``platform_common.db.tables.tenant_tables(metadata)``), and ``append_only_tables``
+        (``...append_only_tables(metadata)``), checked at every start."""
         self.settings = settings
         self.database = Database(settings, application_name=settings.service_name)
         self.limiter = RateLimiter.from_settings(settings, key_prefix=settings.service_name)
         self.trusted_proxies: tuple[Network, ...] = parse_networks(settings.trusted_proxies)
         self.tenant_tables = dict(tenant_tables)
+        self.append_only_tables = tuple(append_only_tables)
 
     async def start(self) -> None:
         # Outside production the published development secrets are accepted: say so at every start.
@@ -100,7 +108,7 @@ class ServiceRuntime:
         """Refuse to serve production unless row-level security can hold; warn elsewhere."""
         try:
             async with self.database.connection() as connection:
-                problems = await posture_problems(connection, self.tenant_tables)
+                problems = await posture_problems(connection, self.tenant_tables, self.append_only_tables)
         except (
             Exception
         ) as exc:  # unreachable now: /readyz reports it, and the check runs again at the next start

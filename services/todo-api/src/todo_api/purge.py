@@ -2,9 +2,9 @@
 
 What todo-api purges, one line per kind; the machinery (batches, one short transaction
 each, the log lines) is ``platform_common.db.purge``, and each kind's condition is in its
-``SECURITY DEFINER`` function (migrations ``70f3f18bae6a`` and ``c41f7a2e9b05``). A kind to
-add later is one ``Purge`` line here and one ``rls.create_purge_function`` call in the
-migration that brings its column or table.
+``SECURITY DEFINER`` function (migrations ``70f3f18bae6a``, ``c41f7a2e9b05``,
+``0fa4cf1543a2`` and ``e725c46cb875``). A kind to add later is one ``Purge`` line here and one
+``rls.create_purge_function`` call in the migration that brings its column or table.
 
 Trashed tasks go before tombstones: purging the trash leaves one tombstone per task, which
 the tombstone purge keeps for ``DELTA_TOMBSTONE_RETENTION_DAYS`` from then.
@@ -36,6 +36,7 @@ def purges(settings: PurgeJobSettings) -> list[Purge]:
         Purge("revoked_access_tokens", "purge_expired_revoked_access_tokens"),
         Purge("events", "purge_finished_events", timedelta(days=settings.event_retention_days)),
         Purge("mail", "purge_mail_messages", timedelta(days=settings.event_retention_days)),
+        Purge("audit_events", "purge_audit_events", timedelta(days=settings.audit_retention_days)),
         Purge("trashed_tasks", "purge_trashed_tasks", timedelta(days=settings.trash_retention_days)),
         Purge(
             "tombstones",

@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 from platform_common.db.posture import posture_problems
 from platform_common.db.provision import ProvisionedDatabase
-from platform_common.db.tables import tenant_tables
+from platform_common.db.tables import append_only_tables, tenant_tables
 from platform_common.settings import Environment
 from tests.database import connected
 from tests.integration.apps import settings_for
@@ -21,6 +21,7 @@ from todo_api.main import create_app
 from todo_api.models import metadata
 
 TENANT_TABLES = tenant_tables(metadata)
+APPEND_ONLY = append_only_tables(metadata)
 
 
 def on_test_database(url: str, database: ProvisionedDatabase) -> str:
@@ -31,7 +32,7 @@ def on_test_database(url: str, database: ProvisionedDatabase) -> str:
 
 async def problems_as(url: str) -> list[str]:
     async with connected(url) as connection:
-        return await posture_problems(connection, TENANT_TABLES)
+        return await posture_problems(connection, TENANT_TABLES, APPEND_ONLY)
 
 
 async def test_the_runtime_role_is_safe(database: ProvisionedDatabase) -> None:
@@ -48,12 +49,14 @@ async def test_the_owner_role_owns_every_table_and_passes_the_definer_policies(
         "alembic_version",
     }
     # The pre-tenant lookups' and the purges' policies bind the owner, who runs the SECURITY
-    # DEFINER functions (the runtime role passes: test_the_runtime_role_is_safe).
+    # DEFINER functions (the runtime role passes: test_the_runtime_role_is_safe); and the owner
+    # may rewrite the audit trail, which only its purge function does.
     assert sorted(problem for problem in problems if not problem.startswith(owned)) == [
         f"policy definer_{function} on table {table} admits the database role"
         for function, table in [
             ("auth_login_account", "user"),
             ("auth_refresh_token_tenant", "refresh_token"),
+            ("purge_audit_events", "audit_event"),
             ("purge_expired_idempotency_keys", "idempotency_key"),
             ("purge_expired_refresh_tokens", "refresh_token"),
             ("purge_expired_revoked_access_tokens", "revoked_access_token"),
@@ -67,7 +70,24 @@ async def test_the_owner_role_owns_every_table_and_passes_the_definer_policies(
             ("purge_trashed_tasks", "task"),
             ("purge_trashed_tasks", "task_tombstone"),
         ]
-    ]
+    ] + ["the database role may update or delete rows of append-only table audit_event"]
+
+
+@pytest.mark.parametrize("privilege", ["UPDATE", "DELETE", "TRUNCATE"])
+async def test_a_runtime_role_that_may_rewrite_the_audit_trail_is_unsafe(
+    database: ProvisionedDatabase, privilege: str
+) -> None:
+    """What a later migration's careless grant would do: reported, so production refuses it."""
+    assert APPEND_ONLY == ["audit_event"]
+    async with connected(database.owner_url) as owner:
+        await owner.execute(f'GRANT {privilege} ON audit_event TO "{database.app_role}"')
+        try:
+            assert await problems_as(database.app_url) == [
+                "the database role may update or delete rows of append-only table audit_event"
+            ]
+        finally:
+            await owner.execute(f'REVOKE {privilege} ON audit_event FROM "{database.app_role}"')
+    assert await problems_as(database.app_url) == []
 
 
 async def test_a_superuser_is_unsafe(database: ProvisionedDatabase, postgres_admin_url: str) -> None:

@@ -170,6 +170,9 @@ async def seed_tenant(owner_engine: AsyncEngine, slug: str) -> Seeded:
             task_id=str(uuid.uuid4()),
             change_seq=2,
         )
+        await insert(
+            conn, "audit_event", tenant_id=tenant_id, type="auth.login.succeeded", subject_id=user_id
+        )
     return seeded
 
 
@@ -225,10 +228,19 @@ async def test_without_a_tenant_nothing_is_visible(
         "VALUES (:b, 'mole@globex.example.com', 'x', '')",
         "INSERT INTO revoked_access_token (jti, tenant_id, expires_at) VALUES ('planted', :b, now())",
         "INSERT INTO tenant (id, slug, name) VALUES (gen_random_uuid(), 'planted', 'Planted')",
+        "INSERT INTO audit_event (tenant_id, type, subject_id) VALUES (:b, 'auth.login.succeeded', :b_user)",
         "UPDATE task SET tenant_id = :b, owner_id = :b_user",
         "UPDATE tenant SET id = gen_random_uuid()",
     ],
-    ids=["insert task", "insert user", "insert revoked token", "insert tenant", "move task", "move tenant"],
+    ids=[
+        "insert task",
+        "insert user",
+        "insert revoked token",
+        "insert tenant",
+        "insert audit event",
+        "move task",
+        "move tenant",
+    ],
 )
 async def test_rows_cannot_be_written_into_another_tenant(
     runtime_engine: AsyncEngine, tenants: tuple[Seeded, Seeded], statement: str
@@ -307,6 +319,30 @@ async def test_a_task_cannot_point_at_a_list_or_parent_of_another_tenant(
         await set_tenant(conn, a.tenant_id)
         statement = f"INSERT INTO task (title, description, {columns}) VALUES ('planted', '', {params})"  # noqa: S608
         assert await sqlstate_of(conn, statement, **row) == FK_VIOLATION
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_event SET type = 'auth.logout'",
+        "UPDATE audit_event SET created_at = now() - interval '10 years'",
+        "DELETE FROM audit_event",
+        "TRUNCATE audit_event",
+    ],
+    ids=["retype", "backdate", "delete", "truncate"],
+)
+async def test_the_runtime_role_cannot_rewrite_its_own_tenants_audit_trail(
+    runtime_engine: AsyncEngine, tenants: tuple[Seeded, Seeded], statement: str
+) -> None:
+    """Insert-only: no UPDATE, DELETE or TRUNCATE privilege, so the statement is refused
+    outright, in the tenant's own context, whatever row-level security would admit."""
+    a, _ = tenants
+    async with runtime_engine.begin() as conn:
+        await set_tenant(conn, a.tenant_id)
+        assert await sqlstate_of(conn, statement) == INSUFFICIENT_PRIVILEGE
+        await insert(conn, "audit_event", tenant_id=a.tenant_id, type="auth.logout", subject_id=a.user_id)
+        rows = await conn.execute(text("SELECT type FROM audit_event ORDER BY type"))
+        assert list(rows.scalars()) == ["auth.login.succeeded", "auth.logout"]
 
 
 async def test_the_tenant_setting_ends_with_its_transaction(

@@ -25,6 +25,7 @@ from todo_api.models import UserRole
 from todo_api.repositories.users import UserRepository
 from todo_api.schemas.auth import SignupRequest
 from todo_api.schemas.user import UserAdminUpdate, UserCreate
+from todo_api.services.audit import UNKNOWN_ORIGIN
 from todo_api.services.auth import AuthService, Caller
 from todo_api.services.users import UserService
 
@@ -52,7 +53,7 @@ class Backend:
     async def anonymous(self) -> AsyncIterator[AuthService]:
         """The auth service in a unit of work without a tenant (sign-up, login, refresh)."""
         async with self.database.transaction() as transaction:
-            yield AuthService(transaction, self.credentials)
+            yield AuthService(transaction, self.credentials, UNKNOWN_ORIGIN)
 
     @asynccontextmanager
     async def acting_as(self, person: Person) -> AsyncIterator[Caller]:
@@ -81,7 +82,7 @@ class Backend:
         """``name@<the admin's domain>`` in the admin's tenant, with ``role``."""
         email = f"{name}@{admin.email.split('@')[1]}"
         async with self.acting_as(admin) as caller:
-            users = UserService(caller)
+            users = UserService(caller, UNKNOWN_ORIGIN)
             user = await users.create(UserCreate(email=email, password=PASSWORD), self.hasher)
             if role != UserRole.MEMBER:
                 await users.update(user["id"], UserAdminUpdate(role=role))

@@ -9,6 +9,7 @@ from tests.integration.factories import PASSWORD
 from tests.integration.todo_api.services.conftest import Backend, Person
 from todo_api.schemas.auth import TokenPair
 from todo_api.schemas.user import UserAdminUpdate
+from todo_api.services.audit import UNKNOWN_ORIGIN
 from todo_api.services.auth import AuthenticationFailed
 from todo_api.services.users import UserService
 
@@ -62,7 +63,7 @@ async def test_unknown_account_wrong_password_and_inactive_user_fail_alike(
 ) -> None:
     member = await backend.add_member(owner, "bob")
     async with backend.acting_as(owner) as caller:
-        await UserService(caller).update(member.user_id, UserAdminUpdate(is_active=False))
+        await UserService(caller, UNKNOWN_ORIGIN).update(member.user_id, UserAdminUpdate(is_active=False))
     failures = []
     for email, password in [
         ("nobody@acme.example.com", PASSWORD),

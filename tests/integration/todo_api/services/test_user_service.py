@@ -12,6 +12,7 @@ from platform_common.pagination import PageQuery
 from tests.integration.todo_api.services.conftest import Backend, Person
 from todo_api.models import UserRole
 from todo_api.schemas.user import UserAdminUpdate
+from todo_api.services.audit import UNKNOWN_ORIGIN
 from todo_api.services.users import UserService
 
 UNSEATINGS: dict[str, dict[str, Any] | None] = {
@@ -23,7 +24,7 @@ UNSEATINGS: dict[str, dict[str, Any] | None] = {
 
 async def unseat(backend: Backend, actor: Person, target: Person, how: dict[str, Any] | None) -> None:
     async with backend.acting_as(actor) as caller:
-        users = UserService(caller)
+        users = UserService(caller, UNKNOWN_ORIGIN)
         if how is None:
             await users.delete(target.user_id)
         else:
@@ -81,7 +82,7 @@ async def test_an_admin_can_neither_unseat_an_owner_nor_make_one(
 async def test_a_member_manages_nobody(backend: Backend, owner: Person) -> None:
     member = await backend.add_member(owner, "bob")
     async with backend.acting_as(member) as caller:
-        users = UserService(caller)
+        users = UserService(caller, UNKNOWN_ORIGIN)
         for attempt in (
             users.list(PageQuery(page=1, size=20)),
             users.get(owner.user_id),

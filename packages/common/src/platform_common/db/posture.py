@@ -5,6 +5,8 @@ when forced; so the connected (runtime) role must be none of those and must own 
 Every tenant-owned table (derived from the models, ``platform_common.db.tables``) must have
 RLS enabled and forced, and the isolation policy of ``platform_common.db.rls`` on its tenant
 column; no other permissive policy may admit the role, since permissive policies add up.
+A table declared append-only (an audit trail) must not let the role update or delete its
+rows.
 
 ``posture_problems`` is the start-up check of every service; ``coverage_problems`` adds what
 only the models can say (a table that declares no tenancy), for the RLS-coverage test.
@@ -12,13 +14,13 @@ only the models can say (a table that declares no tenancy), for the RLS-coverage
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import asyncpg
 from sqlalchemy import MetaData
 
 from platform_common.db.rls import CURRENT_TENANT_FUNCTION, ISOLATION_POLICY
-from platform_common.db.tables import tenant_tables, undeclared_tables
+from platform_common.db.tables import append_only_tables, tenant_tables, undeclared_tables
 
 _ROLE = "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
 _TABLES = """
@@ -33,11 +35,22 @@ _POLICIES = """
            roles && ARRAY['public', current_user]::name[] AS binds_role
     FROM pg_policies WHERE schemaname = current_schema()
 """
+# Of the named tables, those the connected role may change or empty.
+_REWRITABLE = """
+    SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname = ANY($1::text[])
+      AND (has_table_privilege(c.oid, 'UPDATE') OR has_table_privilege(c.oid, 'DELETE')
+           OR has_table_privilege(c.oid, 'TRUNCATE'))
+    ORDER BY c.relname
+"""
 
 
-async def posture_problems(connection: asyncpg.Connection, tenant_tables: Mapping[str, str]) -> list[str]:
-    """What would let the connected role read across tenants; empty when RLS holds.
-    ``tenant_tables``: ``{table: tenant key column}`` of every tenant-owned table."""
+async def posture_problems(
+    connection: asyncpg.Connection, tenant_tables: Mapping[str, str], append_only: Collection[str] = ()
+) -> list[str]:
+    """What would let the connected role read across tenants (or rewrite a record); empty when
+    RLS holds. ``tenant_tables``: ``{table: tenant key column}`` of every tenant-owned table;
+    ``append_only``: the tables whose rows the role may only add and read."""
     problems: list[str] = []
     superuser, bypass = await connection.fetchrow(_ROLE)
     if superuser:
@@ -54,6 +67,10 @@ async def posture_problems(connection: asyncpg.Connection, tenant_tables: Mappin
                 problems.append(f"table {name} lacks forced row-level security")
     problems += [f"table {name} is missing" for name in sorted(tenant_tables) if name not in seen]
     problems += _policy_problems(await connection.fetch(_POLICIES), tenant_tables)
+    problems += [
+        f"the database role may update or delete rows of append-only table {name}"
+        for (name,) in await connection.fetch(_REWRITABLE, list(append_only))
+    ]
     return problems
 
 
@@ -83,4 +100,6 @@ async def coverage_problems(connection: asyncpg.Connection, metadata: MetaData) 
         f"table {name} declares neither tenant_owned() nor global_table()"
         for name in undeclared_tables(metadata)
     ]
-    return undeclared + await posture_problems(connection, tenant_tables(metadata))
+    return undeclared + await posture_problems(
+        connection, tenant_tables(metadata), append_only_tables(metadata)
+    )

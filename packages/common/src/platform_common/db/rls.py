@@ -17,12 +17,14 @@ check refuses them) reads across tenants.
 ``create_purge_function`` a retention purge (see ``platform_common.db.purge``) and
 ``create_purge_statement_function`` one that also writes (tombstones, watermarks);
 ``keep_globally_unique`` a value unique across tenants (kept outside the tenant's table);
-``grant_runtime_access`` is what a service's Alembic environment runs after migrating.
+``grant_runtime_access`` is what a service's Alembic environment runs after migrating (it
+withholds UPDATE and DELETE from the tables the models declare append-only).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from alembic import op
 from sqlalchemy import Connection, text
@@ -307,11 +309,18 @@ def _argument_types(retention: bool) -> str:
     return "integer, interval" if retention else "integer"
 
 
-def grant_runtime_access(connection: Connection, role: str) -> None:
+def grant_runtime_access(connection: Connection, role: str, *, append_only: Collection[str] = ()) -> None:
     """Give the runtime role data access (and nothing else) on every table of the schema, and
     the right to execute its functions: the pre-tenant lookups (``SECURITY DEFINER``, revoked
-    from PUBLIC) and ``app_current_tenant()``. Never the migration history."""
-    quoted = connection.dialect.identifier_preparer.quote(role)
+    from PUBLIC) and ``app_current_tenant()``. Never the migration history.
+
+    ``append_only`` names tables whose rows the role may insert and read but never change
+    (``platform_common.db.tables.append_only_tables`` of the service's models): UPDATE and
+    DELETE are withheld from them at every grant, so a later migration's blanket grant
+    cannot give them back. Names of tables not (or no longer) in the schema are skipped (a
+    downgrade below the revision that made one)."""
+    preparer = connection.dialect.identifier_preparer
+    quoted = preparer.quote(role)
     for statement in (
         f"GRANT USAGE ON SCHEMA public TO {quoted}",
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}",
@@ -320,3 +329,11 @@ def grant_runtime_access(connection: Connection, role: str) -> None:
         f"REVOKE ALL ON alembic_version FROM {quoted}",
     ):
         connection.execute(text(statement))
+    present = set(
+        connection.execute(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY(:names)"),
+            {"names": list(append_only)},
+        ).scalars()
+    )
+    for table in sorted(present):
+        connection.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {preparer.quote(table)} FROM {quoted}"))

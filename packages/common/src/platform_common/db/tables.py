@@ -9,6 +9,11 @@ Declare them in ``__table_args__``::
     class Task(..., table=True):
         __table_args__ = (Index(...), tenant_owned())
 
+A tenant table whose rows are a record (an audit trail) says so with
+``tenant_owned(append_only=True)``: the runtime role may add and read its rows, never change
+or delete them (``rls.grant_runtime_access`` withholds UPDATE and DELETE, and the start-up
+posture check reports a role that has them); only its retention purge removes rows.
+
 From that, the code derives which tables row-level security must cover (the start-up
 posture check, the RLS-coverage test) and which column each repository scopes by: nothing
 is a hand-kept list that a new table could be missing from. A table that declares
@@ -27,9 +32,13 @@ TENANT = "tenant"
 GLOBAL = "global"
 
 
-def tenant_owned(key: str = "tenant_id") -> dict[str, Any]:
-    """``__table_args__`` entry of a table whose rows belong to the tenant in ``key``."""
-    return {"info": {"tenancy": TENANT, "tenant_key": key}}
+def tenant_owned(key: str = "tenant_id", *, append_only: bool = False) -> dict[str, Any]:
+    """``__table_args__`` entry of a table whose rows belong to the tenant in ``key``; with
+    ``append_only``, rows the runtime role may insert and read but never update or delete."""
+    info: dict[str, Any] = {"tenancy": TENANT, "tenant_key": key}
+    if append_only:
+        info["append_only"] = True
+    return {"info": info}
 
 
 def global_table(reason: str) -> dict[str, Any]:
@@ -61,6 +70,11 @@ def tenant_tables(metadata: MetaData) -> dict[str, str]:
         for name, table in sorted(metadata.tables.items())
         if table.info.get("tenancy") == TENANT
     }
+
+
+def append_only_tables(metadata: MetaData) -> list[str]:
+    """Names of the tables declared ``tenant_owned(append_only=True)``."""
+    return sorted(name for name, table in metadata.tables.items() if table.info.get("append_only"))
 
 
 def global_tables(metadata: MetaData) -> dict[str, str]:

@@ -30,6 +30,8 @@ from todo_api.core.rate_limits import record_throttled_account
 from todo_api.core.runtime import TodoRuntime
 from todo_api.schemas.common import SafeStr
 from todo_api.schemas.email import login_email
+from todo_api.services.audit import Origin
+from todo_api.services.audit_events import AuditService
 from todo_api.services.auth import AuthService, Caller, load_caller, verify_access_token
 from todo_api.services.delta import DeltaPolicy, DeltaService
 from todo_api.services.lists import ListService
@@ -46,6 +48,22 @@ async def get_runtime(request: Request) -> TodoRuntime:
 
 
 RuntimeDep = Annotated[TodoRuntime, Depends(get_runtime)]
+
+
+async def get_client_ip(request: Request, runtime: RuntimeDep) -> str:
+    return client_ip(request.scope, runtime.trusted_proxies)
+
+
+ClientIP = Annotated[str, Depends(get_client_ip)]
+
+
+async def request_origin(request: Request, ip: ClientIP) -> Origin:
+    """Where the request came from, for the audit trail: only the routes whose services record
+    events ask for it (FastAPI computes the client address once per request)."""
+    return Origin.of(ip, request.headers.get("user-agent"))
+
+
+OriginDep = Annotated[Origin, Depends(request_origin)]
 
 
 class Authenticate(OAuth2PasswordBearer):
@@ -89,17 +107,19 @@ async def anonymous_transaction(runtime: RuntimeDep) -> AsyncIterator[Transactio
 
 
 async def auth_service(
-    runtime: RuntimeDep, transaction: Annotated[Transaction, Depends(anonymous_transaction, scope="function")]
+    runtime: RuntimeDep,
+    transaction: Annotated[Transaction, Depends(anonymous_transaction, scope="function")],
+    origin: OriginDep,
 ) -> AuthService:
-    return AuthService(transaction, runtime.credentials)
+    return AuthService(transaction, runtime.credentials, origin)
 
 
 AuthServiceDep = Annotated[AuthService, Depends(auth_service)]
 
 
-async def caller_auth_service(runtime: RuntimeDep, caller: CallerDep) -> AuthService:
+async def caller_auth_service(runtime: RuntimeDep, caller: CallerDep, origin: OriginDep) -> AuthService:
     """The auth service inside an authenticated caller's unit of work (logout, password)."""
-    return AuthService(caller.transaction, runtime.credentials)
+    return AuthService(caller.transaction, runtime.credentials, origin)
 
 
 CallerAuthServiceDep = Annotated[AuthService, Depends(caller_auth_service)]
@@ -127,8 +147,8 @@ async def list_service(runtime: RuntimeDep, caller: CallerDep) -> ListService:
 ListsDep = Annotated[ListService, Depends(list_service)]
 
 
-async def user_service(caller: CallerDep) -> UserService:
-    return UserService(caller)
+async def user_service(caller: CallerDep, origin: OriginDep) -> UserService:
+    return UserService(caller, origin)
 
 
 UsersDep = Annotated[UserService, Depends(user_service)]
@@ -141,24 +161,24 @@ async def tenant_service(caller: CallerDep) -> TenantService:
 TenantsDep = Annotated[TenantService, Depends(tenant_service)]
 
 
-async def webhook_service(runtime: RuntimeDep, caller: CallerDep) -> WebhookService:
+async def webhook_service(runtime: RuntimeDep, caller: CallerDep, origin: OriginDep) -> WebhookService:
     policy = WebhookPolicy(
         max_per_user=runtime.settings.max_webhooks_per_user,
         egress=runtime.egress_policy,
         resolver=runtime.resolver,
         secrets=runtime.secret_box,
     )
-    return WebhookService(caller, policy)
+    return WebhookService(caller, policy, origin)
 
 
 WebhooksDep = Annotated[WebhookService, Depends(webhook_service)]
 
 
-async def get_client_ip(request: Request, runtime: RuntimeDep) -> str:
-    return client_ip(request.scope, runtime.trusted_proxies)
+async def audit_service(caller: CallerDep) -> AuditService:
+    return AuditService(caller)
 
 
-ClientIP = Annotated[str, Depends(get_client_ip)]
+AuditDep = Annotated[AuditService, Depends(audit_service)]
 
 
 async def limit_anonymous(response: Response, runtime: RuntimeDep, ip: ClientIP) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from todo_api.api.endpoints import auth, lists, tasks, tenants, trash, users, webhooks
+from todo_api.api.endpoints import audit, auth, lists, tasks, tenants, trash, users, webhooks
 
 API_ROUTERS = (
     auth.router,
@@ -12,4 +12,5 @@ API_ROUTERS = (
     tasks.router,
     trash.router,
     webhooks.router,
+    audit.router,
 )

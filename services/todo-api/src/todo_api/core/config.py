@@ -103,6 +103,12 @@ class PurgeJobSettings(DatabaseSettings, ObservabilitySettings, PurgeSettings, R
         le=3650,
         description="Events (and their webhook delivery attempts) are kept this long once no delivery is pending; e-mails this long after they were written.",
     )
+    audit_retention_days: int = Field(
+        default=365,
+        ge=1,
+        le=3650,
+        description="Audit events (GET /audit-events) are kept this many days, then the purge deletes them.",
+    )
 
 
 @lru_cache

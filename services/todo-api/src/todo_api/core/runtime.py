@@ -11,7 +11,7 @@ from platform_common.auth.opaque import Successors
 from platform_common.auth.passwords import PasswordHasher
 from platform_common.auth.settings import build_password_hasher, build_token_codec
 from platform_common.auth.tokens import TokenCodec
-from platform_common.db.tables import tenant_tables
+from platform_common.db.tables import append_only_tables, tenant_tables
 from platform_common.http.egress import system_resolver
 from todo_api.core.config import Settings
 from todo_api.core.delta_cursor import DeltaCursorCodec
@@ -38,7 +38,9 @@ class TodoRuntime(ServiceRuntime):
     settings: Settings
 
     def __init__(self, settings: Settings) -> None:
-        super().__init__(settings, tenant_tables=tenant_tables(metadata))
+        super().__init__(
+            settings, tenant_tables=tenant_tables(metadata), append_only_tables=append_only_tables(metadata)
+        )
         self.settings = settings
         self.credentials = Credentials.from_settings(settings)
         self.token_codec = self.credentials.codec

@@ -4,6 +4,7 @@ from typing import Any
 
 from platform_common.db.tables import keep_retired_columns
 from platform_common.events.queue import outside_the_queue
+from todo_api.models.audit import MAX_USER_AGENT_LENGTH, AuditEvent
 from todo_api.models.auth import AuthSession, RefreshToken, RevokedAccessToken
 from todo_api.models.base import RETIRED_COLUMNS, metadata
 from todo_api.models.events import MailMessage, OutboxEvent, WebhookDelivery, WebhookEndpoint
@@ -16,7 +17,9 @@ from todo_api.models.user import User, UserEmail, UserRole
 
 __all__ = [
     "DEFAULT_LIST_NAME",
+    "MAX_USER_AGENT_LENGTH",
     "RETIRED_COLUMNS",
+    "AuditEvent",
     "AuthSession",
     "IdempotencyKey",
     "MailMessage",

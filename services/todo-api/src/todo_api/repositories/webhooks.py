@@ -44,8 +44,10 @@ class WebhookRepository(OwnedRepository):
     async def update(self, webhook_id: uuid.UUID, changes: Mapping[str, Any]) -> Record | None:
         return await self.fetchrow(_update(tuple(sorted(changes))), **changes, id=webhook_id)
 
-    async def delete(self, webhook_id: uuid.UUID) -> bool:
-        return await self.fetchval(_delete(), id=webhook_id) is not None
+    async def delete(self, webhook_id: uuid.UUID) -> str | None:
+        """The deleted webhook's URL; None when there was none of that id."""
+        url: str | None = await self.fetchval(_delete(), id=webhook_id)
+        return url
 
 
 class DeliveryRepository(OwnedRepository):
@@ -122,7 +124,7 @@ def _delete() -> ClauseElement:
     return (
         WebhookRepository.scope.delete()
         .where(_ENDPOINT.c.id == bindparam("id"), owner_condition(_ENDPOINT))
-        .returning(_ENDPOINT.c.id)
+        .returning(_ENDPOINT.c.url)
     )
 
 

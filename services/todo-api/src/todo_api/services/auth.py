@@ -5,6 +5,10 @@ token it issues and the family of its refresh tokens. Every authenticated reques
 in the one query that loads the caller, that the user is active, the token version current
 and the session live; so logout, refresh-token reuse, a password change and deactivation
 end every access token of the session at once, with no extra round trip.
+
+Each of these records its event in the audit trail (``services.audit``) in its own unit of
+work: a login, a refused login of an account (never of an unknown address), a logout, a
+session ended by refresh-token reuse, a password change and a lockout.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import NoReturn
 
 import structlog
 
@@ -29,8 +34,10 @@ from todo_api.repositories.lists import ListRepository
 from todo_api.repositories.tenants import TenantRowRepository
 from todo_api.repositories.tokens import RefreshTokenRepository, SessionRepository
 from todo_api.repositories.users import UserRepository
+from todo_api.schemas.audit import AuditEventType
 from todo_api.schemas.auth import SignupRequest, TokenPair
 from todo_api.schemas.email import login_email
+from todo_api.services.audit import AuditTrail, Origin
 from todo_api.services.errors import KNOWN_CONSTRAINTS
 
 logger = structlog.get_logger(__name__)
@@ -121,12 +128,13 @@ async def load_caller(transaction: Transaction, claims: AccessClaims) -> Caller:
 
 
 class AuthService:
-    def __init__(self, transaction: Transaction, credentials: Credentials) -> None:
+    def __init__(self, transaction: Transaction, credentials: Credentials, origin: Origin) -> None:
         self.transaction = transaction
         self.settings = credentials.settings
         self.codec = credentials.codec
         self.hasher = credentials.hasher
         self.successors = credentials.successors
+        self.audit = AuditTrail(transaction, origin)
 
     async def signup(self, request: SignupRequest) -> tuple[Record, Record]:
         hashed = await self.hasher.hash(request.password)
@@ -144,17 +152,23 @@ class AuthService:
                 }
             )
         await ListRepository(self.transaction, user["id"]).create_default()
+        await self.audit.record(
+            AuditEventType.USER_CREATED,
+            actor_id=user["id"],
+            subject_id=user["id"],
+            details={"email": user["email"], "role": UserRole.OWNER.value, "signup": True},
+        )
         return tenant, user
 
     async def login(self, email: str, password: str) -> TokenPair:
         """Unknown e-mail, wrong password and inactive user fail identically, at the same cost."""
+        account = await self.transaction.lookup(LOGIN_ACCOUNT, login_email(email))
         if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
             await self.hasher.verify(password[:MAX_PASSWORD_LENGTH], None)
-            raise AuthenticationFailed("bad_credentials", GENERIC_LOGIN_FAILURE)
-        account = await self.transaction.lookup(LOGIN_ACCOUNT, login_email(email))
+            await self._refuse_login(account, "wrong_password")
         valid, new_hash = await self.hasher.verify(password, account["hashed_password"] if account else None)
         if account is None or not valid or not account["is_active"]:
-            raise AuthenticationFailed("bad_credentials", GENERIC_LOGIN_FAILURE)
+            await self._refuse_login(account, "inactive_user" if valid else "wrong_password")
         await self.transaction.enter_tenant(account["tenant_id"])
         users = UserRepository(self.transaction)
         if new_hash:
@@ -167,6 +181,12 @@ class AuthService:
         await SessionRepository(self.transaction).create(
             session_id=session_id, user_id=user["id"], expires_at=expires_at
         )
+        await self.audit.record(
+            AuditEventType.LOGIN_SUCCEEDED,
+            actor_id=user["id"],
+            subject_id=user["id"],
+            details={"session_id": str(session_id)},
+        )
         return await self._issue_pair(
             user,
             session_id=session_id,
@@ -174,6 +194,30 @@ class AuthService:
             family_expires_at=expires_at,
             secret=new_opaque_token(),
         )
+
+    async def _refuse_login(self, account: Record | None, reason: str) -> NoReturn:
+        """Refuse a login, recording the attempt when the address names an account: in that
+        account's tenant, as ``auth.login.failed`` (no actor: no one was authenticated), in
+        this unit of work, which holds nothing else and commits with the refusal.
+
+        An unknown address records nothing, and its refusal makes the same round trips: a
+        tenant entered (a made-up one, where nothing exists), one statement, the COMMIT. Both
+        commit without waiting for the disk, so a commit that wrote the event takes as long as
+        one that did not: neither the answer nor its time tells whether the address has an
+        account. (An event lost in a crash within a fraction of a second is the price.)"""
+        await self.transaction.enter_tenant(
+            account["tenant_id"] if account else uuid.uuid4(), synchronous_commit=False
+        )
+        if account is None:
+            await self.audit.probe()
+        else:
+            await self.audit.record(
+                AuditEventType.LOGIN_FAILED,
+                actor_id=None,
+                subject_id=account["id"],
+                details={"reason": reason},
+            )
+        raise AuthenticationFailed("bad_credentials", GENERIC_LOGIN_FAILURE, keep_changes=True)
 
     async def refresh(self, refresh_token: str) -> TokenPair:
         """Rotate: the presented token is used up and its successor issued. Presenting a used
@@ -193,7 +237,7 @@ class AuthService:
             again = await self._unused_successor(tokens, refresh_token, current)
             if again is None:
                 # Reuse: whoever holds this family may be an attacker. End it for everyone.
-                await self._end_session(current["family_id"])
+                await self._revoke_session(current, "refresh_token_reused")
                 raise AuthenticationFailed("refresh_reused", keep_changes=True)
             link = again[0]
         now = datetime.now(UTC)
@@ -201,7 +245,7 @@ class AuthService:
             raise AuthenticationFailed("refresh_expired")
         user = await UserRepository(self.transaction).get(current["user_id"])
         if user is None or not user["is_active"] or user["token_version"] != link["user_token_version"]:
-            await self._end_session(current["family_id"])
+            await self._revoke_session(current, "user_changed")
             raise AuthenticationFailed("refresh_stale_user", keep_changes=True)
         if again is not None:
             return self._pair(user, current["family_id"], refresh_token=again[1])
@@ -235,8 +279,16 @@ class AuthService:
         presented = await RefreshTokenRepository(self.transaction).get_by_hash_for_update(
             token_digest(refresh_token)
         )
+        ended = [caller.claims.session_id]
         if presented is not None and presented["user_id"] == caller.id:
             await self._end_session(presented["family_id"])
+            ended.append(presented["family_id"])
+        await self.audit.record(
+            AuditEventType.LOGOUT,
+            actor_id=caller.id,
+            subject_id=caller.id,
+            details={"session_ids": sorted({str(session) for session in ended})},
+        )
 
     async def change_password(self, caller: Caller, current_password: str, new_password: str) -> None:
         """Requires the current password; every session and token of the user ends.
@@ -270,6 +322,7 @@ class AuthService:
         if await users.update_at_version(caller.id, version, changes) is None:
             raise AuthenticationFailed("stale_token_version")
         await end_user_sessions(self.transaction, caller.id)
+        await self.audit.record(AuditEventType.PASSWORD_CHANGED, actor_id=caller.id, subject_id=caller.id)
 
     async def _lock_out(self, caller: Caller, version: int) -> None:
         """Too many wrong current passwords in a row: end every session of the user."""
@@ -277,7 +330,24 @@ class AuthService:
             caller.id, {"token_version": version + 1, "password_change_failures": 0}
         )
         await end_user_sessions(self.transaction, caller.id)
-        logger.warning("password_change_lockout", failures=self.settings.password_change_max_failures)
+        failures = self.settings.password_change_max_failures
+        await self.audit.record(
+            AuditEventType.PASSWORD_LOCKOUT,
+            actor_id=caller.id,
+            subject_id=caller.id,
+            details={"failures": failures},
+        )
+        logger.warning("password_change_lockout", failures=failures)
+
+    async def _revoke_session(self, token: Record, reason: str) -> None:
+        """End the session of a refresh token that may be in the wrong hands, and record it."""
+        await self._end_session(token["family_id"])
+        await self.audit.record(
+            AuditEventType.SESSION_REVOKED,
+            actor_id=None,
+            subject_id=token["user_id"],
+            details={"session_id": str(token["family_id"]), "reason": reason},
+        )
 
     async def _end_session(self, session_id: uuid.UUID) -> None:
         await SessionRepository(self.transaction).revoke(session_id)

@@ -1,4 +1,6 @@
-"""The caller's own profile, and tenant administration of users by owners and admins."""
+"""The caller's own profile, and tenant administration of users by owners and admins (each
+change recorded in the audit trail: a user created or deleted, a role changed, a user
+deactivated or activated again)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from todo_api.models import UserRole
 from todo_api.repositories.lists import ListRepository
 from todo_api.repositories.tenants import TenantRowRepository
 from todo_api.repositories.users import UserRepository
+from todo_api.schemas.audit import AuditEventType
 from todo_api.schemas.user import UserAdminUpdate, UserCreate, UserUpdateMe
+from todo_api.services.audit import AuditTrail, Origin
 from todo_api.services.auth import Caller, end_user_sessions
 from todo_api.services.errors import KNOWN_CONSTRAINTS
 from todo_api.services.pages import rows_and_total
@@ -21,16 +25,17 @@ from todo_api.services.pages import rows_and_total
 ADMIN_ROLES = frozenset({UserRole.OWNER, UserRole.ADMIN})
 
 
-def require_admin(caller: Caller) -> None:
+def require_admin(caller: Caller, refusal: str = "Only owners and admins may manage users") -> None:
     if caller.role not in ADMIN_ROLES:
-        raise Forbidden("Only owners and admins may manage users")
+        raise Forbidden(refusal)
 
 
 class UserService:
-    def __init__(self, caller: Caller) -> None:
+    def __init__(self, caller: Caller, origin: Origin) -> None:
         self.caller = caller
         self.transaction = caller.transaction
         self.users = UserRepository(caller.transaction)
+        self.audit = AuditTrail(caller.transaction, origin)
 
     async def update_me(self, request: UserUpdateMe) -> Record:
         return await self._updated(self.caller.id, request.model_dump(exclude_unset=True, mode="json"))
@@ -56,6 +61,7 @@ class UserService:
         with constraints_mapped(KNOWN_CONSTRAINTS):
             user = await self.users.insert(values)
         await ListRepository(self.transaction, user["id"]).create_default()
+        await self._record(AuditEventType.USER_CREATED, user, {"email": user["email"], "role": user["role"]})
         return user
 
     async def update(self, user_id: uuid.UUID, request: UserAdminUpdate) -> Record:
@@ -79,6 +85,13 @@ class UserService:
         updated = await self._updated(user_id, changes)
         if changes.get("is_active") is False:
             await end_user_sessions(self.transaction, user_id)
+        if updated["role"] != target_role:
+            await self._record(
+                AuditEventType.USER_ROLE_CHANGED, updated, {"from": target_role.value, "to": updated["role"]}
+            )
+        if updated["is_active"] != target["is_active"]:
+            event = AuditEventType.USER_ACTIVATED if updated["is_active"] else AuditEventType.USER_DEACTIVATED
+            await self._record(event, updated)
         return updated
 
     async def delete(self, user_id: uuid.UUID) -> None:
@@ -91,6 +104,14 @@ class UserService:
             if target["is_active"]:
                 await self._keep_an_owner()
         await self.users.delete(user_id)
+        await self._record(
+            AuditEventType.USER_DELETED, target, {"email": target["email"], "role": target["role"]}
+        )
+
+    async def _record(
+        self, event_type: AuditEventType, user: Record, details: dict[str, object] | None = None
+    ) -> None:
+        await self.audit.record(event_type, actor_id=self.caller.id, subject_id=user["id"], details=details)
 
     async def _get(self, user_id: uuid.UUID, *, for_update: bool = False) -> Record:
         user = await self.users.get(user_id, for_update=for_update)

@@ -1,12 +1,15 @@
 """Webhook rules: a user's own subscriptions, a bounded number of them, to targets the egress
 rules allow; secrets shown once and stored encrypted; pings and redeliveries scheduled in
-the request's unit of work (the dispatcher delivers them)."""
+the request's unit of work (the dispatcher delivers them). Creating and deleting one is
+recorded in the audit trail with the target's host only: a URL's path or query may carry a
+credential of the receiver's."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from platform_common.db.database import Record
 from platform_common.errors import Conflict, ErrorSource, NotFound, UnprocessableEntity
@@ -18,6 +21,7 @@ from platform_common.webhooks.secrets import SecretBox
 from platform_common.webhooks.signing import new_secret
 from todo_api.repositories.users import UserRepository
 from todo_api.repositories.webhooks import DeliveryRepository, WebhookRepository
+from todo_api.schemas.audit import AuditEventType
 from todo_api.schemas.webhook import (
     PING,
     DeliveryRead,
@@ -27,6 +31,7 @@ from todo_api.schemas.webhook import (
     WebhookSecret,
     WebhookUpdate,
 )
+from todo_api.services.audit import AuditTrail, Origin
 from todo_api.services.auth import Caller
 from todo_api.services.pages import rows_and_total
 
@@ -45,11 +50,12 @@ class WebhookPolicy:
 
 
 class WebhookService:
-    def __init__(self, caller: Caller, policy: WebhookPolicy) -> None:
+    def __init__(self, caller: Caller, policy: WebhookPolicy, origin: Origin) -> None:
         self.caller = caller
         self.policy = policy
         self.webhooks = WebhookRepository(caller.transaction, caller.id)
         self.deliveries = DeliveryRepository(caller.transaction, caller.id)
+        self.audit = AuditTrail(caller.transaction, origin)
 
     async def create(self, request: WebhookCreate) -> WebhookCreated:
         await self._check_url(request.url)
@@ -66,6 +72,7 @@ class WebhookService:
                 "secret": self.policy.secrets.seal(secret),
             }
         )
+        await self._record(AuditEventType.WEBHOOK_CREATED, row["id"], row["url"], {"events": row["events"]})
         return WebhookCreated(**WebhookRead.from_row(row).model_dump(), secret=secret)
 
     async def page(self, params: PageQuery) -> tuple[list[WebhookRead], int]:
@@ -90,8 +97,25 @@ class WebhookService:
         return WebhookRead.from_row(row)
 
     async def delete(self, webhook_id: uuid.UUID) -> None:
-        if not await self.webhooks.delete(webhook_id):
+        url = await self.webhooks.delete(webhook_id)
+        if url is None:
             raise NotFound("Webhook not found")
+        await self._record(AuditEventType.WEBHOOK_DELETED, webhook_id, url)
+
+    async def _record(
+        self,
+        event_type: AuditEventType,
+        webhook_id: uuid.UUID,
+        url: str,
+        details: dict[str, object] | None = None,
+    ) -> None:
+        host = urlsplit(url).hostname
+        await self.audit.record(
+            event_type,
+            actor_id=self.caller.id,
+            subject_id=webhook_id,
+            details={"host": host, **(details or {})},
+        )
 
     async def rotate_secret(self, webhook_id: uuid.UUID) -> WebhookSecret:
         current = await self._get(webhook_id, for_update=True)

@@ -1,5 +1,8 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .audit_event_read import AuditEventRead
+from .audit_event_read_details import AuditEventReadDetails
+from .audit_event_type import AuditEventType
 from .body_auth_token import BodyAuthToken
 from .body_auth_token_grant_type_type_0 import BodyAuthTokenGrantTypeType0
 from .delivery_read import DeliveryRead
@@ -15,6 +18,7 @@ from .list_update import ListUpdate
 from .logout_request import LogoutRequest
 from .o_auth_error_envelope import OAuthErrorEnvelope
 from .o_auth_error_envelope_error import OAuthErrorEnvelopeError
+from .page_audit_event_read import PageAuditEventRead
 from .page_delivery_read import PageDeliveryRead
 from .page_list_read import PageListRead
 from .page_task_read import PageTaskRead
@@ -48,6 +52,9 @@ from .webhook_secret import WebhookSecret
 from .webhook_update import WebhookUpdate
 
 __all__ = (
+    "AuditEventRead",
+    "AuditEventReadDetails",
+    "AuditEventType",
     "BodyAuthToken",
     "BodyAuthTokenGrantTypeType0",
     "DeliveryRead",
@@ -63,6 +70,7 @@ __all__ = (
     "LogoutRequest",
     "OAuthErrorEnvelope",
     "OAuthErrorEnvelopeError",
+    "PageAuditEventRead",
     "PageDeliveryRead",
     "PageListRead",
     "PageTaskRead",
