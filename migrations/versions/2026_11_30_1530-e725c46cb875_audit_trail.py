@@ -12,8 +12,8 @@ transaction keep their order. Indexes: the listing, newest first (``tenant_id, c
 each filter (``type``, ``actor_id``), and ``created_at`` alone for the purge.
 
 Revision ID: e725c46cb875
-Revises: 4d8e2a6c9b17
-Create Date: 2026-11-30 15:20:00.000000+00:00
+Revises: 7b1e5d3c9a24
+Create Date: 2026-11-30 15:30:00.000000+00:00
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql
 from platform_common.db import rls
 
 revision: str = "e725c46cb875"
-down_revision: str | Sequence[str] | None = "4d8e2a6c9b17"
+down_revision: str | Sequence[str] | None = "7b1e5d3c9a24"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
