@@ -21,6 +21,7 @@ recipient, subject or body.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -95,7 +96,18 @@ class DirectoryTransport:
         name = str(message["Message-ID"]).strip("<>").split("@")[0]
         path = self.directory / f"{name}.eml"
         path.write_bytes(message.as_bytes())  # a small local file, development only
-        logger.info("mail_written", path=str(path))
+        # Development only (production refuses to run without SMTP_HOST): the links in the
+        # console, so a newcomer can follow them without opening the file.
+        logger.info("mail_written", path=str(path), links=links_in(message))
+
+
+_LINK = re.compile(r"https?://[^\s<>\"']+")
+
+
+def links_in(message: EmailMessage) -> list[str]:
+    """The links of a message's plain-text part."""
+    part = message.get_body(preferencelist=("plain",))
+    return _LINK.findall(str(part.get_content())) if part is not None else []
 
 
 def transport_for(settings: MailSettings) -> Transport:
