@@ -240,3 +240,20 @@ async def test_reset_mails_are_limited_per_address_without_locking_out_login(
     # ... another address keeps its own budget, and the owner still logs in.
     assert (await client.post(RESET, json={"email": "else@acme.example.com"})).status_code == 202
     assert (await log_in(client, owner.email, PASSWORD)).status_code == 200
+
+
+async def test_a_token_of_an_account_deactivated_since_is_refused(
+    client: httpx.AsyncClient, owner: Account, owner_connection: asyncpg.Connection
+) -> None:
+    member = await add_member(client, owner, "bob")
+    assert (await client.post(RESET, json={"email": member.email})).status_code == 202
+    token = await mailed_token(owner_connection, member)
+    deactivated = await client.patch(
+        f"/api/v1/users/{member.user_id}", json={"is_active": False}, headers=owner.headers
+    )
+    assert deactivated.status_code == 200
+    query = 'SELECT hashed_password FROM "user" WHERE id = $1'
+    [before] = await as_tenant(owner_connection, owner.tenant_id, query, uuid.UUID(member.user_id))
+    await assert_refused(client, token)
+    [after] = await as_tenant(owner_connection, owner.tenant_id, query, uuid.UUID(member.user_id))
+    assert after == before  # the password was not set
