@@ -402,6 +402,7 @@ def _production_env(
         "SECRET_KEY": secret_key,
         "DATA_ENCRYPTION_KEY": encryption_key,
         "TRUSTED_HOSTS": '["127.0.0.1", "localhost"]',
+        "PUBLIC_BASE_URL": "https://app.example.com",
         "TRUSTED_PROXIES": '["127.0.0.1"]',
         "RATE_LIMIT_STORAGE_URI": redis_url,
         "RATE_LIMIT_SIGNUP": "1000/hour",

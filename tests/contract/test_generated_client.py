@@ -4,13 +4,26 @@ fails here first; and it is what the generator makes of the committed spec (drif
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
 
+import asyncpg
+
+from platform_common.db.provision import ProvisionedDatabase
+from platform_common.mail.outbox import unseal
+from platform_common.webhooks.settings import WebhookSettings
 from todo_client import TodoClient
 from todo_client.generated import AuthenticatedClient, Client
-from todo_client.generated.api.auth import auth_logout, auth_refresh, auth_signup, auth_token
+from todo_client.generated.api.auth import (
+    auth_logout,
+    auth_password_reset,
+    auth_password_reset_confirm,
+    auth_refresh,
+    auth_signup,
+    auth_token,
+)
 from todo_client.generated.api.tasks import tasks_delete, tasks_delta, tasks_get, tasks_update
 from todo_client.generated.api.users import users_me_get
 from todo_client.generated.api.webhooks import (
@@ -32,6 +45,9 @@ from todo_client.generated.models import (
     OAuthErrorEnvelope,
     PageDeliveryRead,
     PageWebhookRead,
+    PasswordResetAccepted,
+    PasswordResetConfirm,
+    PasswordResetRequest,
     RefreshRequest,
     SignupRequest,
     SignupResponse,
@@ -162,3 +178,42 @@ def _webhook_flow(authed: AuthenticatedClient) -> None:
     assert rotated.secret != webhook.secret
     assert webhooks_delete.sync_detailed(webhook.id, client=authed).status_code == 204
     assert webhooks_get.sync_detailed(webhook.id, client=authed).status_code == 404
+
+
+async def _mailed_token(owner_url: str, tenant_id: str, email: str) -> str:
+    """The reset link's token, opened from the queued message as the dispatcher would."""
+    connection = await asyncpg.connect(owner_url)
+    try:
+        async with connection.transaction():
+            await connection.execute("SELECT set_config('app.tenant_id', $1, true)", tenant_id)
+            message = await connection.fetchrow("SELECT * FROM mail_message WHERE recipient = $1", email)
+    finally:
+        await connection.close()
+    assert message is not None
+    return unseal(WebhookSettings().secret_box(), message["id"], email, message["sealed"])["token"]
+
+
+def test_password_reset_with_the_sdk(live_api: str, contract_database: ProvisionedDatabase) -> None:
+    anonymous = Client(base_url=live_api)
+    email = "reset@generated.example.com"
+    signed_up = auth_signup.sync(
+        client=anonymous,
+        body=SignupRequest(
+            tenant_name="Reset", tenant_slug="generated-reset", email=email, password=PASSWORD
+        ),
+    )
+    assert isinstance(signed_up, SignupResponse)
+    accepted = auth_password_reset.sync_detailed(client=anonymous, body=PasswordResetRequest(email=email))
+    assert accepted.status_code == 202
+    assert isinstance(accepted.parsed, PasswordResetAccepted)
+    token = asyncio.run(_mailed_token(contract_database.owner_url, str(signed_up.tenant.id), email))
+
+    new_password = "a brand new password"
+    confirm = PasswordResetConfirm(token=token, new_password=new_password)
+    assert auth_password_reset_confirm.sync_detailed(client=anonymous, body=confirm).status_code == 204
+    again = auth_password_reset_confirm.sync_detailed(client=anonymous, body=confirm)
+    assert again.status_code == 400
+    assert isinstance(again.parsed, ErrorEnvelope)
+    assert again.parsed.errors[0].code == "invalid_reset_token"
+    with TodoClient.login(live_api, email, new_password) as sdk:
+        assert [t.id for t in sdk.iter_tasks()] == []

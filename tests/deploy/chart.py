@@ -31,6 +31,8 @@ REQUIRED_SECRETS: dict[str, Any] = {
     },
     # Not secrets, but required as well: in production the dispatcher sends e-mail.
     "dispatcher": {"config": {"SMTP_HOST": "smtp.example.com", "SMTP_FROM": "todo@example.com"}},
+    # ... and e-mailed links need the web app's address.
+    "config": {"PUBLIC_BASE_URL": "https://app.example.com"},
 }
 
 Manifest = dict[str, Any]

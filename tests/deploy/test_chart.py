@@ -124,6 +124,13 @@ def test_the_secrets_are_required_unless_an_existing_secret_is_named(chart, key)
     assert rendered.all("Secret") == []
 
 
+def test_production_needs_the_public_base_url_of_the_links(chart):
+    without = {k: v for k, v in REQUIRED_SECRETS.items() if k != "config"}
+    with pytest.raises(helm.HelmRenderError, match=r"PUBLIC_BASE_URL .* is required in production"):
+        render(chart, without)
+    render(chart, {**without, "config": {"ENVIRONMENT": "development"}})
+
+
 def test_production_needs_a_mail_server_for_the_dispatcher(chart):
     for missing in ("SMTP_HOST", "SMTP_FROM"):
         config = {k: v for k, v in REQUIRED_SECRETS["dispatcher"]["config"].items() if k != missing}

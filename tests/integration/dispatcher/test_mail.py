@@ -249,9 +249,13 @@ async def test_without_an_smtp_server_development_writes_the_message_to_a_file(
     token = secrets.token_urlsafe(32)
     message_id = await send(runtime, owner, token)
     directory = workdir / "mail"
-    with running_dispatcher(database.app_url, workdir, env={"MAIL_DIRECTORY": str(directory)}):
+    with running_dispatcher(database.app_url, workdir, env={"MAIL_DIRECTORY": str(directory)}) as dispatcher:
         sent = await finished(owner_connection, owner, message_id)
     assert sent["status"] == "sent"
     written = BytesParser(policy=policy.default).parsebytes((directory / f"{message_id}.eml").read_bytes())
     assert isinstance(written, EmailMessage)
     assert token in body(written)
+    # The link is printed in the console too, so a newcomer can follow it (development only:
+    # production refuses to run without SMTP_HOST).
+    link = LINK.replace(secret_placeholder("token"), token)
+    assert f"mail {message_id} to new.user@example.com: {link}\n" in dispatcher.stderr.read_text()

@@ -31,8 +31,10 @@ from platform_common.db.provision import ProvisionedDatabase
 from platform_common.db.repository import TENANT_PARAMETER, TenantRepository
 from platform_common.db.statements import Statement
 from platform_common.db.tables import tenant_key, tenant_tables
+from platform_common.mail.outbox import unseal
+from platform_common.webhooks.settings import WebhookSettings
 from tests.integration.factories import Account, add_member, signup
-from tests.integration.todo_api.webhooks.conftest import WEBHOOKS, Names
+from tests.integration.todo_api.webhooks.conftest import WEBHOOKS, Names, as_tenant
 from todo_api.core.config import Settings
 from todo_api.main import create_app
 from todo_api.models import metadata
@@ -201,6 +203,21 @@ async def use_everything(client: httpx.AsyncClient, slug: str) -> dict[str, Any]
     return {"slug": slug, "owner": owner, "member": member, "task": url, "hook": hook_url}
 
 
+async def reset_password(client: httpx.AsyncClient, database: ProvisionedDatabase, member: Account) -> None:
+    """A password reset of ``member``, its token read from the queued message (as the dispatcher would)."""
+    assert (await client.post("/api/v1/auth/password-reset", json={"email": member.email})).status_code == 202
+    connection = await asyncpg.connect(database.owner_url)
+    try:
+        [message] = await as_tenant(
+            connection, member.tenant_id, "SELECT * FROM mail_message WHERE recipient = $1", member.email
+        )
+    finally:
+        await connection.close()
+    token = unseal(WebhookSettings().secret_box(), message["id"], message["recipient"], message["sealed"])
+    confirm = {"token": token["token"], "new_password": "a brand new password"}
+    assert (await client.post("/api/v1/auth/password-reset/confirm", json=confirm)).status_code == 204
+
+
 async def tenants_with_tasks(database: ProvisionedDatabase) -> int:
     """As the runtime role, no tenant set: with RLS up this sees nothing."""
     connection = await asyncpg.connect(database.app_url)
@@ -219,6 +236,8 @@ async def test_every_repository_statement_filters_by_the_callers_tenant_without_
 ) -> None:
     acme, globex = await use_everything(client, "acme"), await use_everything(client, "globex")
     assert await tenants_with_tasks(database) == 2  # the RLS wall is really down
+    for used in (acme, globex):
+        await reset_password(client, database, used["member"])
 
     for home, foreign in ((acme, globex), (globex, acme)):
         owner: Account = home["owner"]

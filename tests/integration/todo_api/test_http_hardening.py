@@ -21,6 +21,7 @@ PRODUCTION = {
     "secret_key": secrets.token_hex(32),
     "data_encryption_key": secrets.token_hex(32),
     "trusted_hosts": ["api.example.com"],
+    "public_base_url": "https://todo.example.com",
 }
 
 

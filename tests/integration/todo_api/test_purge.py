@@ -30,6 +30,7 @@ KINDS = (
     "refresh_tokens",
     "sessions",
     "revoked_access_tokens",
+    "reset_tokens",
     "events",
     "mail",
     "audit_events",
@@ -46,6 +47,7 @@ TABLES = {
     "refresh_tokens": ("refresh_token", "token_hash"),
     "sessions": ("auth_session", "id::text"),
     "revoked_access_tokens": ("revoked_access_token", "jti"),
+    "reset_tokens": ("password_reset_token", "token_hash"),
     "events": ("outbox_event", "type"),
     "mail": ("mail_message", "subject"),
     "audit_events": ("audit_event", "details->>'label'"),
@@ -103,6 +105,8 @@ async def add_rows(engine: AsyncEngine, tenant: Tenant, label: str, expires_in: 
         "VALUES (CAST(:session AS uuid), :t, :u, now() + make_interval(secs => :expires_in))",
         "INSERT INTO revoked_access_token (jti, tenant_id, expires_at) "
         "VALUES (:unique, :t, now() + make_interval(secs => :expires_in))",
+        "INSERT INTO password_reset_token (id, tenant_id, user_id, token_hash, expires_at) "
+        "VALUES (gen_random_uuid(), :t, :u, :label, now() + make_interval(secs => :expires_in))",
     ):
         used = {name: value for name, value in values.items() if f":{name}" in statement}
         await execute(engine, tenant.tenant_id, statement, **used)
@@ -234,7 +238,7 @@ async def test_expired_rows_of_every_kind_and_tenant_go_and_live_ones_stay(
         kind: {"events": 4, "trashed_tasks": 0, "tombstones": 0}.get(kind, 2) for kind in KINDS
     }
     for tenant in tenants:
-        for kind in ("idempotency_keys", "refresh_tokens", "revoked_access_tokens"):
+        for kind in ("idempotency_keys", "refresh_tokens", "revoked_access_tokens", "reset_tokens"):
             assert await labels(owner_engine, tenant, kind) == {"live"}, kind
         assert await labels(owner_engine, tenant, "sessions") == {session_label(tenant, "live")}
         # Past the retention and over: gone, with its delivery attempts; pending or recent: kept.

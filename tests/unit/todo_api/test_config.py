@@ -20,6 +20,7 @@ def production(**overrides: Any) -> Settings:
         "secret_key": secrets.token_hex(32),
         "data_encryption_key": secrets.token_hex(32),
         "trusted_hosts": HOSTS,
+        "public_base_url": "https://app.example.com",
         **overrides,
     }
     return Settings(database_url=DATABASE_URL, environment="production", **values)
@@ -46,6 +47,14 @@ def test_outside_production_the_development_key_works_and_is_named() -> None:
     settings = Settings(database_url=DATABASE_URL, environment="test")
     assert settings.secret_key.get_secret_value() == DEV_SECRET_KEY
     assert settings.secrets_at_default() == ["SECRET_KEY", "DATA_ENCRYPTION_KEY"]
+
+
+def test_production_needs_the_base_of_e_mailed_links() -> None:
+    with pytest.raises(ValidationError, match="PUBLIC_BASE_URL must be set in production"):
+        production(public_base_url=None)
+    assert production(public_base_url="https://app.example.com/").link_base == "https://app.example.com"
+    local = Settings(database_url=DATABASE_URL, environment="test", port=8123)
+    assert (local.public_base_url, local.link_base) == (None, "http://127.0.0.1:8123")
 
 
 def test_production_refuses_any_host_unless_asked_for_by_name() -> None:

@@ -123,6 +123,9 @@ Refuse values that would render a broken or unsafe release. Included by the Depl
 {{- if and $production (has "*" (dig "TRUSTED_HOSTS" (list) $config)) (not $anyHostAllowed) }}
 {{- fail "config.TRUSTED_HOSTS contains \"*\" (any Host header), which production refuses: list the host names served (the chart adds the Ingress's hosts and its own), or set config.ALLOW_ANY_HOST: true" }}
 {{- end }}
+{{- if and $production (not (dig "PUBLIC_BASE_URL" "" $config)) }}
+{{- fail "config.PUBLIC_BASE_URL (where users open the web app, e.g. https://app.example.com) is required in production: e-mailed links start with it" }}
+{{- end }}
 {{- if and .Values.metrics.serviceMonitor.enabled (not .Values.metrics.enabled) }}
 {{- fail "metrics.serviceMonitor.enabled needs metrics.enabled" }}
 {{- end }}

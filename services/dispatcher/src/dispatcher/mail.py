@@ -21,6 +21,8 @@ recipient, subject or body.
 
 from __future__ import annotations
 
+import re
+import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -96,6 +98,20 @@ class DirectoryTransport:
         path = self.directory / f"{name}.eml"
         path.write_bytes(message.as_bytes())  # a small local file, development only
         logger.info("mail_written", path=str(path))
+        # Development only (production refuses to run without SMTP_HOST): the links in the
+        # console, so a newcomer can follow them without opening the file. Written past the
+        # logs on purpose: their redaction hides every token=..., which is right everywhere else.
+        for link in links_in(message):
+            sys.stderr.write(f"mail {name} to {message['To']}: {link}\n")
+
+
+_LINK = re.compile(r"https?://[^\s<>\"']+")
+
+
+def links_in(message: EmailMessage) -> list[str]:
+    """The links of a message's plain-text part."""
+    part = message.get_body(preferencelist=("plain",))
+    return _LINK.findall(str(part.get_content())) if part is not None else []
 
 
 def transport_for(settings: MailSettings) -> Transport:

@@ -34,6 +34,7 @@ def purges(settings: PurgeJobSettings) -> list[Purge]:
         Purge("refresh_tokens", "purge_expired_refresh_tokens"),
         Purge("sessions", "purge_expired_sessions"),
         Purge("revoked_access_tokens", "purge_expired_revoked_access_tokens"),
+        Purge("reset_tokens", "purge_expired_password_reset_tokens"),
         Purge("events", "purge_finished_events", timedelta(days=settings.event_retention_days)),
         Purge("mail", "purge_mail_messages", timedelta(days=settings.event_retention_days)),
         Purge("audit_events", "purge_audit_events", timedelta(days=settings.audit_retention_days)),

@@ -55,9 +55,11 @@ async def test_the_owner_role_owns_every_table_and_passes_the_definer_policies(
         f"policy definer_{function} on table {table} admits the database role"
         for function, table in [
             ("auth_login_account", "user"),
+            ("auth_password_reset_token", "password_reset_token"),
             ("auth_refresh_token_tenant", "refresh_token"),
             ("purge_audit_events", "audit_event"),
             ("purge_expired_idempotency_keys", "idempotency_key"),
+            ("purge_expired_password_reset_tokens", "password_reset_token"),
             ("purge_expired_refresh_tokens", "refresh_token"),
             ("purge_expired_revoked_access_tokens", "revoked_access_token"),
             ("purge_expired_sessions", "auth_session"),
@@ -132,6 +134,7 @@ def production(database_url: str) -> Settings:
         secret_key=SecretStr(secrets.token_urlsafe(32)),
         data_encryption_key=SecretStr(secrets.token_urlsafe(32)),
         trusted_hosts=["api.example.com"],
+        public_base_url="https://todo.example.com",
         log_format="console",  # leave the process-wide logging setup as the other tests expect it
     )
 

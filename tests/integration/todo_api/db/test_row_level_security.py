@@ -122,6 +122,15 @@ async def seed_tenant(owner_engine: AsyncEngine, slug: str) -> Seeded:
         )
         await insert(
             conn,
+            "password_reset_token",
+            id=uuid.uuid4(),
+            tenant_id=tenant_id,
+            user_id=user_id,
+            token_hash=uuid.uuid4().hex,
+            expires_at=later,
+        )
+        await insert(
+            conn,
             "idempotency_key",
             user_id=user_id,
             key=f"{slug}-key",

@@ -13,6 +13,7 @@ in the thread pool, a thread hop per request each."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Annotated, Literal
@@ -35,6 +36,7 @@ from todo_api.services.audit_events import AuditService
 from todo_api.services.auth import AuthService, Caller, load_caller, verify_access_token
 from todo_api.services.delta import DeltaPolicy, DeltaService
 from todo_api.services.lists import ListService
+from todo_api.services.password_reset import PasswordResetService, ResetMail
 from todo_api.services.tasks import TaskService
 from todo_api.services.tenants import TenantService
 from todo_api.services.users import UserService
@@ -117,6 +119,16 @@ async def auth_service(
 AuthServiceDep = Annotated[AuthService, Depends(auth_service)]
 
 
+async def password_reset_service(
+    runtime: RuntimeDep, transaction: Annotated[Transaction, Depends(anonymous_transaction, scope="function")]
+) -> PasswordResetService:
+    mail = ResetMail(box=runtime.secret_box, link_base=runtime.settings.link_base)
+    return PasswordResetService(transaction, runtime.credentials, mail)
+
+
+PasswordResetDep = Annotated[PasswordResetService, Depends(password_reset_service)]
+
+
 async def caller_auth_service(runtime: RuntimeDep, caller: CallerDep, origin: OriginDep) -> AuthService:
     """The auth service inside an authenticated caller's unit of work (logout, password)."""
     return AuthService(caller.transaction, runtime.credentials, origin)
@@ -188,6 +200,19 @@ async def limit_anonymous(response: Response, runtime: RuntimeDep, ip: ClientIP)
 async def limit_signup(response: Response, runtime: RuntimeDep, ip: ClientIP) -> None:
     policies = runtime.rate_policies
     await runtime.limiter.check(response, (policies.anonymous, ip), (policies.signup, ip))
+
+
+async def limit_password_reset(response: Response, runtime: RuntimeDep, ip: ClientIP) -> None:
+    """Password-reset requests and confirmations per client IP."""
+    policies = runtime.rate_policies
+    await runtime.limiter.check(response, (policies.anonymous, ip), (policies.password_reset_ip, ip))
+
+
+async def limit_password_reset_mail(response: Response, runtime: RuntimeDep, email: str) -> None:
+    """Reset mails per address, registered or not (so a refusal reveals nothing), keyed by the
+    address's SHA-256: never a login limit, so it cannot lock anyone out."""
+    key = hashlib.sha256(email.encode()).hexdigest()
+    await runtime.limiter.check(response, (runtime.rate_policies.password_reset_account, key))
 
 
 def account_key(username: str) -> str:

@@ -6,9 +6,10 @@ Every field is an environment variable of the same name, upper-cased.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Self
 
 from limits import parse
-from pydantic import Field, field_validator
+from pydantic import AnyHttpUrl, Field, field_validator, model_validator
 
 from platform_common.app import ServiceSettings
 from platform_common.auth.settings import TokenSettings
@@ -68,6 +69,16 @@ class Settings(ServiceSettings, TokenSettings, WebhookSettings, RetentionSetting
     rate_limit_password_change_failures: str = Field(
         default="5/minute", description="Wrong current passwords per user at POST /users/me/password."
     )
+    rate_limit_password_reset_ip: str = Field(
+        default="20/hour", description="Password-reset requests and confirmations per client IP."
+    )
+    rate_limit_password_reset_account: str = Field(
+        default="3/hour", description="Password-reset requests (mails) per e-mail address."
+    )
+    public_base_url: AnyHttpUrl | None = Field(
+        default=None,
+        description="Where users open the web app: e-mailed links start with it (required in production).",
+    )
     password_change_max_failures: int = Field(
         default=10,
         ge=1,
@@ -83,11 +94,25 @@ class Settings(ServiceSettings, TokenSettings, WebhookSettings, RetentionSetting
         "rate_limit_login_failures_account",
         "rate_limit_signup",
         "rate_limit_password_change_failures",
+        "rate_limit_password_reset_ip",
+        "rate_limit_password_reset_account",
     )
     @classmethod
     def _limit_notation(cls, value: str) -> str:
         parse(value)  # the `limits` notation, e.g. "5/minute"; raises on anything else
         return value
+
+    @model_validator(mode="after")
+    def _links_need_a_base_in_production(self) -> Self:
+        if self.is_production and self.public_base_url is None:
+            raise ValueError("PUBLIC_BASE_URL must be set in production: e-mailed links start with it")
+        return self
+
+    @property
+    def link_base(self) -> str:
+        """The base of e-mailed links, without a trailing slash (development: the local server)."""
+        base = str(self.public_base_url) if self.public_base_url else f"http://{self.host}:{self.port}"
+        return base.rstrip("/")
 
 
 class PurgeJobSettings(DatabaseSettings, ObservabilitySettings, PurgeSettings, RetentionSettings):

@@ -24,6 +24,8 @@ class RatePolicies:
     login_failures_account: Policy
     signup: Policy
     password_change_failures: Policy
+    password_reset_ip: Policy
+    password_reset_account: Policy
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RatePolicies:
@@ -51,6 +53,12 @@ class RatePolicies:
                 settings.rate_limit_password_change_failures,
                 RateLimitScope.USER,
                 fail_closed=True,
+            ),
+            password_reset_ip=Policy.of(
+                "password-reset-ip", settings.rate_limit_password_reset_ip, RateLimitScope.IP
+            ),
+            password_reset_account=Policy.of(
+                "password-reset-account", settings.rate_limit_password_reset_account, RateLimitScope.ACCOUNT
             ),
         )
 

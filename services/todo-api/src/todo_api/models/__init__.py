@@ -5,7 +5,7 @@ from typing import Any
 from platform_common.db.tables import keep_retired_columns
 from platform_common.events.queue import outside_the_queue
 from todo_api.models.audit import MAX_USER_AGENT_LENGTH, AuditEvent
-from todo_api.models.auth import AuthSession, RefreshToken, RevokedAccessToken
+from todo_api.models.auth import AuthSession, PasswordResetToken, RefreshToken, RevokedAccessToken
 from todo_api.models.base import RETIRED_COLUMNS, metadata
 from todo_api.models.events import MailMessage, OutboxEvent, WebhookDelivery, WebhookEndpoint
 from todo_api.models.idempotency import IdempotencyKey
@@ -24,6 +24,7 @@ __all__ = [
     "IdempotencyKey",
     "MailMessage",
     "OutboxEvent",
+    "PasswordResetToken",
     "RefreshToken",
     "RevokedAccessToken",
     "SyncState",

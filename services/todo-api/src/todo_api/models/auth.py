@@ -76,3 +76,27 @@ class RevokedAccessToken(CreatedAt, table=True):
     jti: str = Field(primary_key=True, max_length=64)
     tenant_id: uuid.UUID = Field(primary_key=True, foreign_key="tenant.id", ondelete="CASCADE")
     expires_at: datetime = Field(sa_type=DateTime(timezone=True), index=True)
+
+
+class PasswordResetToken(CreatedAt, table=True):
+    """A password-reset link's token: only its SHA-256 is stored; single use (``used_at``),
+    valid until ``expires_at`` (one hour), deleted by the purge once expired. It names the
+    account it resets (today a user row; the person, once accounts span tenants)."""
+
+    __tablename__ = "password_reset_token"
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        # Led by the hash: the confirmation's pre-tenant lookup finds the token by it alone.
+        UniqueConstraint("token_hash", "tenant_id"),
+        ForeignKeyConstraint(["tenant_id", "user_id"], ["user.tenant_id", "user.id"], ondelete="CASCADE"),
+        Index("ix_password_reset_token_user_id", "user_id"),
+        Index("ix_password_reset_token_expires_at", "expires_at"),
+        tenant_owned(),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    tenant_id: uuid.UUID = Field(primary_key=True, foreign_key="tenant.id", ondelete="CASCADE")
+    user_id: uuid.UUID
+    token_hash: str = Field(max_length=64)
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+    used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

@@ -41,3 +41,21 @@ class RefreshRequest(RequestModel):
 
 class LogoutRequest(RequestModel):
     refresh_token: OpaqueToken
+
+
+class PasswordResetRequest(RequestModel):
+    email: Email
+
+
+class PasswordResetAccepted(BaseModel):
+    detail: str = Field(
+        examples=["If an active account has this address, a reset link is on its way."],
+        description="The same for every address, registered or not.",
+    )
+
+
+# A reset token is 43 URL-safe characters; anything credential-sized is looked up and refused
+# with the same 400 as a forged one.
+class PasswordResetConfirm(RequestModel):
+    token: OpaqueToken
+    new_password: Password

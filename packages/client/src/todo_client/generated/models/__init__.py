@@ -25,6 +25,9 @@ from .page_task_read import PageTaskRead
 from .page_user_read import PageUserRead
 from .page_webhook_read import PageWebhookRead
 from .password_change import PasswordChange
+from .password_reset_accepted import PasswordResetAccepted
+from .password_reset_confirm import PasswordResetConfirm
+from .password_reset_request import PasswordResetRequest
 from .refresh_request import RefreshRequest
 from .signup_request import SignupRequest
 from .signup_response import SignupResponse
@@ -77,6 +80,9 @@ __all__ = (
     "PageUserRead",
     "PageWebhookRead",
     "PasswordChange",
+    "PasswordResetAccepted",
+    "PasswordResetConfirm",
+    "PasswordResetRequest",
     "RefreshRequest",
     "SignupRequest",
     "SignupResponse",

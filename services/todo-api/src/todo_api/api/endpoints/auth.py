@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Form, status
+from fastapi import Depends, Form, Response, status
 
 from platform_common.auth.oauth import (
     REFRESH_TOKEN_GRANT,
@@ -16,6 +16,7 @@ from platform_common.auth.oauth import (
 )
 from platform_common.auth.passwords import MAX_PASSWORD_LENGTH
 from platform_common.errors import (
+    BadRequest,
     Conflict,
     ErrorSource,
     ServiceUnavailable,
@@ -28,8 +29,12 @@ from todo_api.api.deps import (
     CallerAuthServiceDep,
     CallerDep,
     GrantTypeForm,
+    PasswordResetDep,
+    RuntimeDep,
     UsernameForm,
     limit_anonymous,
+    limit_password_reset,
+    limit_password_reset_mail,
     limit_signup,
     limit_token_grant,
 )
@@ -38,6 +43,9 @@ from todo_api.api.routing import resource_router
 from todo_api.schemas.auth import (
     LogoutRequest,
     OpaqueToken,
+    PasswordResetAccepted,
+    PasswordResetConfirm,
+    PasswordResetRequest,
     RefreshRequest,
     SignupRequest,
     SignupResponse,
@@ -150,3 +158,40 @@ async def refresh(body: RefreshRequest, auth: AuthServiceDep) -> TokenPair:
 )
 async def logout(body: LogoutRequest, caller: CallerDep, auth: CallerAuthServiceDep) -> None:
     await auth.logout(caller, body.refresh_token)
+
+
+RESET_ACCEPTED = PasswordResetAccepted(
+    detail="If an active account has this address, a reset link is on its way."
+)
+
+
+@router.post(
+    "/password-reset",
+    status_code=status.HTTP_202_ACCEPTED,
+    operation_id="auth_password_reset",
+    summary="E-mail a single-use password-reset link (the same answer for every address)",
+    responses=error_responses(TooManyRequests, ServiceUnavailable),
+    dependencies=[Depends(limit_password_reset)],
+)
+async def password_reset(
+    body: PasswordResetRequest, response: Response, runtime: RuntimeDep, resets: PasswordResetDep
+) -> PasswordResetAccepted:
+    """Always 202 with the same body, whether or not an account has the address; an active
+    account gets a link valid for one hour (`<PUBLIC_BASE_URL>/reset-password?token=...`).
+    Limited per client IP and per address (reset mails only: never the login)."""
+    await limit_password_reset_mail(response, runtime, body.email)
+    await resets.request(body.email)
+    return RESET_ACCEPTED
+
+
+@router.post(
+    "/password-reset/confirm",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="auth_password_reset_confirm",
+    summary="Set a new password with a reset token; every session and token of the account ends",
+    responses=error_responses(BadRequest, TooManyRequests, ServiceUnavailable),
+    dependencies=[Depends(limit_password_reset)],
+)
+async def password_reset_confirm(body: PasswordResetConfirm, resets: PasswordResetDep) -> None:
+    """A forged, expired or already used token is 400 `invalid_reset_token`, one message for all."""
+    await resets.confirm(body.token, body.new_password)

@@ -1,0 +1,29 @@
+"""E-mails from template files (``todo_api/templates/mail/<name>.{subject,txt,html}``),
+rendered with ``string.Template``: ``$name`` placeholders, no logic, ready to be translated
+file by file. Values go into the HTML part escaped."""
+
+from __future__ import annotations
+
+import html
+from functools import cache
+from importlib.resources import files
+from string import Template
+
+from platform_common.mail.outbox import Mail
+
+
+@cache
+def _template(name: str, part: str) -> Template:
+    return Template(files("todo_api").joinpath("templates", "mail", f"{name}.{part}").read_text("utf-8"))
+
+
+def render_mail(name: str, *, to: str, values: dict[str, str], secrets: dict[str, str]) -> Mail:
+    """The message ``name`` to ``to``; every placeholder must have a value (KeyError otherwise)."""
+    escaped = {key: html.escape(value) for key, value in values.items()}
+    return Mail(
+        to=to,
+        subject=_template(name, "subject").substitute(values).strip(),
+        text=_template(name, "txt").substitute(values),
+        html=_template(name, "html").substitute(escaped),
+        secrets=secrets,
+    )
