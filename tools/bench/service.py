@@ -92,6 +92,7 @@ def todo_api_env(database_url: str, *, pooled: bool) -> dict[str, str]:
         "LOG_LEVEL": "INFO",
         "DOCS_ENABLED": "false",
         "TRUSTED_HOSTS": '["127.0.0.1"]',  # what wrk and httpx send; production lists its names
+        "PUBLIC_BASE_URL": "https://todo.example",  # production requires it (e-mailed links); none are sent
         "DATABASE_URL": database_url,
         "DATABASE_POOLER": "transaction" if pooled else "none",
         "RATE_LIMIT_ENABLED": "true",
