@@ -174,12 +174,10 @@ def create_purge_statement_function(
     ``writes`` (also insert or update) only while the function runs.
     """
     setting = _definer_setting(name)
-    running = _running(name)
-    for table, check in [(each, "false") for each in reads] + [(each, running) for each in writes]:
-        _owner_policy(
-            f"CREATE POLICY {_name('definer_' + name)} ON {_name(table)} TO %I "
-            f"USING ({running}) WITH CHECK ({check})"
-        )
+    for table in reads:
+        _purge_policy(name, table, writes=False)
+    for table in writes:
+        _purge_policy(name, table, writes=True)
     quoted = _name(name)
     arguments = "p_batch integer, p_retention interval" if retention else "p_batch integer"
     floor = "p_retention := GREATEST(p_retention, interval '1 day');" if retention else ""
@@ -208,18 +206,21 @@ def _definer_setting(name: str) -> str:
     return f"app.definer_{name}"
 
 
-def _running(name: str) -> str:
-    return f"current_setting('{_definer_setting(name)}', true) = 'on'"
+def _purge_policy(name: str, table: str, *, writes: bool) -> None:
+    """The owner's policy on ``table`` for the definer function ``name``: every row, while it
+    runs; with ``writes``, rows it inserts or updates too (else none)."""
+    running = f"current_setting('{_definer_setting(name)}', true) = 'on'"
+    _owner_policy(
+        f"CREATE POLICY {_name('definer_' + name)} ON {_name(table)} TO %I "
+        f"USING ({running}) WITH CHECK ({running if writes else 'false'})"
+    )
 
 
 def let_purge_write(name: str, table: str) -> None:
     """Let the existing purge ``name`` write ``table`` too, while it runs (the policy
     ``create_purge_statement_function`` gives the tables it ``writes``): for a write that a
     trigger of a table it purges makes on its behalf, such as a count kept elsewhere."""
-    running = _running(name)
-    _owner_policy(
-        f"CREATE POLICY {_name('definer_' + name)} ON {_name(table)} TO %I USING ({running}) WITH CHECK ({running})"
-    )
+    _purge_policy(name, table, writes=True)
 
 
 def drop_purge_write(name: str, table: str) -> None:
