@@ -30,13 +30,13 @@ from platform_common.observability.security_metrics import AuthFailureReason, re
 from todo_api.core.runtime import Credentials
 from todo_api.models import UserRole
 from todo_api.repositories.auth_lookup import LOGIN_ACCOUNT, REFRESH_TOKEN_TENANT
-from todo_api.repositories.lists import ListRepository
 from todo_api.repositories.tenants import TenantRowRepository
 from todo_api.repositories.tokens import RefreshTokenRepository, SessionRepository
 from todo_api.repositories.users import UserRepository
 from todo_api.schemas.audit import AuditEventType
 from todo_api.schemas.auth import SignupRequest, TokenPair
 from todo_api.schemas.email import login_email
+from todo_api.services.accounts import Accounts
 from todo_api.services.audit import AuditTrail, Origin
 from todo_api.services.errors import KNOWN_CONSTRAINTS
 
@@ -143,15 +143,13 @@ class AuthService:
             tenant = await TenantRowRepository(self.transaction).create(
                 slug=request.tenant_slug, name=request.tenant_name
             )
-            user = await UserRepository(self.transaction).insert(
-                {
-                    "email": request.email,
-                    "hashed_password": hashed,
-                    "full_name": request.full_name,
-                    "role": UserRole.OWNER,
-                }
-            )
-        await ListRepository(self.transaction, user["id"]).create_default()
+        user = await Accounts(self.transaction, self.hasher).join(
+            account=None,
+            email=request.email,
+            hashed_password=hashed,
+            full_name=request.full_name,
+            role=UserRole.OWNER,
+        )
         await self.audit.record(
             AuditEventType.USER_CREATED,
             actor_id=user["id"],

@@ -8,18 +8,16 @@ import uuid
 
 from platform_common.auth.passwords import PasswordHasher
 from platform_common.db.database import Record
-from platform_common.db.errors import constraints_mapped
 from platform_common.errors import Conflict, Forbidden, NotFound
 from platform_common.pagination import PageQuery
 from todo_api.models import UserRole
-from todo_api.repositories.lists import ListRepository
 from todo_api.repositories.tenants import TenantRowRepository
 from todo_api.repositories.users import UserRepository
 from todo_api.schemas.audit import AuditEventType
 from todo_api.schemas.user import UserAdminUpdate, UserCreate, UserUpdateMe
+from todo_api.services.accounts import Accounts
 from todo_api.services.audit import AuditTrail, Origin
 from todo_api.services.auth import Caller, end_user_sessions
-from todo_api.services.errors import KNOWN_CONSTRAINTS
 from todo_api.services.pages import rows_and_total
 
 ADMIN_ROLES = frozenset({UserRole.OWNER, UserRole.ADMIN})
@@ -52,15 +50,13 @@ class UserService:
     async def create(self, request: UserCreate, hasher: PasswordHasher) -> Record:
         require_admin(self.caller)
         hashed = await hasher.hash(request.password)
-        values = {
-            "email": request.email,
-            "hashed_password": hashed,
-            "full_name": request.full_name,
-            "role": UserRole.MEMBER,
-        }
-        with constraints_mapped(KNOWN_CONSTRAINTS):
-            user = await self.users.insert(values)
-        await ListRepository(self.transaction, user["id"]).create_default()
+        user = await Accounts(self.transaction, hasher).join(
+            account=None,
+            email=request.email,
+            hashed_password=hashed,
+            full_name=request.full_name,
+            role=UserRole.MEMBER,
+        )
         await self._record(AuditEventType.USER_CREATED, user, {"email": user["email"], "role": user["role"]})
         return user
 

@@ -1,0 +1,65 @@
+"""Accounts: the person an e-mail address names, and their memberships of tenants.
+
+The one place that finds an account by its address before any tenant is known and that
+makes a membership (sign-up, verification of a sign-up, acceptance of an invitation): the
+flows that bind an address call this module, never the user repository, so who may join a
+tenant, with which password, is decided here once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from platform_common.auth.passwords import PasswordHasher
+from platform_common.db.database import Record, Transaction
+from platform_common.db.errors import constraints_mapped
+from todo_api.models import UserRole
+from todo_api.repositories.auth_lookup import LOGIN_ACCOUNT
+from todo_api.repositories.lists import ListRepository
+from todo_api.repositories.users import UserRepository
+from todo_api.services.errors import KNOWN_CONSTRAINTS
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """The person behind an address: who they are and the hash their password must match."""
+
+    person_id: uuid.UUID
+    hashed_password: str
+
+
+class Accounts:
+    def __init__(self, transaction: Transaction, hasher: PasswordHasher) -> None:
+        self.transaction = transaction
+        self.hasher = hasher
+
+    async def find(self, email: str) -> Account | None:
+        """The account of a normalised address, read before any tenant is entered."""
+        row = await self.transaction.lookup(LOGIN_ACCOUNT, email)
+        return None if row is None else Account(row["id"], row["hashed_password"])
+
+    async def password_matches(self, account: Account | None, password: str) -> bool:
+        """Whether ``password`` is the account's; with no account a dummy hash is verified,
+        so both answers cost the same."""
+        valid, _ = await self.hasher.verify(password, account.hashed_password if account else None)
+        return account is not None and valid
+
+    async def join(
+        self,
+        *,
+        account: Account | None,
+        email: str,
+        hashed_password: str,
+        full_name: str,
+        role: UserRole,
+    ) -> Record:
+        """The membership, in the tenant the transaction has entered, of ``account`` (or of a
+        new person with ``email`` and ``hashed_password`` when None), with its default list.
+        A taken address or a second membership of the same tenant is a Conflict."""
+        with constraints_mapped(KNOWN_CONSTRAINTS):
+            user = await UserRepository(self.transaction).insert(
+                {"email": email, "hashed_password": hashed_password, "full_name": full_name, "role": role}
+            )
+        await ListRepository(self.transaction, user["id"]).create_default()
+        return user
