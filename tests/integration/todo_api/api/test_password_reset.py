@@ -12,6 +12,7 @@ import secrets
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
@@ -257,3 +258,70 @@ async def test_a_token_of_an_account_deactivated_since_is_refused(
     await assert_refused(client, token)
     [after] = await as_tenant(owner_connection, owner.tenant_id, query, uuid.UUID(member.user_id))
     assert after == before  # the password was not set
+
+
+async def audit_trail(
+    client: httpx.AsyncClient, headers: dict[str, str], event_type: str
+) -> list[dict[str, Any]]:
+    response = await client.get("/api/v1/audit-events", params={"type": event_type}, headers=headers)
+    assert response.status_code == 200, response.text
+    items: list[dict[str, Any]] = response.json()["items"]
+    return items
+
+
+async def test_a_mailed_link_and_a_reset_are_recorded_in_the_audit_trail(
+    client: httpx.AsyncClient, owner: Account, owner_connection: asyncpg.Connection
+) -> None:
+    member = await add_member(client, owner, "bob")
+    deactivated = await add_member(client, owner, "carol")
+    assert (
+        await client.patch(
+            f"/api/v1/users/{deactivated.user_id}", json={"is_active": False}, headers=owner.headers
+        )
+    ).status_code == 200
+    for email in (member.email, "nobody@acme.example.com", deactivated.email):
+        assert (await client.post(RESET, json={"email": email})).status_code == 202
+
+    # One mailed link, one event: the member's; an unknown or deactivated address records nothing.
+    [message] = await rows(owner_connection, owner, "mail_message")
+    [requested] = await audit_trail(client, owner.headers, "auth.password.reset_requested")
+    assert (requested["actor_id"], requested["subject_id"]) == (None, member.user_id)
+    assert requested["details"] == {"message_id": str(message["id"])}
+    assert requested["ip"] == "127.0.0.1"
+    assert requested["user_agent"].startswith("python-httpx/")
+
+    assert await audit_trail(client, owner.headers, "auth.password.reset") == []
+    await assert_refused(client, secrets.token_urlsafe(32))  # a refused confirmation records nothing
+    assert await audit_trail(client, owner.headers, "auth.password.reset") == []
+    await assert_reset(client, member, await mailed_token(owner_connection, member))
+    [reset] = await audit_trail(client, owner.headers, "auth.password.reset")
+    assert reset["actor_id"] == reset["subject_id"] == member.user_id
+    assert reset["details"] == {}
+
+
+async def test_a_reset_request_makes_the_same_round_trips_whether_or_not_the_address_has_an_account(
+    client: httpx.AsyncClient, owner: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hit writes the tenant, the token row, the message and the audit event; the miss
+    makes as many statements of no effect, so the time of the 202 does not tell which."""
+    sent: list[str] = []
+    for name in ("execute", "fetch", "fetchrow", "fetchval"):
+        original = getattr(asyncpg.connection.Connection, name)
+
+        async def recording(self: Any, query: str, *args: Any, _original: Any = original, **kw: Any) -> Any:
+            sent.append(query)
+            return await _original(self, query, *args, **kw)
+
+        monkeypatch.setattr(asyncpg.connection.Connection, name, recording)
+
+    async def statements(email: str) -> list[str]:
+        sent.clear()
+        assert (await client.post(RESET, json={"email": email})).status_code == 202
+        return list(sent)
+
+    known, unknown = await statements(owner.email), await statements("nobody@acme.example.com")
+    # BEGIN, the lookup, four statements (the tenant, the token, the message, the event), COMMIT
+    assert len(known) == len(unknown) == 7
+    assert known[-1] == unknown[-1] == "COMMIT"
+    assert known[-2].startswith("INSERT INTO audit_event")
+    assert unknown[2:-1] == ["SELECT 1"] * 4

@@ -120,10 +120,12 @@ AuthServiceDep = Annotated[AuthService, Depends(auth_service)]
 
 
 async def password_reset_service(
-    runtime: RuntimeDep, transaction: Annotated[Transaction, Depends(anonymous_transaction, scope="function")]
+    runtime: RuntimeDep,
+    transaction: Annotated[Transaction, Depends(anonymous_transaction, scope="function")],
+    origin: OriginDep,
 ) -> PasswordResetService:
     mail = ResetMail(box=runtime.secret_box, link_base=runtime.settings.link_base)
-    return PasswordResetService(transaction, runtime.credentials, mail)
+    return PasswordResetService(transaction, runtime.credentials, mail, origin)
 
 
 PasswordResetDep = Annotated[PasswordResetService, Depends(password_reset_service)]

@@ -17,7 +17,9 @@ class AuditEventType(StrEnum):
     """What the audit trail records: `auth.login.succeeded`; `auth.login.failed` (a refused login
     naming an account of the tenant); `auth.logout`; `auth.session.revoked` (a refresh token
     reused, or of a user changed since, ended its session); `auth.password.changed`; `auth.password.lockout` (wrong current
-    passwords ended every session of the user); `user.created`, `user.deleted`,
+    passwords ended every session of the user); `auth.password.reset_requested` (a reset link
+    was mailed to an active account; never for an unknown address); `auth.password.reset` (a
+    reset link set the password and ended every session); `user.created`, `user.deleted`,
     `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
     owner's sign-up); `webhook.created`, `webhook.deleted`."""
 
@@ -27,6 +29,8 @@ class AuditEventType(StrEnum):
     SESSION_REVOKED = "auth.session.revoked"
     PASSWORD_CHANGED = "auth.password.changed"  # noqa: S105  # an event's name
     PASSWORD_LOCKOUT = "auth.password.lockout"  # noqa: S105  # an event's name
+    PASSWORD_RESET_REQUESTED = "auth.password.reset_requested"  # noqa: S105  # an event's name
+    PASSWORD_RESET = "auth.password.reset"  # noqa: S105  # an event's name
     USER_CREATED = "user.created"
     USER_DELETED = "user.deleted"
     USER_ROLE_CHANGED = "user.role.changed"
@@ -57,7 +61,17 @@ class AuditEventRead(ReadModel):
 
     id: uuid.UUID
     tenant_id: uuid.UUID
-    type: AuditEventType
+    # A string, not the enum: a release rolled back to stays able to list the events a newer
+    # one recorded with types it does not know (the rows stay; the listing must not fail).
+    type: str = Field(
+        description=(
+            "What happened: one of the `type` filter's values ("
+            + ", ".join(f"`{member.value}`" for member in AuditEventType)
+            + "); an event recorded by a newer release may carry a type not listed here, and is "
+            "listed as it was stored."
+        ),
+        examples=[AuditEventType.USER_ROLE_CHANGED.value, AuditEventType.LOGIN_FAILED.value],
+    )
     actor_id: uuid.UUID | None = Field(
         description="The user who acted; null when no one was authenticated (a failed login) or the service did."
     )

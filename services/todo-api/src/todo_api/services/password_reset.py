@@ -6,10 +6,18 @@ persons with memberships, this service moves to the person unchanged in shape.
 
 Enumeration. ``request`` answers the same for every address and does the same work on both
 branches where it can: the account lookup always runs, a token is always drawn and hashed and
-the message always rendered and sealed; where an active account exists its token row and the
-message are written (the tenant set, the token row, the message: three round trips), and for
-an unknown or deactivated address three round trips of no effect are made instead, so the branches differ in neither the number of
-statements nor the CPU spent (only in rows written).
+the message always rendered and sealed; where an active account exists it makes four round
+trips (the tenant set, the token row, the message, the audit event
+``auth.password.reset_requested``), and for an unknown or deactivated address four round trips
+of no effect instead (``_HIT_ROUND_TRIPS``: a write added to the hit branch adds one here), so
+the branches differ in neither the number of statements nor the CPU spent (only in rows
+written; a test counts the statements of both).
+
+Audit. A mailed link is ``auth.password.reset_requested`` (no actor: anyone may ask; the
+account as subject; the message's id), recorded only for an active account, in its tenant. A
+confirmation is ``auth.password.reset`` (the account as actor and subject: holding the mailed
+token proves its mailbox), in the unit of work that set the password and ended every session,
+so it exists if and only if they did.
 """
 
 from __future__ import annotations
@@ -30,6 +38,8 @@ from todo_api.core.runtime import Credentials
 from todo_api.repositories.auth_lookup import LOGIN_ACCOUNT, PASSWORD_RESET_TOKEN
 from todo_api.repositories.password_resets import PasswordResetTokenRepository
 from todo_api.repositories.users import UserRepository
+from todo_api.schemas.audit import AuditEventType
+from todo_api.services.audit import AuditTrail, Origin
 from todo_api.services.auth import end_user_sessions
 from todo_api.services.mail_templates import render_mail
 
@@ -39,8 +49,10 @@ RESET_TOKEN_TTL = timedelta(hours=1)
 RESET_TOKEN_BYTES = 32  # 256 bits
 RESET_PATH = "/reset-password"
 GENERIC_RESET_FAILURE = "The reset link is invalid or has expired"
-# A statement of no effect: the miss branch runs it where the hit makes its three writes.
+# A statement of no effect: the miss branch runs it once for each round trip of the hit's
+# writes (the tenant, the token row, the message, the audit event).
 _EQUIVALENT_WORK = "SELECT 1"
+_HIT_ROUND_TRIPS = 4
 
 
 class InvalidResetToken(BadRequest):
@@ -61,10 +73,13 @@ class ResetMail:
 
 
 class PasswordResetService:
-    def __init__(self, transaction: Transaction, credentials: Credentials, mail: ResetMail) -> None:
+    def __init__(
+        self, transaction: Transaction, credentials: Credentials, mail: ResetMail, origin: Origin
+    ) -> None:
         self.transaction = transaction
         self.hasher = credentials.hasher
         self.mail = mail
+        self.audit = AuditTrail(transaction, origin)
 
     async def request(self, email: str) -> None:
         """Queue a reset link for the account of ``email`` if it exists and is active; nothing else."""
@@ -80,7 +95,7 @@ class PasswordResetService:
         )
         if account is None or not account["is_active"]:
             self.mail.box.seal(token)  # the sealing the hit branch does in send_mail
-            for _ in range(3):
+            for _ in range(_HIT_ROUND_TRIPS):
                 await self.transaction.connection.execute(_EQUIVALENT_WORK)
             return
         await self.transaction.enter_tenant(account["tenant_id"])
@@ -91,6 +106,12 @@ class PasswordResetService:
             expires_at=datetime.now(UTC) + RESET_TOKEN_TTL,
         )
         message_id = await send_mail(self.transaction, self.mail.box, message)
+        await self.audit.record(
+            AuditEventType.PASSWORD_RESET_REQUESTED,
+            actor_id=None,
+            subject_id=account["id"],
+            details={"message_id": str(message_id)},
+        )
         logger.info("password_reset_requested", message_id=str(message_id))
 
     async def confirm(self, token: str, new_password: str) -> None:
@@ -120,4 +141,5 @@ class PasswordResetService:
         )
         await end_user_sessions(self.transaction, user["id"])
         await tokens.use_all(user["id"])
+        await self.audit.record(AuditEventType.PASSWORD_RESET, actor_id=user["id"], subject_id=user["id"])
         logger.info("password_reset_completed")

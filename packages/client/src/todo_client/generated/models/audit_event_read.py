@@ -8,8 +8,6 @@ from uuid import UUID
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.audit_event_type import AuditEventType, check_audit_event_type
-
 if TYPE_CHECKING:
     from ..models.audit_event_read_details import AuditEventReadDetails
 
@@ -23,14 +21,11 @@ class AuditEventRead:
     Attributes:
         id (UUID):
         tenant_id (UUID):
-        type_ (AuditEventType): What the audit trail records: `auth.login.succeeded`; `auth.login.failed` (a refused
-            login
-            naming an account of the tenant); `auth.logout`; `auth.session.revoked` (a refresh token
-            reused, or of a user changed since, ended its session); `auth.password.changed`; `auth.password.lockout` (wrong
-            current
-            passwords ended every session of the user); `user.created`, `user.deleted`,
-            `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
-            owner's sign-up); `webhook.created`, `webhook.deleted`.
+        type_ (str): What happened: one of the `type` filter's values (`auth.login.succeeded`, `auth.login.failed`,
+            `auth.logout`, `auth.session.revoked`, `auth.password.changed`, `auth.password.lockout`,
+            `auth.password.reset_requested`, `auth.password.reset`, `user.created`, `user.deleted`, `user.role.changed`,
+            `user.activated`, `user.deactivated`, `webhook.created`, `webhook.deleted`); an event recorded by a newer
+            release may carry a type not listed here, and is listed as it was stored.
         actor_id (None | UUID): The user who acted; null when no one was authenticated (a failed login) or the service
             did.
         subject_id (None | UUID): What the event is about: a user's id (auth.*, user.*) or a webhook's (webhook.*).
@@ -43,7 +38,7 @@ class AuditEventRead:
 
     id: UUID
     tenant_id: UUID
-    type_: AuditEventType
+    type_: str
     actor_id: None | UUID
     subject_id: None | UUID
     ip: None | str
@@ -57,7 +52,7 @@ class AuditEventRead:
 
         tenant_id = str(self.tenant_id)
 
-        type_: str = self.type_
+        type_ = self.type_
 
         actor_id: None | str
         if isinstance(self.actor_id, UUID):
@@ -108,7 +103,7 @@ class AuditEventRead:
 
         tenant_id = UUID(d.pop("tenant_id"))
 
-        type_ = check_audit_event_type(d.pop("type"))
+        type_ = d.pop("type")
 
         def _parse_actor_id(data: object) -> None | UUID:
             if data is None:

@@ -22,9 +22,11 @@ router = resource_router("audit-events", responses=AUTHENTICATED)
     summary="The tenant's security events, newest first (owners and admins)",
     description=(
         "Logins and refused logins, logouts, sessions ended by refresh-token reuse, password "
-        "changes and lockouts, users created, deleted, given another role, deactivated or activated, "
-        "webhooks created and deleted: who acted (`actor_id`), on what (`subject_id`), from where "
-        "(`ip`, `user_agent`). Filter by `type` and by `actor`; kept `AUDIT_RETENTION_DAYS`."
+        "changes and lockouts, password resets mailed and done, users created, deleted, given "
+        "another role, deactivated or activated, webhooks created and deleted: who acted "
+        "(`actor_id`), on what (`subject_id`), from where (`ip`, `user_agent`). Filter by `type` "
+        "and by `actor`; kept `AUDIT_RETENTION_DAYS`. An event of a type this release does not "
+        "know (recorded by a newer one) is listed as stored."
     ),
     responses=error_responses(Forbidden),
     openapi_extra=AuditEventQuery.openapi(),

@@ -114,9 +114,10 @@ def sync_detailed(
     """The tenant's security events, newest first (owners and admins)
 
      Logins and refused logins, logouts, sessions ended by refresh-token reuse, password changes and
-    lockouts, users created, deleted, given another role, deactivated or activated, webhooks created and
-    deleted: who acted (`actor_id`), on what (`subject_id`), from where (`ip`, `user_agent`). Filter by
-    `type` and by `actor`; kept `AUDIT_RETENTION_DAYS`.
+    lockouts, password resets mailed and done, users created, deleted, given another role, deactivated
+    or activated, webhooks created and deleted: who acted (`actor_id`), on what (`subject_id`), from
+    where (`ip`, `user_agent`). Filter by `type` and by `actor`; kept `AUDIT_RETENTION_DAYS`. An event
+    of a type this release does not know (recorded by a newer one) is listed as stored.
 
     Args:
         page (int | Unset): 1-based page number. Default: 1.
@@ -126,7 +127,9 @@ def sync_detailed(
             naming an account of the tenant); `auth.logout`; `auth.session.revoked` (a refresh token
             reused, or of a user changed since, ended its session); `auth.password.changed`;
             `auth.password.lockout` (wrong current
-            passwords ended every session of the user); `user.created`, `user.deleted`,
+            passwords ended every session of the user); `auth.password.reset_requested` (a reset link
+            was mailed to an active account; never for an unknown address); `auth.password.reset` (a
+            reset link set the password and ended every session); `user.created`, `user.deleted`,
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
             owner's sign-up); `webhook.created`, `webhook.deleted`.
         actor (UUID | Unset): Only events of this acting user (a user id).
@@ -164,9 +167,10 @@ def sync(
     """The tenant's security events, newest first (owners and admins)
 
      Logins and refused logins, logouts, sessions ended by refresh-token reuse, password changes and
-    lockouts, users created, deleted, given another role, deactivated or activated, webhooks created and
-    deleted: who acted (`actor_id`), on what (`subject_id`), from where (`ip`, `user_agent`). Filter by
-    `type` and by `actor`; kept `AUDIT_RETENTION_DAYS`.
+    lockouts, password resets mailed and done, users created, deleted, given another role, deactivated
+    or activated, webhooks created and deleted: who acted (`actor_id`), on what (`subject_id`), from
+    where (`ip`, `user_agent`). Filter by `type` and by `actor`; kept `AUDIT_RETENTION_DAYS`. An event
+    of a type this release does not know (recorded by a newer one) is listed as stored.
 
     Args:
         page (int | Unset): 1-based page number. Default: 1.
@@ -176,7 +180,9 @@ def sync(
             naming an account of the tenant); `auth.logout`; `auth.session.revoked` (a refresh token
             reused, or of a user changed since, ended its session); `auth.password.changed`;
             `auth.password.lockout` (wrong current
-            passwords ended every session of the user); `user.created`, `user.deleted`,
+            passwords ended every session of the user); `auth.password.reset_requested` (a reset link
+            was mailed to an active account; never for an unknown address); `auth.password.reset` (a
+            reset link set the password and ended every session); `user.created`, `user.deleted`,
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
             owner's sign-up); `webhook.created`, `webhook.deleted`.
         actor (UUID | Unset): Only events of this acting user (a user id).
@@ -209,9 +215,10 @@ async def asyncio_detailed(
     """The tenant's security events, newest first (owners and admins)
 
      Logins and refused logins, logouts, sessions ended by refresh-token reuse, password changes and
-    lockouts, users created, deleted, given another role, deactivated or activated, webhooks created and
-    deleted: who acted (`actor_id`), on what (`subject_id`), from where (`ip`, `user_agent`). Filter by
-    `type` and by `actor`; kept `AUDIT_RETENTION_DAYS`.
+    lockouts, password resets mailed and done, users created, deleted, given another role, deactivated
+    or activated, webhooks created and deleted: who acted (`actor_id`), on what (`subject_id`), from
+    where (`ip`, `user_agent`). Filter by `type` and by `actor`; kept `AUDIT_RETENTION_DAYS`. An event
+    of a type this release does not know (recorded by a newer one) is listed as stored.
 
     Args:
         page (int | Unset): 1-based page number. Default: 1.
@@ -221,7 +228,9 @@ async def asyncio_detailed(
             naming an account of the tenant); `auth.logout`; `auth.session.revoked` (a refresh token
             reused, or of a user changed since, ended its session); `auth.password.changed`;
             `auth.password.lockout` (wrong current
-            passwords ended every session of the user); `user.created`, `user.deleted`,
+            passwords ended every session of the user); `auth.password.reset_requested` (a reset link
+            was mailed to an active account; never for an unknown address); `auth.password.reset` (a
+            reset link set the password and ended every session); `user.created`, `user.deleted`,
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
             owner's sign-up); `webhook.created`, `webhook.deleted`.
         actor (UUID | Unset): Only events of this acting user (a user id).
@@ -257,9 +266,10 @@ async def asyncio(
     """The tenant's security events, newest first (owners and admins)
 
      Logins and refused logins, logouts, sessions ended by refresh-token reuse, password changes and
-    lockouts, users created, deleted, given another role, deactivated or activated, webhooks created and
-    deleted: who acted (`actor_id`), on what (`subject_id`), from where (`ip`, `user_agent`). Filter by
-    `type` and by `actor`; kept `AUDIT_RETENTION_DAYS`.
+    lockouts, password resets mailed and done, users created, deleted, given another role, deactivated
+    or activated, webhooks created and deleted: who acted (`actor_id`), on what (`subject_id`), from
+    where (`ip`, `user_agent`). Filter by `type` and by `actor`; kept `AUDIT_RETENTION_DAYS`. An event
+    of a type this release does not know (recorded by a newer one) is listed as stored.
 
     Args:
         page (int | Unset): 1-based page number. Default: 1.
@@ -269,7 +279,9 @@ async def asyncio(
             naming an account of the tenant); `auth.logout`; `auth.session.revoked` (a refresh token
             reused, or of a user changed since, ended its session); `auth.password.changed`;
             `auth.password.lockout` (wrong current
-            passwords ended every session of the user); `user.created`, `user.deleted`,
+            passwords ended every session of the user); `auth.password.reset_requested` (a reset link
+            was mailed to an active account; never for an unknown address); `auth.password.reset` (a
+            reset link set the password and ended every session); `user.created`, `user.deleted`,
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
             owner's sign-up); `webhook.created`, `webhook.deleted`.
         actor (UUID | Unset): Only events of this acting user (a user id).
