@@ -1,29 +1,88 @@
 """A real SMTP server (aiosmtpd) on 127.0.0.1 and an ephemeral port, in the test's event loop:
 what the dispatcher sends e-mail to in the tests. It answers each DATA from a script (e.g.
-``["451 4.3.0 try again later"]``, then 250), and keeps every message it accepted, parsed."""
+``["451 4.3.0 try again later"]``, then 250), and keeps every message it accepted, parsed.
+
+With a ``Certificate`` (self-signed for 127.0.0.1, made in the test with ``cryptography``) it
+speaks TLS as production servers do: STARTTLS on the plain port, required before MAIL, or
+implicit TLS from the first byte; with ``credentials`` it requires SMTP AUTH (over TLS). The
+dispatcher trusts the certificate only when the test says so (``SSL_CERT_FILE``)."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime
+import ipaddress
+import ssl
 import time
+import warnings
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from pathlib import Path
 from typing import Any, cast
 
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 ACCEPTED = "250 2.0.0 OK"
 
 
+@dataclass(frozen=True)
+class Certificate:
+    """A self-signed server certificate for 127.0.0.1, its key beside it (PEM files)."""
+
+    cert_file: Path
+    key_file: Path
+
+    @classmethod
+    def make(cls, directory: Path) -> Certificate:
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mail.test")])
+        now = datetime.datetime.now(datetime.UTC)
+        certificate = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(hours=1))
+            .add_extension(
+                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+            )
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256())
+        )
+        made = cls(directory / "smtp-cert.pem", directory / "smtp-key.pem")
+        made.cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+        made.key_file.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+        return made
+
+    def server_context(self) -> ssl.SSLContext:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(self.cert_file, self.key_file)
+        return context
+
+
 class Mailbox:
-    def __init__(self, script: Sequence[str] = ()) -> None:
+    def __init__(self, script: Sequence[str] = (), *, credentials: tuple[str, str] | None = None) -> None:
         self.script = list(script)
+        self.credentials = credentials  # SMTP AUTH required, with this login and password
         self.attempts = 0  # DATA commands received, accepted or not
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
+        self.encrypted: list[bool] = []  # of each accepted message: did it come over TLS?
+        self.logins: list[str] = []  # the logins of successful SMTP AUTH
         self.port = 0
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802  # aiosmtpd's hook name
@@ -33,7 +92,23 @@ class Mailbox:
             content = cast(bytes, envelope.content)
             self.messages.append(cast(EmailMessage, BytesParser(policy=policy.default).parsebytes(content)))
             self.envelopes.append((str(envelope.mail_from), list(envelope.rcpt_tos)))
+            transport = server.transport
+            self.encrypted.append(
+                transport is not None and transport.get_extra_info("ssl_object") is not None
+            )
         return reply
+
+    def authenticate(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+    ) -> AuthResult:
+        """aiosmtpd's authenticator: only ``credentials`` pass."""
+        if not isinstance(auth_data, LoginPassword) or self.credentials is None:
+            return AuthResult(success=False)
+        login, password = auth_data.login.decode(), auth_data.password.decode()
+        if (login, password) != self.credentials:
+            return AuthResult(success=False)
+        self.logins.append(login)
+        return AuthResult(success=True)
 
     async def wait_for(
         self, count: int, *, attempts: int | None = None, within: float = 30.0
@@ -64,9 +139,31 @@ def body(message: EmailMessage, subtype: str = "plain") -> str:
 
 
 @asynccontextmanager
-async def serving(mailbox: Mailbox) -> AsyncIterator[Mailbox]:
+async def serving(
+    mailbox: Mailbox, *, certificate: Certificate | None = None, implicit_tls: bool = False
+) -> AsyncIterator[Mailbox]:
+    """``mailbox`` on an ephemeral port: plain SMTP; with ``certificate``, STARTTLS required
+    before MAIL, or with ``implicit_tls`` TLS from the first byte."""
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(mailbox, hostname="mail.test"), "127.0.0.1", 0)
+    context = certificate.server_context() if certificate else None
+    starttls = context if context is not None and not implicit_tls else None
+
+    def session() -> SMTP:
+        with warnings.catch_warnings():
+            # Over implicit TLS aiosmtpd does not see the TLS (it wrapped no STARTTLS), so AUTH
+            # must not require it, which it warns about: the connection is TLS all the same.
+            warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS", UserWarning)
+            return SMTP(
+                mailbox,
+                hostname="mail.test",
+                tls_context=starttls,
+                require_starttls=starttls is not None,
+                authenticator=mailbox.authenticate if mailbox.credentials else None,
+                auth_required=mailbox.credentials is not None,
+                auth_require_tls=not implicit_tls,
+            )
+
+    server = await loop.create_server(session, "127.0.0.1", 0, ssl=context if implicit_tls else None)
     mailbox.port = server.sockets[0].getsockname()[1]
     try:
         yield mailbox

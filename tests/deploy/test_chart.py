@@ -145,6 +145,17 @@ def test_production_needs_a_mail_server_for_the_dispatcher(chart):
     render(chart, {**REQUIRED_SECRETS, "dispatcher": {"enabled": False, "config": {}}})
 
 
+def test_production_refuses_a_mail_server_without_tls(chart):
+    """The dispatcher refuses it at start-up (MailSettings); the chart at install time."""
+    server = REQUIRED_SECRETS["dispatcher"]["config"]
+    plain = {**REQUIRED_SECRETS, "dispatcher": {"config": {**server, "SMTP_STARTTLS": False}}}
+    with pytest.raises(helm.HelmRenderError, match="production refuses SMTP without TLS"):
+        render(chart, plain)
+    implicit = {"SMTP_STARTTLS": False, "SMTP_TLS": True, "SMTP_PORT": 465}
+    render(chart, {**REQUIRED_SECRETS, "dispatcher": {"config": {**server, **implicit}}})
+    render(chart, {**plain, "config": {"ENVIRONMENT": "development"}})
+
+
 @pytest.mark.parametrize("scale_out", [{"replicaCount": 2}, {"autoscaling": {"enabled": True}}])
 def test_several_replicas_need_shared_rate_limit_counters(chart, scale_out):
     values = merge(REQUIRED_SECRETS, scale_out)

@@ -27,7 +27,7 @@ from tests.dispatcher_process import DispatcherProcess, running_dispatcher
 from tests.integration.dispatcher.test_delivery import eventually
 from tests.integration.factories import Account
 from tests.integration.todo_api.webhooks.conftest import as_tenant
-from tests.mailbox import Mailbox, body, serving
+from tests.mailbox import Certificate, Mailbox, body, serving
 
 BOX = WebhookSettings().secret_box()  # the development key, as the dispatcher subprocess has it
 FAST_RETRIES = {"MAIL_RETRY_SCHEDULE_SECONDS": "[0.2, 0.2]", "MAIL_RETRY_JITTER": "0"}
@@ -259,3 +259,84 @@ async def test_without_an_smtp_server_development_writes_the_message_to_a_file(
     # production refuses to run without SMTP_HOST).
     link = LINK.replace(secret_placeholder("token"), token)
     assert f"mail {message_id} to new.user@example.com: {link}\n" in dispatcher.stderr.read_text()
+
+
+# Production's transport: TLS, verified against the trust store (here: the test's certificate).
+CREDENTIALS = ("todo", "issued-by-the-mail-provider")
+
+
+def over_tls(mailbox: Mailbox, certificate: Certificate | None, **settings: str) -> dict[str, str]:
+    """The dispatcher's settings for ``mailbox`` with TLS (STARTTLS unless SMTP_TLS says so),
+    SMTP AUTH, and ``certificate`` trusted (none: the system's store alone)."""
+    trusted = {"SSL_CERT_FILE": str(certificate.cert_file)} if certificate else {}
+    login, password = CREDENTIALS
+    return {
+        **mailbox.environment(),
+        "SMTP_STARTTLS": "true",
+        "SMTP_USERNAME": login,
+        "SMTP_PASSWORD": password,
+        **trusted,
+        **FAST_RETRIES,
+        **settings,
+    }
+
+
+@pytest.mark.parametrize("implicit_tls", [False, True], ids=["starttls", "implicit-tls"])
+async def test_the_message_and_the_login_go_over_tls(
+    runtime: Database,
+    owner: Account,
+    owner_connection: asyncpg.Connection,
+    database: ProvisionedDatabase,
+    workdir: Path,
+    implicit_tls: bool,
+) -> None:
+    """SMTP_STARTTLS on the plain port, or SMTP_TLS from the first byte; SMTP_USERNAME and
+    SMTP_PASSWORD authenticate (the server refuses MAIL without them)."""
+    token = secrets.token_urlsafe(32)
+    message_id = await send(runtime, owner, token)
+    certificate = Certificate.make(workdir)
+    tls = {"SMTP_TLS": "true"} if implicit_tls else {}
+    async with serving(
+        Mailbox(credentials=CREDENTIALS), certificate=certificate, implicit_tls=implicit_tls
+    ) as mailbox:
+        with running_dispatcher(database.app_url, workdir, env=over_tls(mailbox, certificate, **tls)):
+            [message] = await mailbox.wait_for(1)
+            sent = await finished(owner_connection, owner, message_id)
+    assert sent["status"] == "sent"
+    assert (mailbox.encrypted, mailbox.logins) == ([True], ["todo"])
+    assert token in body(message)
+
+
+async def test_an_untrusted_certificate_is_refused(
+    runtime: Database,
+    owner: Account,
+    owner_connection: asyncpg.Connection,
+    database: ProvisionedDatabase,
+    workdir: Path,
+) -> None:
+    """The server's certificate is verified: a self-signed one the dispatcher does not trust
+    gets neither the password nor the message."""
+    message_id = await send(runtime, owner, secrets.token_urlsafe(32))
+    mailbox = Mailbox(credentials=CREDENTIALS)
+    async with serving(mailbox, certificate=Certificate.make(workdir)):
+        with running_dispatcher(database.app_url, workdir, env=over_tls(mailbox, None)):
+            failed = await finished(owner_connection, owner, message_id)
+    assert (failed["status"], failed["attempts"]) == ("failed", 3)  # retried: perhaps a passing fault
+    assert failed["last_error"] == "connection error: SSLCertVerificationError"
+    assert (mailbox.attempts, mailbox.logins) == (0, [])
+
+
+async def test_starttls_is_required_not_opportunistic(
+    runtime: Database,
+    owner: Account,
+    owner_connection: asyncpg.Connection,
+    database: ProvisionedDatabase,
+    workdir: Path,
+) -> None:
+    """A server (or a man in the middle) that does not offer STARTTLS gets nothing in plain text."""
+    message_id = await send(runtime, owner, secrets.token_urlsafe(32))
+    async with serving(Mailbox()) as mailbox:
+        env = {**mailbox.environment(), "SMTP_STARTTLS": "true", **FAST_RETRIES}
+        with running_dispatcher(database.app_url, workdir, env=env):
+            failed = await finished(owner_connection, owner, message_id)
+    assert (failed["status"], mailbox.attempts) == ("failed", 0)

@@ -20,7 +20,8 @@ to record the outcomes; otherwise the kubelet's SIGKILL turns a drain into a red
 (An e-mail in flight is bounded per SMTP command by SMTP_TIMEOUT_SECONDS; one cut short is sent
 again, at least once.)
 In production the dispatcher sends e-mail and refuses to start without a mail server and a
-sender: the chart says so at install time rather than with a crash-looping pod.
+sender, or with neither STARTTLS nor implicit TLS (the messages carry tokens): the chart says so
+at install time rather than with a crash-looping pod.
 */}}
 {{- define "todo-api.dispatcherValidate" -}}
 {{- $config := merge (dict) .Values.dispatcher.config .Values.config }}
@@ -32,5 +33,8 @@ sender: the chart says so at install time rather than with a crash-looping pod.
 {{- end }}
 {{- if and (eq (toString (dig "ENVIRONMENT" "development" $config)) "production") (not (and (dig "SMTP_HOST" "" $config) (dig "SMTP_FROM" "" $config))) }}
 {{- fail "dispatcher.config.SMTP_HOST and SMTP_FROM are required in production: the dispatcher sends e-mail (README: E-mail)" }}
+{{- end }}
+{{- if and (eq (toString (dig "ENVIRONMENT" "development" $config)) "production") (not (or (dig "SMTP_STARTTLS" true $config) (dig "SMTP_TLS" false $config))) }}
+{{- fail "dispatcher.config: e-mails carry tokens, production refuses SMTP without TLS (SMTP_STARTTLS or SMTP_TLS) (README: E-mail)" }}
 {{- end }}
 {{- end }}
