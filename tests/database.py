@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import pytest
 from alembic import command
 from alembic.config import Config
 from alembic.migration import MigrationContext
@@ -129,3 +130,18 @@ async def provisioned_database(admin: str, *, migrated: bool = True) -> AsyncIte
         yield provisioned
     finally:
         await drop(admin, provisioned)
+
+
+def record_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every statement asyncpg sends from now on (the test's ``monkeypatch`` undoes it), in
+    order: to count round trips where the answer's time must not tell a branch."""
+    sent: list[str] = []
+    for name in ("execute", "fetch", "fetchrow", "fetchval"):
+        original = getattr(asyncpg.connection.Connection, name)
+
+        async def recording(self: Any, query: str, *args: Any, _original: Any = original, **kw: Any) -> Any:
+            sent.append(query)
+            return await _original(self, query, *args, **kw)
+
+        monkeypatch.setattr(asyncpg.connection.Connection, name, recording)
+    return sent

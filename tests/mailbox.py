@@ -2,7 +2,7 @@
 what the dispatcher sends e-mail to in the tests. It answers each DATA from a script (e.g.
 ``["451 4.3.0 try again later"]``, then 250), and keeps every message it accepted, parsed.
 
-With a ``Certificate`` (self-signed for 127.0.0.1, made in the test with ``cryptography``) it
+With a ``Certificate`` (``tests.certificates``: self-signed for 127.0.0.1, made in the test) it
 speaks TLS as production servers do: STARTTLS on the plain port, required before MAIL, or
 implicit TLS from the first byte; with ``credentials`` it requires SMTP AUTH (over TLS). The
 dispatcher trusts the certificate only when the test says so (``SSL_CERT_FILE``)."""
@@ -10,68 +10,20 @@ dispatcher trusts the certificate only when the test says so (``SSL_CERT_FILE``)
 from __future__ import annotations
 
 import asyncio
-import datetime
-import ipaddress
-import ssl
 import time
 import warnings
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from pathlib import Path
 from typing import Any, cast
 
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+
+from tests.certificates import Certificate
 
 ACCEPTED = "250 2.0.0 OK"
-
-
-@dataclass(frozen=True)
-class Certificate:
-    """A self-signed server certificate for 127.0.0.1, its key beside it (PEM files)."""
-
-    cert_file: Path
-    key_file: Path
-
-    @classmethod
-    def make(cls, directory: Path) -> Certificate:
-        key = ec.generate_private_key(ec.SECP256R1())
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mail.test")])
-        now = datetime.datetime.now(datetime.UTC)
-        certificate = (
-            x509.CertificateBuilder()
-            .subject_name(name)
-            .issuer_name(name)
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(minutes=5))
-            .not_valid_after(now + datetime.timedelta(hours=1))
-            .add_extension(
-                x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
-            )
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256())
-        )
-        made = cls(directory / "smtp-cert.pem", directory / "smtp-key.pem")
-        made.cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-        made.key_file.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-        )
-        return made
-
-    def server_context(self) -> ssl.SSLContext:
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(self.cert_file, self.key_file)
-        return context
 
 
 class Mailbox:

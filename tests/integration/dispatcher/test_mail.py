@@ -23,11 +23,12 @@ from platform_common.db.provision import ProvisionedDatabase
 from platform_common.db.settings import DatabaseSettings
 from platform_common.mail.outbox import Mail, secret_placeholder, send_mail
 from platform_common.webhooks.settings import WebhookSettings
+from tests.certificates import Certificate
 from tests.dispatcher_process import DispatcherProcess, running_dispatcher
 from tests.integration.dispatcher.test_delivery import eventually
 from tests.integration.factories import Account
 from tests.integration.todo_api.webhooks.conftest import as_tenant
-from tests.mailbox import Certificate, Mailbox, body, serving
+from tests.mailbox import Mailbox, body, serving
 
 BOX = WebhookSettings().secret_box()  # the development key, as the dispatcher subprocess has it
 FAST_RETRIES = {"MAIL_RETRY_SCHEDULE_SECONDS": "[0.2, 0.2]", "MAIL_RETRY_JITTER": "0"}
@@ -294,7 +295,7 @@ async def test_the_message_and_the_login_go_over_tls(
     SMTP_PASSWORD authenticate (the server refuses MAIL without them)."""
     token = secrets.token_urlsafe(32)
     message_id = await send(runtime, owner, token)
-    certificate = Certificate.make(workdir)
+    certificate = Certificate.make("127.0.0.1", workdir)
     tls = {"SMTP_TLS": "true"} if implicit_tls else {}
     async with serving(
         Mailbox(credentials=CREDENTIALS), certificate=certificate, implicit_tls=implicit_tls
@@ -307,36 +308,30 @@ async def test_the_message_and_the_login_go_over_tls(
     assert token in body(message)
 
 
-async def test_an_untrusted_certificate_is_refused(
+@pytest.mark.parametrize(
+    ("server", "error"),
+    [
+        ("untrusted-certificate", "connection error: SSLCertVerificationError"),
+        ("no-starttls", "connection error: SMTPException"),
+    ],
+)
+async def test_without_tls_it_trusts_nothing_is_sent(
     runtime: Database,
     owner: Account,
     owner_connection: asyncpg.Connection,
     database: ProvisionedDatabase,
     workdir: Path,
+    server: str,
+    error: str,
 ) -> None:
-    """The server's certificate is verified: a self-signed one the dispatcher does not trust
-    gets neither the password nor the message."""
+    """The server's certificate is verified, and STARTTLS is required, not opportunistic: a
+    self-signed certificate the dispatcher does not trust, or a server (or a man in the
+    middle) that does not offer STARTTLS, gets neither the password nor the message."""
     message_id = await send(runtime, owner, secrets.token_urlsafe(32))
-    mailbox = Mailbox(credentials=CREDENTIALS)
-    async with serving(mailbox, certificate=Certificate.make(workdir)):
+    certificate = Certificate.make("127.0.0.1", workdir) if server == "untrusted-certificate" else None
+    async with serving(Mailbox(), certificate=certificate) as mailbox:
         with running_dispatcher(database.app_url, workdir, env=over_tls(mailbox, None)):
             failed = await finished(owner_connection, owner, message_id)
     assert (failed["status"], failed["attempts"]) == ("failed", 3)  # retried: perhaps a passing fault
-    assert failed["last_error"] == "connection error: SSLCertVerificationError"
+    assert failed["last_error"] == error
     assert (mailbox.attempts, mailbox.logins) == (0, [])
-
-
-async def test_starttls_is_required_not_opportunistic(
-    runtime: Database,
-    owner: Account,
-    owner_connection: asyncpg.Connection,
-    database: ProvisionedDatabase,
-    workdir: Path,
-) -> None:
-    """A server (or a man in the middle) that does not offer STARTTLS gets nothing in plain text."""
-    message_id = await send(runtime, owner, secrets.token_urlsafe(32))
-    async with serving(Mailbox()) as mailbox:
-        env = {**mailbox.environment(), "SMTP_STARTTLS": "true", **FAST_RETRIES}
-        with running_dispatcher(database.app_url, workdir, env=env):
-            failed = await finished(owner_connection, owner, message_id)
-    assert (failed["status"], mailbox.attempts) == ("failed", 0)

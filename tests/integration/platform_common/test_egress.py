@@ -7,7 +7,6 @@ a replaceable resolver makes names resolve there.
 from __future__ import annotations
 
 import asyncio
-import datetime
 import ipaddress
 import ssl
 import threading
@@ -18,12 +17,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from platform_common.http.egress import EgressPolicy, check_target, egress_client, post
+from tests.certificates import Certificate
 from tests.receiver import Receiver, receiving
 
 LOOPBACK = EgressPolicy(allowed_networks=(ipaddress.ip_network("127.0.0.0/8"),))
@@ -156,32 +152,8 @@ async def test_a_receiver_that_never_answers_times_out() -> None:
 
 def certificate_for(name: str, directory: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
     """A self-signed certificate for ``name``: the server's context, and a client's that trusts it."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.datetime.now(datetime.UTC)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(hours=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
-    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    server.load_cert_chain(cert_path, key_path)
-    trusting = ssl.create_default_context(cafile=str(cert_path))
-    return server, trusting
+    certificate = Certificate.make(name, directory)
+    return certificate.server_context(), certificate.trusting_context()
 
 
 async def test_tls_to_the_checked_address_sends_the_name_and_verifies_the_certificate_for_it(

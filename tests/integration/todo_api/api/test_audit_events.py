@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from platform_common.db.provision import ProvisionedDatabase
-from tests.database import connected
+from tests.database import connected, record_statements
 from tests.integration.apps import serving
 from tests.integration.factories import PASSWORD, Account, add_member, bearer, login, signup
 from tests.integration.todo_api.api.test_password_reset import RESET, mailed_token
@@ -171,15 +171,7 @@ async def test_a_refused_login_makes_the_same_round_trips_whether_or_not_the_add
     the database, each entering a tenant without waiting for the disk at COMMIT (a write's
     commit otherwise waits for the WAL to be flushed, a read's does not), and both commit."""
     owner = await signup(client, "acme")
-    sent: list[str] = []
-    for name in ("execute", "fetch", "fetchrow", "fetchval"):
-        original = getattr(asyncpg.connection.Connection, name)
-
-        async def recording(self: Any, query: str, *args: Any, _original: Any = original, **kw: Any) -> Any:
-            sent.append(query)
-            return await _original(self, query, *args, **kw)
-
-        monkeypatch.setattr(asyncpg.connection.Connection, name, recording)
+    sent = record_statements(monkeypatch)
 
     async def statements(username: str) -> list[str]:
         sent.clear()

@@ -22,6 +22,7 @@ import pytest
 from platform_common.db.provision import ProvisionedDatabase
 from platform_common.mail.outbox import unseal
 from platform_common.webhooks.settings import WebhookSettings
+from tests.database import record_statements
 from tests.dispatcher_process import running_dispatcher
 from tests.integration.factories import PASSWORD, Account, add_member, signup
 from tests.integration.todo_api.webhooks.conftest import as_tenant
@@ -304,15 +305,7 @@ async def test_a_reset_request_makes_the_same_round_trips_whether_or_not_the_add
 ) -> None:
     """The hit writes the tenant, the token row, the message and the audit event; the miss
     makes as many statements of no effect, so the time of the 202 does not tell which."""
-    sent: list[str] = []
-    for name in ("execute", "fetch", "fetchrow", "fetchval"):
-        original = getattr(asyncpg.connection.Connection, name)
-
-        async def recording(self: Any, query: str, *args: Any, _original: Any = original, **kw: Any) -> Any:
-            sent.append(query)
-            return await _original(self, query, *args, **kw)
-
-        monkeypatch.setattr(asyncpg.connection.Connection, name, recording)
+    sent = record_statements(monkeypatch)
 
     async def statements(email: str) -> list[str]:
         sent.clear()
