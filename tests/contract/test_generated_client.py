@@ -22,10 +22,11 @@ from todo_client.generated.api.auth import (
     auth_password_reset_confirm,
     auth_refresh,
     auth_signup,
+    auth_switch,
     auth_token,
 )
 from todo_client.generated.api.tasks import tasks_delete, tasks_delta, tasks_get, tasks_update
-from todo_client.generated.api.users import users_me_get
+from todo_client.generated.api.users import users_me_get, users_me_memberships
 from todo_client.generated.api.webhooks import (
     webhooks_create,
     webhooks_delete,
@@ -42,6 +43,7 @@ from todo_client.generated.models import (
     DeliveryRead,
     ErrorEnvelope,
     LogoutRequest,
+    MembershipRead,
     OAuthErrorEnvelope,
     PageDeliveryRead,
     PageWebhookRead,
@@ -51,6 +53,7 @@ from todo_client.generated.models import (
     RefreshRequest,
     SignupRequest,
     SignupResponse,
+    SwitchRequest,
     TaskCreate,
     TaskDelta,
     TaskRead,
@@ -124,6 +127,16 @@ def test_full_flow_with_the_sdk(live_api: str) -> None:
         assert isinstance(forged.parsed, ErrorEnvelope)
         _webhook_flow(sdk.api)
         refresh_token = sdk.auth.tokens.refresh_token
+        memberships = users_me_memberships.sync(client=sdk.api)
+        assert isinstance(memberships, list)
+        assert [(m.tenant.slug, m.current) for m in memberships if isinstance(m, MembershipRead)] == [
+            ("generated", True)
+        ]
+        switched = auth_switch.sync(client=sdk.api, body=SwitchRequest(tenant="generated"))
+        assert isinstance(switched, TokenPair)
+        elsewhere = auth_switch.sync_detailed(client=sdk.api, body=SwitchRequest(tenant="nowhere"))
+        assert elsewhere.status_code == 404
+        assert isinstance(elsewhere.parsed, ErrorEnvelope)
 
     rotated = auth_refresh.sync(client=anonymous, body=RefreshRequest(refresh_token=refresh_token))
     assert isinstance(rotated, TokenPair)

@@ -9,6 +9,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import NullPool
 
@@ -356,6 +357,75 @@ async def test_the_previous_release_can_still_add_tasks_and_users(database: Prov
         assert positions == sorted(positions)
         assert len(set(positions)) == 3
         key_between(positions[-1], None)  # keys the service can place after
+    finally:
+        await execute(engine, tenant, "DELETE FROM tenant WHERE id = :t", t=tenant)
+        await engine.dispose()
+
+
+BEFORE_PERSONS = "5a7c3e9d1b42"
+
+
+async def test_existing_users_become_people_and_the_previous_release_stays_in_step(
+    empty_database: ProvisionedDatabase,
+) -> None:
+    """Migration ``3f6b2d8e1c47`` under forced row-level security: each existing user becomes
+    a person with its address and password hash. The previous release's writes keep working
+    and in step: its new user gets a person (a taken address is still ``uq_user_email``), and
+    its password change reaches the person, whose change reaches every membership's copy."""
+    url = empty_database.owner_url
+    await migrate(url)
+    await downgrade(url, BEFORE_PERSONS)
+    engine = async_engine(url, poolclass=NullPool)
+    tenant = str(uuid.uuid4())
+    login = "SELECT person_id, hashed_password, user_id FROM auth_login_person(:e)"
+    try:
+        await execute(
+            engine, tenant, "INSERT INTO tenant (id, slug, name) VALUES (:t, 'old', 'Old')", t=tenant
+        )
+        [(ada,)] = await execute(
+            engine,
+            tenant,
+            'INSERT INTO "user" (tenant_id, email, hashed_password, full_name) '
+            "VALUES (:t, 'ada@old.io', 'hash-a', '') RETURNING id",
+            t=tenant,
+        )
+        await migrate(url)
+        [person] = await execute(engine, tenant, login, e="ada@old.io")
+        assert (person.hashed_password, person.user_id) == ("hash-a", ada)
+
+        [(bob,)] = await execute(
+            engine,
+            tenant,
+            'INSERT INTO "user" (tenant_id, email, hashed_password, full_name) '
+            "VALUES (:t, 'bob@old.io', 'hash-b', '') RETURNING id",
+            t=tenant,
+        )
+        assert [row.user_id for row in await execute(engine, tenant, login, e="bob@old.io")] == [bob]
+        with pytest.raises(IntegrityError, match="uq_user_email"):
+            await execute(
+                engine,
+                tenant,
+                'INSERT INTO "user" (tenant_id, email, hashed_password, full_name) '
+                "VALUES (:t, 'ada@old.io', 'x', '') RETURNING id",
+                t=tenant,
+            )
+        await execute(
+            engine, tenant, "UPDATE \"user\" SET hashed_password = 'hash-a2' WHERE id = :u RETURNING 1", u=ada
+        )
+        [person] = await execute(engine, tenant, login, e="ada@old.io")
+        assert person.hashed_password == "hash-a2"
+        await execute(
+            engine,
+            tenant,
+            "SELECT 1 FROM auth_set_member_password(:u, 'hash-a3', false)",
+            u=ada,
+        )
+        copies = await execute(engine, tenant, 'SELECT hashed_password FROM "user" WHERE id = :u', u=ada)
+        assert [row.hashed_password for row in copies] == ["hash-a3"]
+
+        await downgrade(url, BEFORE_PERSONS)
+        users = await execute(engine, tenant, 'SELECT email, hashed_password FROM "user" ORDER BY email')
+        assert [tuple(row) for row in users] == [("ada@old.io", "hash-a3"), ("bob@old.io", "hash-b")]
     finally:
         await execute(engine, tenant, "DELETE FROM tenant WHERE id = :t", t=tenant)
         await engine.dispose()

@@ -55,8 +55,18 @@ async def test_the_owner_role_owns_every_table_and_passes_the_definer_policies(
         f"policy definer_{function} on table {table} admits the database role"
         for function, table in [
             ("auth_login_account", "user"),
+            ("auth_login_person", "tenant"),
+            ("auth_login_person", "user"),
+            ("auth_member_memberships", "tenant"),
+            ("auth_member_memberships", "user"),
+            ("auth_member_person", "user"),
             ("auth_password_reset_token", "password_reset_token"),
             ("auth_refresh_token_tenant", "refresh_token"),
+            ("auth_set_member_password", "auth_session"),
+            ("auth_set_member_password", "password_reset_token"),
+            ("auth_set_member_password", "refresh_token"),
+            ("auth_set_member_password", "user"),
+            ("person_password_to_users", "user"),
             ("purge_audit_events", "audit_event"),
             ("purge_expired_idempotency_keys", "idempotency_key"),
             ("purge_expired_password_reset_tokens", "password_reset_token"),

@@ -227,6 +227,11 @@ class Transaction:
         row: Record | None = await self.connection.fetchrow(lookup.sql, *args)
         return row
 
+    async def lookup_all(self, lookup: PreTenantLookup, *args: Any) -> list[Record]:
+        """``lookup``, for a declared function that returns several rows."""
+        rows: list[Record] = await self.connection.fetch(lookup.sql, *args)
+        return rows
+
     async def emit(self, event: outbox.Event) -> uuid.UUID:
         """Record ``event`` as part of this unit of work (``platform_common.events.outbox``):
         it is delivered if and only if the transaction commits."""

@@ -22,7 +22,9 @@ _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 @dataclass(frozen=True)
 class PreTenantLookup:
-    """``SELECT * FROM <function>($1, ...)``: one row or none."""
+    """``SELECT * FROM <function>($1, ...)``: one row or none (``Transaction.lookup``), or
+    every row (``Transaction.lookup_all``). Also the functions keyed by a row of the
+    transaction's own tenant that reach beyond it (a membership's person)."""
 
     function: str
     arity: int

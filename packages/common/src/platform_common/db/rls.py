@@ -174,10 +174,7 @@ def create_purge_statement_function(
     ``writes`` (also insert or update) only while the function runs.
     """
     setting = _definer_setting(name)
-    for table in reads:
-        _purge_policy(name, table, writes=False)
-    for table in writes:
-        _purge_policy(name, table, writes=True)
+    _definer_policies(name, reads, writes)
     quoted = _name(name)
     arguments = "p_batch integer, p_retention interval" if retention else "p_batch integer"
     floor = "p_retention := GREATEST(p_retention, interval '1 day');" if retention else ""
@@ -204,6 +201,15 @@ def create_purge_statement_function(
 def _definer_setting(name: str) -> str:
     """The transaction-local setting that is on while the definer function ``name`` runs."""
     return f"app.definer_{name}"
+
+
+def _definer_policies(name: str, reads: Collection[str], writes: Collection[str]) -> None:
+    """The owner's policies for the definer function ``name``: ``reads`` while it runs,
+    ``writes`` for writing too."""
+    for table in reads:
+        _purge_policy(name, table, writes=False)
+    for table in writes:
+        _purge_policy(name, table, writes=True)
 
 
 def _purge_policy(name: str, table: str, *, writes: bool) -> None:
@@ -238,7 +244,61 @@ def drop_purge_function(
         op.execute(f"DROP POLICY {_name('definer_' + name)} ON {_name(each)}")
 
 
-def keep_globally_unique(registry: str, *, source: str, column: str) -> None:
+def create_definer_function(
+    name: str,
+    *,
+    arguments: str,
+    returns: str,
+    body: str,
+    reads: Collection[str] = (),
+    writes: Collection[str] = (),
+    result: str | None = None,
+) -> None:
+    """A narrow ``SECURITY DEFINER`` function with a body of its own (PL/pgSQL statements),
+    for what a flow must read or write beyond one tenant and no single-column lookup serves:
+    the person behind a membership, say, keyed by a membership of the caller's own tenant.
+
+    While it runs (its transaction-local setting on), policies of the owner admit every row
+    of ``reads`` and ``writes``, and let it write ``writes``: the body itself must narrow
+    every statement to the rows its arguments name. ``returns`` is a return type
+    (``TABLE (...)`` for rows, filled with ``RETURN QUERY``; ``void``; ``trigger``, with
+    ``result`` the expression returned, ``NEW`` say); the body must not ``RETURN`` early, so
+    the setting is always switched off again.
+    """
+    setting = _definer_setting(name)
+    _definer_policies(name, reads, writes)
+    quoted = _name(name)
+    # DDL from the migration's own constants; the name is checked by _name().
+    op.execute(
+        f"""
+        CREATE FUNCTION {quoted}({arguments}) RETURNS {returns}
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+        AS $$
+        BEGIN
+            PERFORM set_config('{setting}', 'on', true);
+            {body}
+            PERFORM set_config('{setting}', '', true);
+            {f"RETURN {result};" if result else ""}
+        END
+        $$
+        """
+    )
+    op.execute(f"REVOKE ALL ON FUNCTION {quoted}({_types_of(arguments)}) FROM PUBLIC")
+
+
+def drop_definer_function(name: str, *, arguments: str, tables: Collection[str]) -> None:
+    """Undo ``create_definer_function`` (``tables``: its ``reads`` and ``writes``)."""
+    op.execute(f"DROP FUNCTION {_name(name)}({_types_of(arguments)})")
+    for table in tables:
+        op.execute(f"DROP POLICY {_name('definer_' + name)} ON {_name(table)}")
+
+
+def _types_of(arguments: str) -> str:
+    """``p_a uuid, p_b text`` -> ``uuid, text``."""
+    return ", ".join(argument.split()[1] for argument in arguments.split(",") if argument.strip())
+
+
+def keep_globally_unique(registry: str, *, source: str, column: str, copy_existing: bool = True) -> None:
     """Keep ``registry`` (a global table whose primary key is ``column`` alone, created by the
     migration) holding every value of ``source.column``, so the value is unique across
     tenants while ``source``'s own keys all include its tenant (what a table distributed by
@@ -251,20 +311,23 @@ def keep_globally_unique(registry: str, *, source: str, column: str) -> None:
     for the runtime role, which therefore can neither read the values of every tenant nor
     write one itself; a policy of the owner admits the trigger's own statements while its
     transaction-local setting is on. The existing values are copied now (``FORCE`` on
-    ``source`` is lifted for this transaction only, as the owner must read every tenant's).
+    ``source`` is lifted for this transaction only, as the owner must read every tenant's),
+    unless ``copy_existing`` is off: the registry already holds them and only its keeper
+    moves to another table (the registry's row-level security and policy stay as they are).
     """
     function, target, key = _name(f"keep_{registry}"), _name(registry), _name(column)
     setting = f"app.definer_keep_{registry}"
-    op.execute(f"ALTER TABLE {_name(source)} NO FORCE ROW LEVEL SECURITY")
-    op.execute(f"INSERT INTO {target} ({key}) SELECT {key} FROM {_name(source)}")  # noqa: S608
-    op.execute(f"ALTER TABLE {_name(source)} FORCE ROW LEVEL SECURITY")
-    op.execute(f"ALTER TABLE {target} ENABLE ROW LEVEL SECURITY")
-    op.execute(f"ALTER TABLE {target} FORCE ROW LEVEL SECURITY")
-    _owner_policy(
-        f"CREATE POLICY {_name('definer_keep_' + registry)} ON {target} TO %I "
-        f"USING (current_setting('{setting}', true) = 'on') "
-        f"WITH CHECK (current_setting('{setting}', true) = 'on')"
-    )
+    if copy_existing:
+        op.execute(f"ALTER TABLE {_name(source)} NO FORCE ROW LEVEL SECURITY")
+        op.execute(f"INSERT INTO {target} ({key}) SELECT {key} FROM {_name(source)}")  # noqa: S608
+        op.execute(f"ALTER TABLE {_name(source)} FORCE ROW LEVEL SECURITY")
+        op.execute(f"ALTER TABLE {target} ENABLE ROW LEVEL SECURITY")
+        op.execute(f"ALTER TABLE {target} FORCE ROW LEVEL SECURITY")
+        _owner_policy(
+            f"CREATE POLICY {_name('definer_keep_' + registry)} ON {target} TO %I "
+            f"USING (current_setting('{setting}', true) = 'on') "
+            f"WITH CHECK (current_setting('{setting}', true) = 'on')"
+        )
     # DDL from the migration's own constants; every identifier is checked by _name().
     op.execute(
         f"""
@@ -298,12 +361,14 @@ def keep_globally_unique(registry: str, *, source: str, column: str) -> None:
     )
 
 
-def stop_keeping_globally_unique(registry: str, *, source: str) -> None:
-    """Undo ``keep_globally_unique`` but the registry table itself (the migration drops it)."""
+def stop_keeping_globally_unique(registry: str, *, source: str, keep_policy: bool = False) -> None:
+    """Undo ``keep_globally_unique`` but the registry table itself (the migration drops it);
+    with ``keep_policy``, only the trigger and its function (the keeper moves elsewhere)."""
     function = _name(f"keep_{registry}")
     op.execute(f"DROP TRIGGER {function} ON {_name(source)}")
     op.execute(f"DROP FUNCTION {function}()")
-    op.execute(f"DROP POLICY {_name('definer_keep_' + registry)} ON {_name(registry)}")
+    if not keep_policy:
+        op.execute(f"DROP POLICY {_name('definer_keep_' + registry)} ON {_name(registry)}")
 
 
 def _argument_types(retention: bool) -> str:

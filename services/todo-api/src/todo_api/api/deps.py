@@ -33,7 +33,7 @@ from todo_api.schemas.common import SafeStr
 from todo_api.schemas.email import login_email
 from todo_api.services.audit import Origin
 from todo_api.services.audit_events import AuditService
-from todo_api.services.auth import AuthService, Caller, load_caller, verify_access_token
+from todo_api.services.auth import AuthService, Caller, TenantSwitch, load_caller, verify_access_token
 from todo_api.services.delta import DeltaPolicy, DeltaService
 from todo_api.services.lists import ListService
 from todo_api.services.password_reset import PasswordResetService, ResetMail
@@ -137,6 +137,13 @@ async def caller_auth_service(runtime: RuntimeDep, caller: CallerDep, origin: Or
 
 
 CallerAuthServiceDep = Annotated[AuthService, Depends(caller_auth_service)]
+
+
+async def tenant_switch(runtime: RuntimeDep, caller: CallerDep, origin: OriginDep) -> TenantSwitch:
+    return TenantSwitch(caller, runtime.database, runtime.credentials, origin)
+
+
+TenantSwitchDep = Annotated[TenantSwitch, Depends(tenant_switch)]
 
 
 async def task_service(runtime: RuntimeDep, caller: CallerDep) -> TaskService:

@@ -13,7 +13,7 @@ from todo_api.models.sync import SyncState, TaskTombstone
 from todo_api.models.task import Task, TaskPriority
 from todo_api.models.task_list import DEFAULT_LIST_NAME, TaskList
 from todo_api.models.tenant import Tenant, TenantSlug
-from todo_api.models.user import User, UserEmail, UserRole
+from todo_api.models.user import Person, User, UserEmail, UserRole
 
 __all__ = [
     "DEFAULT_LIST_NAME",
@@ -25,6 +25,7 @@ __all__ = [
     "MailMessage",
     "OutboxEvent",
     "PasswordResetToken",
+    "Person",
     "RefreshToken",
     "RevokedAccessToken",
     "SyncState",

@@ -24,7 +24,11 @@ metadata.naming_convention = NAMING_CONVENTION
 
 # Columns this release no longer maps but the previous one still writes (expand/contract):
 # the next release's migration drops them, and removes them from here.
-RETIRED_COLUMNS: dict[str, frozenset[str]] = {"idempotency_key": frozenset({"response_status"})}
+RETIRED_COLUMNS: dict[str, frozenset[str]] = {
+    "idempotency_key": frozenset({"response_status"}),
+    # The password moved to ``person``; a trigger keeps this copy for the previous release.
+    "user": frozenset({"hashed_password"}),
+}
 
 
 class UUIDPrimaryKey(SQLModel):

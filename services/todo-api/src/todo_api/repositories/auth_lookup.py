@@ -3,22 +3,19 @@
 Each is a ``SECURITY DEFINER`` function (created by migration ``c3f1a9d2b7e4``) keyed on a
 value the caller must already hold, returning only what its flow needs:
 
-- ``auth_login_account(email)``: id, tenant, password hash and active flag of the account
-  with exactly that (normalised) e-mail, for the password check at login;
 - ``auth_refresh_token_tenant(token_hash)``: the tenant of the refresh token with that
   SHA-256, so the refresh can continue inside that tenant;
 - ``auth_password_reset_token(token_hash)`` (migration ``5a7c3e9d1b42``): the tenant and row
   id of the password-reset token with that SHA-256, so the confirmation can continue there.
 
-A password-reset request finds its account through ``auth_login_account`` too.
-
-Nothing else in the service reads without a tenant.
+The login, and a password-reset request, find the person behind an address through
+``auth_login_person`` (``todo_api.repositories.people``, with the other functions that
+reach a person). Nothing else in the service reads without a tenant.
 """
 
 from __future__ import annotations
 
 from platform_common.db.lookups import PreTenantLookup
 
-LOGIN_ACCOUNT = PreTenantLookup("auth_login_account", arity=1)
 REFRESH_TOKEN_TENANT = PreTenantLookup("auth_refresh_token_tenant", arity=1)
 PASSWORD_RESET_TOKEN = PreTenantLookup("auth_password_reset_token", arity=1)

@@ -15,9 +15,12 @@ from todo_api.schemas.user import UserRead
 OpaqueToken = Annotated[SafeStr, StringConstraints(min_length=1, max_length=4096)]
 
 
+TenantSlugField = Annotated[str, Field(pattern=SLUG_PATTERN, examples=["acme"])]
+
+
 class SignupRequest(RequestModel):
     tenant_name: TenantName
-    tenant_slug: Annotated[str, Field(pattern=SLUG_PATTERN, examples=["acme"])]
+    tenant_slug: TenantSlugField
     email: Email
     password: Password
     full_name: FullName = ""
@@ -33,6 +36,10 @@ class TokenPair(BaseModel):
     token_type: Literal["bearer"] = "bearer"  # noqa: S105  # the OAuth2 token type, not a secret
     expires_in: int = Field(description="Seconds until the access token expires.", examples=[900])
     refresh_token: str = Field(examples=["3q2-7wEXAMPLEoNlyB1TfNrWvE2m4kP9sYcL0aZxUu8"])
+
+
+class SwitchRequest(RequestModel):
+    tenant: TenantSlugField = Field(description="The slug of another tenant the caller belongs to.")
 
 
 class RefreshRequest(RequestModel):

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from pydantic import ConfigDict, Field, StrictBool
 
@@ -70,3 +72,56 @@ class UserAdminUpdate(RequestModel):
     full_name: FullName | None = None
     role: UserRole | None = None
     is_active: StrictBool | None = None
+
+
+class MembershipTenant(ReadModel):
+    id: uuid.UUID
+    slug: str
+    name: str
+
+
+class MembershipRead(ReadModel):
+    """One of the caller's memberships: the person's place in one tenant. ``id`` is the
+    membership's user id there (an access token's ``sub`` in that tenant)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "16fd2706-8baf-433b-82eb-8c7fada847da",
+                    "tenant": {
+                        "id": "7c9e6679-7425-40de-944b-e07fc1f90ae7",
+                        "slug": "acme",
+                        "name": "Acme Inc.",
+                    },
+                    "role": "owner",
+                    "is_active": True,
+                    "full_name": "Ada Lovelace",
+                    "last_used_at": "2026-11-20T09:00:00Z",
+                    "created_at": "2026-11-20T09:00:00Z",
+                    "current": True,
+                }
+            ]
+        },
+    )
+
+    id: uuid.UUID
+    tenant: MembershipTenant
+    role: UserRole
+    is_active: bool
+    full_name: str
+    last_used_at: datetime | None = Field(description="The last login to, or switch into, this tenant.")
+    created_at: datetime
+    current: bool = Field(description="Whether this is the tenant of the token that asked.")
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any], *, current_tenant: uuid.UUID) -> MembershipRead:
+        tenant = MembershipTenant(id=row["tenant_id"], slug=row["tenant_slug"], name=row["tenant_name"])
+        return cls.model_validate(
+            {
+                **dict(row),
+                "id": row["user_id"],
+                "tenant": tenant,
+                "current": row["tenant_id"] == current_tenant,
+            }
+        )

@@ -15,8 +15,8 @@ from platform_common.auth.passwords import PasswordHasher
 from platform_common.db.database import Record, Transaction
 from platform_common.db.errors import constraints_mapped
 from todo_api.models import UserRole
-from todo_api.repositories.auth_lookup import LOGIN_ACCOUNT
 from todo_api.repositories.lists import ListRepository
+from todo_api.repositories.people import PersonRepository
 from todo_api.repositories.users import UserRepository
 from todo_api.services.errors import KNOWN_CONSTRAINTS
 
@@ -36,8 +36,8 @@ class Accounts:
 
     async def find(self, email: str) -> Account | None:
         """The account of a normalised address, read before any tenant is entered."""
-        row = await self.transaction.lookup(LOGIN_ACCOUNT, email)
-        return None if row is None else Account(row["id"], row["hashed_password"])
+        rows = await PersonRepository(self.transaction).by_email(email)
+        return Account(rows[0]["person_id"], rows[0]["hashed_password"]) if rows else None
 
     async def password_matches(self, account: Account | None, password: str) -> bool:
         """Whether ``password`` is the account's; with no account a dummy hash is verified,
@@ -56,10 +56,25 @@ class Accounts:
     ) -> Record:
         """The membership, in the tenant the transaction has entered, of ``account`` (or of a
         new person with ``email`` and ``hashed_password`` when None), with its default list.
-        A taken address or a second membership of the same tenant is a Conflict."""
+        A taken address (a new person) or a second membership of the same tenant is a Conflict."""
         with constraints_mapped(KNOWN_CONSTRAINTS):
+            person_id = (
+                account.person_id
+                if account
+                else await PersonRepository(self.transaction).create(email, hashed_password)
+            )
             user = await UserRepository(self.transaction).insert(
-                {"email": email, "hashed_password": hashed_password, "full_name": full_name, "role": role}
+                {"person_id": person_id, "email": email, "full_name": full_name, "role": role}
             )
         await ListRepository(self.transaction, user["id"]).create_default()
         return user
+
+
+def chosen_membership(person: list[Record], tenant: str | None) -> Record | None:
+    """Of a person's memberships (most recently used first), the one a login asks for: in
+    the tenant with slug ``tenant``, or else the most recently used active one (else the most
+    recently used, which the login then refuses as inactive)."""
+    memberships = [row for row in person if row["user_id"] is not None]
+    if tenant is not None:
+        return next((row for row in memberships if row["tenant_slug"] == tenant), None)
+    return next((row for row in memberships if row["is_active"]), memberships[0] if memberships else None)

@@ -23,20 +23,21 @@ import structlog
 from platform_common.auth.opaque import new_opaque_token, token_digest
 from platform_common.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from platform_common.auth.tokens import AccessClaims, InvalidToken, TokenCodec
-from platform_common.db.database import Record, Transaction
+from platform_common.db.database import Database, Record, Transaction
 from platform_common.db.errors import constraints_mapped
-from platform_common.errors import ErrorSource, Forbidden, Unauthorized
+from platform_common.errors import ErrorSource, Forbidden, NotFound, Unauthorized
 from platform_common.observability.security_metrics import AuthFailureReason, record_auth_failure
 from todo_api.core.runtime import Credentials
 from todo_api.models import UserRole
-from todo_api.repositories.auth_lookup import LOGIN_ACCOUNT, REFRESH_TOKEN_TENANT
+from todo_api.repositories.auth_lookup import REFRESH_TOKEN_TENANT
+from todo_api.repositories.people import PersonRepository
 from todo_api.repositories.tenants import TenantRowRepository
 from todo_api.repositories.tokens import RefreshTokenRepository, SessionRepository
 from todo_api.repositories.users import UserRepository
 from todo_api.schemas.audit import AuditEventType
 from todo_api.schemas.auth import SignupRequest, TokenPair
 from todo_api.schemas.email import login_email
-from todo_api.services.accounts import Accounts
+from todo_api.services.accounts import Accounts, chosen_membership
 from todo_api.services.audit import AuditTrail, Origin
 from todo_api.services.errors import KNOWN_CONSTRAINTS
 
@@ -158,21 +159,31 @@ class AuthService:
         )
         return tenant, user
 
-    async def login(self, email: str, password: str) -> TokenPair:
-        """Unknown e-mail, wrong password and inactive user fail identically, at the same cost."""
-        account = await self.transaction.lookup(LOGIN_ACCOUNT, login_email(email))
+    async def login(self, email: str, password: str, tenant: str | None = None) -> TokenPair:
+        """Log a person in to one of their memberships: the tenant with slug ``tenant``, or
+        else the most recently used active one. Unknown e-mail, wrong password, a tenant that
+        is not theirs and an inactive membership fail identically, at the same cost."""
+        person = await PersonRepository(self.transaction).by_email(login_email(email))
+        account = chosen_membership(person, tenant)
         if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
             await self.hasher.verify(password[:MAX_PASSWORD_LENGTH], None)
             await self._refuse_login(account, "wrong_password")
-        valid, new_hash = await self.hasher.verify(password, account["hashed_password"] if account else None)
+        valid, new_hash = await self.hasher.verify(password, person[0]["hashed_password"] if person else None)
         if account is None or not valid or not account["is_active"]:
             await self._refuse_login(account, "inactive_user" if valid else "wrong_password")
         await self.transaction.enter_tenant(account["tenant_id"])
-        users = UserRepository(self.transaction)
         if new_hash:
-            await users.update(account["id"], {"hashed_password": new_hash})
-        user = await users.get(account["id"])
-        if user is None:  # pragma: no cover - deleted between the lookup and now
+            await PersonRepository(self.transaction).set_password(
+                account["user_id"], new_hash, end_other_sessions=False
+            )
+        return await self.open_session(account["user_id"])
+
+    async def open_session(self, user_id: uuid.UUID, details: dict[str, object] | None = None) -> TokenPair:
+        """A new session of the membership ``user_id`` of the entered tenant (a login, a switch
+        of tenant, a new member's first tokens): the membership becomes the most recently used,
+        the login is recorded and the session's first token pair issued."""
+        user = await UserRepository(self.transaction).update(user_id, {"last_used_at": datetime.now(UTC)})
+        if user is None or not user["is_active"]:  # pragma: no cover - changed since the lookup
             raise AuthenticationFailed("bad_credentials", GENERIC_LOGIN_FAILURE)
         session_id = uuid.uuid4()
         expires_at = datetime.now(UTC) + timedelta(seconds=self.settings.refresh_token_absolute_ttl_seconds)
@@ -183,7 +194,7 @@ class AuthService:
             AuditEventType.LOGIN_SUCCEEDED,
             actor_id=user["id"],
             subject_id=user["id"],
-            details={"session_id": str(session_id)},
+            details={"session_id": str(session_id), **(details or {})},
         )
         return await self._issue_pair(
             user,
@@ -194,8 +205,8 @@ class AuthService:
         )
 
     async def _refuse_login(self, account: Record | None, reason: str) -> NoReturn:
-        """Refuse a login, recording the attempt when the address names an account: in that
-        account's tenant, as ``auth.login.failed`` (no actor: no one was authenticated), in
+        """Refuse a login, recording the attempt when the address names a membership (the one
+        the login chose): in that membership's tenant, as ``auth.login.failed`` (no actor: no one was authenticated), in
         this unit of work, which holds nothing else and commits with the refusal.
 
         An unknown address records nothing, and its refusal makes the same round trips: a
@@ -212,7 +223,7 @@ class AuthService:
             await self.audit.record(
                 AuditEventType.LOGIN_FAILED,
                 actor_id=None,
-                subject_id=account["id"],
+                subject_id=account["user_id"],
                 details={"reason": reason},
             )
         raise AuthenticationFailed("bad_credentials", GENERIC_LOGIN_FAILURE, keep_changes=True)
@@ -297,9 +308,10 @@ class AuthService:
         version the caller was loaded with, so a guess that races a lockout or another
         change cannot land after it.
         """
-        users = UserRepository(self.transaction)
+        users, people = UserRepository(self.transaction), PersonRepository(self.transaction)
         version = caller.user["token_version"]
-        valid, _ = await self.hasher.verify(current_password, caller.user["hashed_password"])
+        person = await people.of_member(caller.id)
+        valid, _ = await self.hasher.verify(current_password, person["hashed_password"] if person else None)
         if not valid:
             # 403, not 401: the bearer token is fine, and a 401 (with WWW-Authenticate) tells
             # clients to drop or refresh it. Still a failed credential check, so counted.
@@ -316,10 +328,12 @@ class AuthService:
                 keep_changes=True,  # the count
             )
         hashed = await self.hasher.hash(new_password)
-        changes = {"hashed_password": hashed, "token_version": version + 1, "password_change_failures": 0}
+        changes = {"token_version": version + 1, "password_change_failures": 0}
         if await users.update_at_version(caller.id, version, changes) is None:
             raise AuthenticationFailed("stale_token_version")
         await end_user_sessions(self.transaction, caller.id)
+        # The person's password: their memberships of other tenants end their sessions too.
+        await people.set_password(caller.id, hashed, end_other_sessions=True)
         await self.audit.record(AuditEventType.PASSWORD_CHANGED, actor_id=caller.id, subject_id=caller.id)
 
     async def _lock_out(self, caller: Caller, version: int) -> None:
@@ -389,6 +403,32 @@ class AuthService:
             expires_in=self.settings.access_token_ttl_seconds,
             refresh_token=refresh_token,
         )
+
+
+class TenantSwitch:
+    """A new session for another of the caller's memberships (``POST /auth/switch``).
+
+    Two units of work, as a transaction serves one tenant: the caller's own (which loaded
+    and checked the caller) reads their memberships through the person, and the target
+    tenant's opens the session there, as a login would (recorded in the target's trail)."""
+
+    def __init__(self, caller: Caller, database: Database, credentials: Credentials, origin: Origin) -> None:
+        self.caller = caller
+        self.database = database
+        self.credentials = credentials
+        self.origin = origin
+
+    async def switch(self, tenant: str) -> TokenPair:
+        memberships = await PersonRepository(self.caller.transaction).memberships(self.caller.id)
+        target = next((row for row in memberships if row["tenant_slug"] == tenant), None)
+        if target is None:
+            raise NotFound("You are not a member of this tenant")
+        if not target["is_active"]:
+            raise Forbidden("Your membership of this tenant is deactivated")
+        async with self.database.transaction(target["tenant_id"]) as transaction:
+            return await AuthService(transaction, self.credentials, self.origin).open_session(
+                target["user_id"], {"switched_from": str(self.caller.tenant_id)}
+            )
 
 
 async def end_user_sessions(transaction: Transaction, user_id: uuid.UUID) -> None:

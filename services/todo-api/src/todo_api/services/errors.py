@@ -19,4 +19,5 @@ class TaskQuotaExceeded(Conflict):
 KNOWN_CONSTRAINTS: dict[str, Callable[[], APIError]] = {
     "uq_user_email": lambda: Conflict("A user with this e-mail address already exists"),
     "uq_tenant_slug": lambda: Conflict("This tenant slug is already taken"),
+    "uq_user_person_id_tenant_id": lambda: Conflict("This person is already a member of the tenant"),
 }

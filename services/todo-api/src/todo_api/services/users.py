@@ -11,6 +11,7 @@ from platform_common.db.database import Record
 from platform_common.errors import Conflict, Forbidden, NotFound
 from platform_common.pagination import PageQuery
 from todo_api.models import UserRole
+from todo_api.repositories.people import PersonRepository
 from todo_api.repositories.tenants import TenantRowRepository
 from todo_api.repositories.users import UserRepository
 from todo_api.schemas.audit import AuditEventType
@@ -37,6 +38,10 @@ class UserService:
 
     async def update_me(self, request: UserUpdateMe) -> Record:
         return await self._updated(self.caller.id, request.model_dump(exclude_unset=True, mode="json"))
+
+    async def memberships(self) -> list[Record]:
+        """Every membership of the caller's person, most recently used first."""
+        return await PersonRepository(self.transaction).memberships(self.caller.id)
 
     async def list(self, params: PageQuery) -> tuple[list[Record], int]:
         require_admin(self.caller)

@@ -16,6 +16,8 @@ from .list_create import ListCreate
 from .list_read import ListRead
 from .list_update import ListUpdate
 from .logout_request import LogoutRequest
+from .membership_read import MembershipRead
+from .membership_tenant import MembershipTenant
 from .o_auth_error_envelope import OAuthErrorEnvelope
 from .o_auth_error_envelope_error import OAuthErrorEnvelopeError
 from .page_audit_event_read import PageAuditEventRead
@@ -31,6 +33,7 @@ from .password_reset_request import PasswordResetRequest
 from .refresh_request import RefreshRequest
 from .signup_request import SignupRequest
 from .signup_response import SignupResponse
+from .switch_request import SwitchRequest
 from .task_create import TaskCreate
 from .task_delta import TaskDelta
 from .task_move import TaskMove
@@ -71,6 +74,8 @@ __all__ = (
     "ListRead",
     "ListUpdate",
     "LogoutRequest",
+    "MembershipRead",
+    "MembershipTenant",
     "OAuthErrorEnvelope",
     "OAuthErrorEnvelopeError",
     "PageAuditEventRead",
@@ -86,6 +91,7 @@ __all__ = (
     "RefreshRequest",
     "SignupRequest",
     "SignupResponse",
+    "SwitchRequest",
     "TaskCreate",
     "TaskDelta",
     "TaskMove",

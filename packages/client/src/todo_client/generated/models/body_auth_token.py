@@ -25,6 +25,8 @@ class BodyAuthToken:
         password (None | str | Unset): Password grant: the password.
         refresh_token (None | str | Unset): Refresh grant: the refresh token to rotate.
         scope (str | Unset):  Default: ''.
+        tenant (None | str | Unset): Password grant: the slug of the tenant to log in to; without it, the most recently
+            used of the person's active memberships.
     """
 
     grant_type: BodyAuthTokenGrantTypeType0 | None | Unset = UNSET
@@ -32,6 +34,7 @@ class BodyAuthToken:
     password: None | str | Unset = UNSET
     refresh_token: None | str | Unset = UNSET
     scope: str | Unset = ""
+    tenant: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -63,6 +66,12 @@ class BodyAuthToken:
 
         scope = self.scope
 
+        tenant: None | str | Unset
+        if isinstance(self.tenant, Unset):
+            tenant = UNSET
+        else:
+            tenant = self.tenant
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({})
@@ -76,6 +85,8 @@ class BodyAuthToken:
             field_dict["refresh_token"] = refresh_token
         if scope is not UNSET:
             field_dict["scope"] = scope
+        if tenant is not UNSET:
+            field_dict["tenant"] = tenant
 
         return field_dict
 
@@ -129,12 +140,22 @@ class BodyAuthToken:
 
         scope = d.pop("scope", UNSET)
 
+        def _parse_tenant(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        tenant = _parse_tenant(d.pop("tenant", UNSET))
+
         body_auth_token = cls(
             grant_type=grant_type,
             username=username,
             password=password,
             refresh_token=refresh_token,
             scope=scope,
+            tenant=tenant,
         )
 
         body_auth_token.additional_properties = d

@@ -19,6 +19,8 @@ from platform_common.errors import (
     BadRequest,
     Conflict,
     ErrorSource,
+    Forbidden,
+    NotFound,
     ServiceUnavailable,
     TooManyRequests,
     Unauthorized,
@@ -31,6 +33,7 @@ from todo_api.api.deps import (
     GrantTypeForm,
     PasswordResetDep,
     RuntimeDep,
+    TenantSwitchDep,
     UsernameForm,
     limit_anonymous,
     limit_password_reset,
@@ -49,6 +52,7 @@ from todo_api.schemas.auth import (
     RefreshRequest,
     SignupRequest,
     SignupResponse,
+    SwitchRequest,
     TokenPair,
 )
 from todo_api.schemas.common import SafeStr
@@ -99,6 +103,14 @@ async def token(
         OpaqueToken | None, Form(description="Refresh grant: the refresh token to rotate.")
     ] = None,
     scope: Annotated[str, Form(max_length=1000)] = "",
+    tenant: Annotated[
+        SafeStr | None,
+        Form(
+            max_length=63,
+            description="Password grant: the slug of the tenant to log in to; without it, the "
+            "most recently used of the person's active memberships.",
+        ),
+    ] = None,
 ) -> TokenPair:
     """The OAuth2 token endpoint. Errors follow RFC 6749 §5.2: 400 with `error` and
     `error_description` beside the envelope's `errors`. A refresh grant is the rotation of
@@ -106,7 +118,7 @@ async def token(
     try:
         if grant_type == REFRESH_TOKEN_GRANT:
             return await auth.refresh(_required("refresh_token", refresh_token))
-        return await auth.login(_required("username", username), _required("password", password))
+        return await auth.login(_required("username", username), _required("password", password), tenant)
     except Unauthorized as refused:  # the credentials or the refresh token
         raise InvalidGrant(refused.detail, keep_changes=refused.keep_changes) from refused
 
@@ -147,6 +159,19 @@ router.add_api_route(
 )
 async def refresh(body: RefreshRequest, auth: AuthServiceDep) -> TokenPair:
     return await auth.refresh(body.refresh_token)
+
+
+@router.post(
+    "/switch",
+    operation_id="auth_switch",
+    summary="A new token pair for another tenant the caller belongs to",
+    responses={200: _TOKEN_PAIR, **error_responses(Unauthorized, Forbidden, NotFound, TooManyRequests)},
+)
+async def switch(body: SwitchRequest, switch: TenantSwitchDep) -> TokenPair:
+    """A new session in the tenant with slug `tenant`, as a login there would open; the
+    current session stays valid. 404 for a tenant the caller is not a member of, 403 for a
+    membership that is deactivated."""
+    return await switch.switch(body.tenant)
 
 
 @router.post(

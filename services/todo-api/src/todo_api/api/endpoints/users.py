@@ -12,7 +12,14 @@ from platform_common.pagination import Page, PageQuery, make_page
 from todo_api.api.deps import CallerAuthServiceDep, CallerDep, RuntimeDep, UsersDep, limit_password_change
 from todo_api.api.responses import AUTHENTICATED, links_by_id
 from todo_api.api.routing import resource_router
-from todo_api.schemas.user import PasswordChange, UserAdminUpdate, UserCreate, UserRead, UserUpdateMe
+from todo_api.schemas.user import (
+    MembershipRead,
+    PasswordChange,
+    UserAdminUpdate,
+    UserCreate,
+    UserRead,
+    UserUpdateMe,
+)
 
 router = resource_router("users", responses=AUTHENTICATED)
 ADMIN_ERRORS = error_responses(Forbidden)
@@ -22,6 +29,16 @@ ADMIN_TARGET_ERRORS = error_responses(Forbidden, NotFound)
 @router.get("/me", operation_id="users_me_get", summary="The authenticated user")
 async def read_me(caller: CallerDep) -> UserRead:
     return UserRead.from_row(caller.user)
+
+
+@router.get(
+    "/me/memberships",
+    operation_id="users_me_memberships",
+    summary="The tenants the authenticated person belongs to (switch with POST /auth/switch)",
+)
+async def read_memberships(caller: CallerDep, users: UsersDep) -> list[MembershipRead]:
+    """Most recently used first; `current` marks the token's own tenant."""
+    return [MembershipRead.of(row, current_tenant=caller.tenant_id) for row in await users.memberships()]
 
 
 @router.patch(
