@@ -1,6 +1,7 @@
 """The token of the newest queued e-mail to an address, read from the outbox as the
 dispatcher reads it: for the test factories, the contract tests and the fuzzer's sign-ups,
-which verify a sign-up without a mailbox.
+which verify a sign-up without a mailbox (``verified_signup`` does both steps at a live
+service).
 
 The queue (``pgqueuer``) is global and names each message by ``(tenant_id, id)``; the
 message itself is tenant-owned, so each is read inside its tenant, and its sealed token is
@@ -12,13 +13,16 @@ that may read the queue and the messages will do (the runtime role, or the owner
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import asyncpg
+import httpx
 
 from platform_common.events.queue import MAIL, JobRef
 from platform_common.mail.outbox import unseal
 from platform_common.webhooks.secrets import SecretBox
 from platform_common.webhooks.settings import WebhookSettings
+from todo_api.schemas.email import normalize_email
 
 
 async def mailed_token(connection: asyncpg.Connection, recipient: str, box: SecretBox | None = None) -> str:
@@ -50,3 +54,14 @@ def mailed_token_at(database_url: str, recipient: str) -> str:
             await connection.close()
 
     return asyncio.run(read())
+
+
+def verified_signup(base_url: str, database_url: str, body: dict[str, str]) -> dict[str, Any]:
+    """Sign up at a live service with ``body`` and verify with the token of the queued e-mail
+    (read from ``database_url``'s outbox): the verification's 201 body (tenant, user, tokens)."""
+    httpx.post(f"{base_url}/api/v1/auth/signup", json=body).raise_for_status()
+    token = mailed_token_at(database_url, normalize_email(body["email"]))
+    verified = httpx.post(f"{base_url}/api/v1/auth/signup/verify", json={"token": token})
+    verified.raise_for_status()
+    created: dict[str, Any] = verified.json()
+    return created

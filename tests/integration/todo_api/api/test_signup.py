@@ -30,7 +30,10 @@ BASE = "https://todo.example.com"
 NEW = "ada@newco.example.com"
 
 
-def request(email: str, slug: str = "newco", password: str = "a password of her own") -> dict[str, str]:
+OWN_PASSWORD = "a password of her own"  # a test's
+
+
+def request(email: str, slug: str = "newco", password: str = OWN_PASSWORD) -> dict[str, str]:
     return {"tenant_name": "NewCo", "tenant_slug": slug, "email": email, "password": password}
 
 
@@ -81,7 +84,7 @@ async def test_the_mailed_link_creates_the_tenant_and_logs_the_owner_in(
     [token] = parse_qs(urlsplit(link).query)["token"]
     assert f'href="{BASE}/verify-signup?token={token}"' in body(message, "html")
     assert len(token) >= 43  # 256 bits
-    assert await log_in(client, NEW, "a password of her own") == 400  # nothing exists yet
+    assert await log_in(client, NEW, OWN_PASSWORD) == 400  # nothing exists yet
 
     verified = await client.post(VERIFY, json={"token": token})
     assert verified.status_code == 201, verified.text
@@ -93,7 +96,7 @@ async def test_the_mailed_link_creates_the_tenant_and_logs_the_owner_in(
     assert me.json()["id"] == created["user"]["id"]
     refreshed = await client.post("/api/v1/auth/refresh", json={"refresh_token": created["refresh_token"]})
     assert refreshed.status_code == 200
-    assert await log_in(client, NEW, "a password of her own") == 200
+    assert await log_in(client, NEW, OWN_PASSWORD) == 200
     events = await client.get("/api/v1/audit-events", headers=bearer(created["access_token"]))
     [creation] = [event for event in events.json()["items"] if event["type"] == "user.created"]
     assert creation["details"] == {"email": NEW, "role": "owner", "signup": True}
@@ -107,7 +110,7 @@ async def test_a_pending_sign_up_keeps_only_hashes(
     token = await signup_token(client, NEW)
     [row] = await pending_rows(owner_connection)
     assert token not in str(dict(row))
-    assert "a password of her own" not in str(dict(row))
+    assert OWN_PASSWORD not in str(dict(row))
     assert row["hashed_password"].startswith("$argon2")
     assert (row["expires_at"] - row["created_at"]).total_seconds() == pytest.approx(24 * 3600, abs=5)
 
@@ -179,7 +182,7 @@ async def test_a_new_address_ignores_a_password_at_verification(client: httpx.As
     token = await signup_token(client, NEW)
     verified = await client.post(VERIFY, json={"token": token, "password": "anything at all"})
     assert verified.status_code == 201, verified.text
-    assert await log_in(client, NEW, "a password of her own") == 200
+    assert await log_in(client, NEW, OWN_PASSWORD) == 200
 
 
 async def test_an_expired_reused_or_forged_token_is_refused(
@@ -193,7 +196,7 @@ async def test_an_expired_reused_or_forged_token_is_refused(
     expire = "UPDATE pending_signup SET expires_at = now() - interval '1 second'"
     await as_tenant(owner_connection, str(row["tenant_id"]), expire)
     await assert_refused(client, token)
-    assert await log_in(client, NEW, "a password of her own") == 400  # nothing was created
+    assert await log_in(client, NEW, OWN_PASSWORD) == 400  # nothing was created
 
 
 async def test_a_taken_slug_is_409_and_leaves_the_token_usable(
