@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from tools.mailed_token import verified_signup
 
 from platform_common.db.provision import ProvisionedDatabase
 from tests.database import empty_tables, provisioned_database
@@ -33,7 +34,7 @@ def live_api(
 
 
 @pytest.fixture(scope="session")
-def fresh_bearer(live_api: str) -> Callable[[], dict[str, str]]:
+def fresh_bearer(live_api: str, contract_database: ProvisionedDatabase) -> Callable[[], dict[str, str]]:
     """Headers with a new access token per call. The fuzzer legitimately ends its own access:
     logout revokes the token it carries, and as owner it may promote a member and then demote
     or deactivate itself. So each call logs in afresh, and signs up a new owner when the
@@ -44,7 +45,7 @@ def fresh_bearer(live_api: str) -> Callable[[], dict[str, str]]:
         suffix = secrets.token_hex(4)
         account.update(email=f"fuzz-{suffix}@contract.example.com", password=secrets.token_urlsafe(24))
         body = {"tenant_name": "Contract", "tenant_slug": f"contract-{suffix}", **account}
-        assert httpx.post(f"{live_api}/api/v1/auth/signup", json=body).status_code == 201
+        verified_signup(live_api, contract_database.app_url, body)
 
     def login() -> httpx.Response:
         form = {"username": account["email"], "password": account["password"]}

@@ -4,16 +4,13 @@ fails here first; and it is what the generator makes of the committed spec (drif
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 from pathlib import Path
 
-import asyncpg
+from tools.mailed_token import mailed_token_at
 
 from platform_common.db.provision import ProvisionedDatabase
-from platform_common.mail.outbox import unseal
-from platform_common.webhooks.settings import WebhookSettings
 from todo_client import TodoClient
 from todo_client.generated import AuthenticatedClient, Client
 from todo_client.generated.api.auth import (
@@ -22,6 +19,7 @@ from todo_client.generated.api.auth import (
     auth_password_reset_confirm,
     auth_refresh,
     auth_signup,
+    auth_signup_verify,
     auth_switch,
     auth_token,
 )
@@ -51,8 +49,10 @@ from todo_client.generated.models import (
     PasswordResetConfirm,
     PasswordResetRequest,
     RefreshRequest,
+    SignupAccepted,
     SignupRequest,
-    SignupResponse,
+    SignupVerified,
+    SignupVerify,
     SwitchRequest,
     TaskCreate,
     TaskDelta,
@@ -77,14 +77,27 @@ def test_the_generated_code_is_what_the_generator_makes_of_the_committed_spec() 
     assert check.returncode == 0, check.stdout + check.stderr
 
 
-def test_full_flow_with_the_sdk(live_api: str) -> None:
+def _sign_up(anonymous: Client, database: ProvisionedDatabase, body: SignupRequest) -> SignupVerified:
+    """Sign-up, then its verification with the token of the queued e-mail."""
+    accepted = auth_signup.sync_detailed(client=anonymous, body=body)
+    assert accepted.status_code == 202
+    assert isinstance(accepted.parsed, SignupAccepted)
+    token = mailed_token_at(database.app_url, body.email)
+    verified = auth_signup_verify.sync(client=anonymous, body=SignupVerify(token=token))
+    assert isinstance(verified, SignupVerified)
+    assert verified.user.email == body.email
+    return verified
+
+
+def test_full_flow_with_the_sdk(live_api: str, contract_database: ProvisionedDatabase) -> None:
     anonymous = Client(base_url=live_api)
     email = "client@generated.example.com"
-    signed_up = auth_signup.sync(
-        client=anonymous,
-        body=SignupRequest(tenant_name="Generated", tenant_slug="generated", email=email, password=PASSWORD),
+    signed_up = _sign_up(
+        anonymous,
+        contract_database,
+        SignupRequest(tenant_name="Generated", tenant_slug="generated", email=email, password=PASSWORD),
     )
-    assert isinstance(signed_up, SignupResponse)
+    assert signed_up.token_type == "bearer"
     refused = auth_token.sync_detailed(
         client=anonymous, body=BodyAuthToken(username=email, password="wrong!")
     )
@@ -193,33 +206,18 @@ def _webhook_flow(authed: AuthenticatedClient) -> None:
     assert webhooks_get.sync_detailed(webhook.id, client=authed).status_code == 404
 
 
-async def _mailed_token(owner_url: str, tenant_id: str, email: str) -> str:
-    """The reset link's token, opened from the queued message as the dispatcher would."""
-    connection = await asyncpg.connect(owner_url)
-    try:
-        async with connection.transaction():
-            await connection.execute("SELECT set_config('app.tenant_id', $1, true)", tenant_id)
-            message = await connection.fetchrow("SELECT * FROM mail_message WHERE recipient = $1", email)
-    finally:
-        await connection.close()
-    assert message is not None
-    return unseal(WebhookSettings().secret_box(), message["id"], email, message["sealed"])["token"]
-
-
 def test_password_reset_with_the_sdk(live_api: str, contract_database: ProvisionedDatabase) -> None:
     anonymous = Client(base_url=live_api)
     email = "reset@generated.example.com"
-    signed_up = auth_signup.sync(
-        client=anonymous,
-        body=SignupRequest(
-            tenant_name="Reset", tenant_slug="generated-reset", email=email, password=PASSWORD
-        ),
+    _sign_up(
+        anonymous,
+        contract_database,
+        SignupRequest(tenant_name="Reset", tenant_slug="generated-reset", email=email, password=PASSWORD),
     )
-    assert isinstance(signed_up, SignupResponse)
     accepted = auth_password_reset.sync_detailed(client=anonymous, body=PasswordResetRequest(email=email))
     assert accepted.status_code == 202
     assert isinstance(accepted.parsed, PasswordResetAccepted)
-    token = asyncio.run(_mailed_token(contract_database.owner_url, str(signed_up.tenant.id), email))
+    token = mailed_token_at(contract_database.app_url, email)
 
     new_password = "a brand new password"
     confirm = PasswordResetConfirm(token=token, new_password=new_password)

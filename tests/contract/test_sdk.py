@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import pytest
+from tools.mailed_token import verified_signup
 
 from platform_common.db.provision import ProvisionedDatabase
 from tests.service_process import running_service
@@ -56,11 +57,11 @@ class Recorder(httpx.BaseTransport):
         return [e.status for e in self.exchanges if e.path == path]
 
 
-def sign_up(base_url: str) -> str:
+def sign_up(base_url: str, database: ProvisionedDatabase) -> str:
     suffix = uuid.uuid4().hex[:8]
     email = f"sdk-{suffix}@sdk.example.com"
     body = {"tenant_name": "SDK", "tenant_slug": f"sdk-{suffix}", "email": email, "password": PASSWORD}
-    assert httpx.post(f"{base_url}/api/v1/auth/signup", json=body).status_code == 201
+    verified_signup(base_url, database.app_url, body)
     return email
 
 
@@ -104,8 +105,10 @@ def proxied_api(
             yield Proxied(service.api_url, proxy)
 
 
-def test_429_is_retried_after_the_servers_retry_after(limited_api: str) -> None:
-    email = sign_up(limited_api)
+def test_429_is_retried_after_the_servers_retry_after(
+    limited_api: str, contract_database: ProvisionedDatabase
+) -> None:
+    email = sign_up(limited_api, contract_database)
     slept: list[float] = []
     recorder = Recorder()
 
@@ -124,8 +127,10 @@ def test_429_is_retried_after_the_servers_retry_after(limited_api: str) -> None:
     assert slept == [float(e.retry_after or "nan") for e in refused]  # each wait is the server's
 
 
-def test_503_is_retried_after_retry_after_when_the_request_is_repeatable(proxied_api: Proxied) -> None:
-    email = sign_up(proxied_api.api_url)
+def test_503_is_retried_after_retry_after_when_the_request_is_repeatable(
+    proxied_api: Proxied, contract_database: ProvisionedDatabase
+) -> None:
+    email = sign_up(proxied_api.api_url, contract_database)
     slept: list[float] = []
     recorder = Recorder()
 
@@ -154,8 +159,10 @@ def test_503_is_retried_after_retry_after_when_the_request_is_repeatable(proxied
     proxied_api.proxy.restore()
 
 
-def test_the_access_token_refreshes_itself_with_the_refresh_grant(limited_api: str) -> None:
-    email = sign_up(limited_api)
+def test_the_access_token_refreshes_itself_with_the_refresh_grant(
+    limited_api: str, contract_database: ProvisionedDatabase
+) -> None:
+    email = sign_up(limited_api, contract_database)
     refreshed: list[Tokens] = []
     recorder = Recorder()
     with TodoClient.login(
@@ -175,8 +182,10 @@ def test_the_access_token_refreshes_itself_with_the_refresh_grant(limited_api: s
     assert 401 in recorder.statuses("/api/v1/tasks")
 
 
-def test_create_sends_an_idempotency_key_of_its_own(limited_api: str) -> None:
-    email = sign_up(limited_api)
+def test_create_sends_an_idempotency_key_of_its_own(
+    limited_api: str, contract_database: ProvisionedDatabase
+) -> None:
+    email = sign_up(limited_api, contract_database)
     recorder = Recorder()
     with TodoClient.login(limited_api, email, PASSWORD, transport=recorder) as sdk:
         first = sdk.create_task(TaskCreate(title="one"))
@@ -196,8 +205,10 @@ def test_create_sends_an_idempotency_key_of_its_own(limited_api: str) -> None:
     uuid.UUID(str(keys[0]))
 
 
-def test_page_iterators_follow_the_link_header(limited_api: str) -> None:
-    email = sign_up(limited_api)
+def test_page_iterators_follow_the_link_header(
+    limited_api: str, contract_database: ProvisionedDatabase
+) -> None:
+    email = sign_up(limited_api, contract_database)
     with TodoClient.login(limited_api, email, PASSWORD, retry=RetryPolicy(attempts=10)) as sdk:
         made = {sdk.create_task(TaskCreate(title=f"t{i}")).id for i in range(5)}
         assert {t.id for t in sdk.iter_tasks(size=2)} == made

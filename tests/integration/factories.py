@@ -23,9 +23,11 @@ from typing import Any
 
 import httpx
 from jose import jwt
+from tools.mailed_token import mailed_token
 
 from tests.database import connected
 from todo_api.core.config import Settings
+from todo_api.schemas.email import login_email as normalised
 
 PASSWORD = "correct horse battery staple"
 
@@ -78,13 +80,39 @@ async def login(client: httpx.AsyncClient, email: str, password: str = PASSWORD)
 async def signup(
     client: httpx.AsyncClient, slug: str, *, password: str = PASSWORD, signed_by: Settings | None = None
 ) -> Account:
-    """A new tenant ``<Slug>`` and its owner ``owner@<slug>.example.com``."""
+    """A new tenant ``<Slug>`` and its owner ``owner@<slug>.example.com``, through the sign-up
+    and its verification (the token read from the queued e-mail); the verification's tokens
+    are the account's unless ``signed_by``."""
     email = f"owner@{slug}.example.com"
     body = {"tenant_name": slug.title(), "tenant_slug": slug, "email": email, "password": password}
+    verified = await signed_up(client, body)
+    tenant_id, user_id = verified["tenant"]["id"], verified["user"]["id"]
+    if signed_by is not None:
+        return await _account(client, tenant_id, user_id, email, "owner", password, signed_by)
+    session_id = jwt.get_unverified_claims(verified["access_token"])["sid"]
+    return Account(
+        tenant_id, user_id, email, "owner", session_id, verified["access_token"], verified["refresh_token"]
+    )
+
+
+async def signed_up(client: httpx.AsyncClient, body: dict[str, str], **verify: str) -> dict[str, Any]:
+    """``POST /auth/signup`` with ``body``, then its verification with the mailed token (and
+    ``verify``'s extra fields, such as an existing account's ``password``): the 201's body."""
     response = await client.post("/api/v1/auth/signup", json=body)
-    assert response.status_code == 201, response.text
-    tenant_id, user_id = response.json()["tenant"]["id"], response.json()["user"]["id"]
-    return await _account(client, tenant_id, user_id, email, "owner", password, signed_by)
+    assert response.status_code == 202, response.text
+    token = await signup_token(client, body["email"])
+    verified = await client.post("/api/v1/auth/signup/verify", json={"token": token, **verify})
+    assert verified.status_code == 201, verified.text
+    created: dict[str, Any] = verified.json()
+    return created
+
+
+async def signup_token(client: httpx.AsyncClient, email: str) -> str:
+    """The token of the newest sign-up e-mail queued to ``email`` by the app behind ``client``
+    (an in-process ASGI app: its runtime names the database and the sealing keys)."""
+    runtime = client._transport.app.state.runtime  # type: ignore[attr-defined]  # the app under test
+    async with connected(runtime.settings.database_url) as connection:
+        return await mailed_token(connection, normalised(email), runtime.secret_box)
 
 
 async def add_member(

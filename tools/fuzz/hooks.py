@@ -5,8 +5,8 @@ token it is called with, and as owner it may promote a user it created and then 
 deactivate itself (allowed while another active owner remains). A fixed ``Authorization``
 header would turn every later request into a 401 and test nothing. This provider logs in as
 FUZZ_EMAIL / FUZZ_PASSWORD at FUZZ_BASE_URL; when that account can no longer log in, it
-signs up a fresh tenant and owner (random password, never the spec's example) and carries
-on as them. Schemathesis refetches on 401. Loaded by ``task fuzz`` through SCHEMATHESIS_HOOKS.
+signs up a fresh tenant and owner (random password, never the spec's example; verified with
+the token of the queued e-mail, read from the outbox at FUZZ_OUTBOX_URL) and carries on as them. Schemathesis refetches on 401. Loaded by ``task fuzz`` through SCHEMATHESIS_HOOKS.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import schemathesis
 from schemathesis import AuthContext, Case
+from tools.mailed_token import verified_signup
 
 
 @schemathesis.auth()
@@ -33,7 +34,7 @@ class FreshBearerToken:
         suffix = secrets.token_hex(4)
         email, password = f"fuzz-{suffix}@fuzz.example.com", secrets.token_urlsafe(24)
         body = {"tenant_name": "Fuzz", "tenant_slug": f"fuzz-{suffix}", "email": email, "password": password}
-        httpx.post(f"{self.base_url}/api/v1/auth/signup", json=body).raise_for_status()
+        verified_signup(self.base_url, os.environ["FUZZ_OUTBOX_URL"], body)
         self.account = {"username": email, "password": password}
 
     def get(self, case: Case[Any], ctx: AuthContext) -> str:

@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 from tools.embedded_postgres import superuser_url
 from tools.image.serve import uvicorn_command
+from tools.mailed_token import verified_signup
 from tools.processes import free_port, stop
 
 from todo_api.core.provisioning import provision
@@ -54,7 +55,7 @@ def _service(env: dict[str, str]) -> Iterator[str]:
         stop(process, timeout=30)
 
 
-def _sign_up(url: str) -> dict[str, str]:
+def _sign_up(url: str, database_url: str) -> dict[str, str]:
     """A fresh tenant and owner for tools/fuzz/hooks.py to log in as. The password is random,
     not the spec's example, so the fuzzer cannot change it by replaying examples."""
     email = f"fuzz-{uuid.uuid4().hex[:8]}@fuzz.example.com"
@@ -65,8 +66,13 @@ def _sign_up(url: str) -> dict[str, str]:
         "email": email,
         "password": password,
     }
-    httpx.post(f"{url}/api/v1/auth/signup", json=body).raise_for_status()
-    return {"FUZZ_BASE_URL": url, "FUZZ_EMAIL": email, "FUZZ_PASSWORD": password}
+    verified_signup(url, database_url, body)
+    return {
+        "FUZZ_BASE_URL": url,
+        "FUZZ_EMAIL": email,
+        "FUZZ_PASSWORD": password,
+        "FUZZ_OUTBOX_URL": database_url,
+    }
 
 
 def main(extra: list[str]) -> int:
@@ -89,7 +95,11 @@ def main(extra: list[str]) -> int:
             command = [str(Path(sys.executable).parent / "schemathesis"), "run", f"{url}/openapi.json"]
             command += ["--max-examples", MAX_EXAMPLES, "--seed", SEED]
             command += ["--report", "junit", "--report-junit-path", str(reports / "junit.xml"), *extra]
-            hooks = {"SCHEMATHESIS_HOOKS": "tools.fuzz.hooks", "PYTHONPATH": str(ROOT), **_sign_up(url)}
+            hooks = {
+                "SCHEMATHESIS_HOOKS": "tools.fuzz.hooks",
+                "PYTHONPATH": str(ROOT),
+                **_sign_up(url, database.app_url),
+            }
             return subprocess.call(command, cwd=ROOT, env={**os.environ, **hooks})
 
 

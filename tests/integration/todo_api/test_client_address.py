@@ -51,7 +51,7 @@ def test_a_forged_forwarded_for_from_loopback_is_ignored_without_trusted_proxies
         logins = [log_in(client, f"u{i}@forged.example.com", f"198.51.100.{i}") for i in range(5)]
         signups = [sign_up(client, f"forged-{i}", f"203.0.113.{i}") for i in range(3)]
     assert logins == [400, 400, 400, 429, 429]  # wrong credentials: invalid_grant (RFC 6749 §5.2)
-    assert signups == [201, 201, 429]
+    assert signups == [202, 202, 429]
     assert set(access_log_ips(service, "/api/v1/auth/token")) == {"127.0.0.1"}
     assert set(access_log_ips(service, "/api/v1/auth/signup")) == {"127.0.0.1"}
 

@@ -255,7 +255,7 @@ async def test_sigterm_drains_the_in_flight_request_then_exits(
             finally:
                 release_last_chunk.set()
             response = await asyncio.wait_for(in_flight, GRACE_SECONDS)
-        assert response.status_code == 201, response.text
+        assert response.status_code == 202, response.text
         returncode = await asyncio.wait_for(process.wait(), GRACE_SECONDS)
 
     output = await asyncio.to_thread(log.read_text)

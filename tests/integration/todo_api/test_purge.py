@@ -31,6 +31,7 @@ KINDS = (
     "sessions",
     "revoked_access_tokens",
     "reset_tokens",
+    "pending_signups",
     "events",
     "mail",
     "audit_events",
@@ -48,6 +49,7 @@ TABLES = {
     "sessions": ("auth_session", "id::text"),
     "revoked_access_tokens": ("revoked_access_token", "jti"),
     "reset_tokens": ("password_reset_token", "token_hash"),
+    "pending_signups": ("pending_signup", "token_hash"),
     "events": ("outbox_event", "type"),
     "mail": ("mail_message", "subject"),
     "audit_events": ("audit_event", "details->>'label'"),
@@ -107,6 +109,9 @@ async def add_rows(engine: AsyncEngine, tenant: Tenant, label: str, expires_in: 
         "VALUES (:unique, :t, now() + make_interval(secs => :expires_in))",
         "INSERT INTO password_reset_token (id, tenant_id, user_id, token_hash, expires_at) "
         "VALUES (gen_random_uuid(), :t, :u, :label, now() + make_interval(secs => :expires_in))",
+        "INSERT INTO pending_signup (id, tenant_id, token_hash, email, tenant_name, tenant_slug, full_name, "
+        "hashed_password, expires_at) VALUES (gen_random_uuid(), :t, :label, 'new@example.com', 'New', 'new', "
+        "'', 'x', now() + make_interval(secs => :expires_in))",
     ):
         used = {name: value for name, value in values.items() if f":{name}" in statement}
         await execute(engine, tenant.tenant_id, statement, **used)
@@ -238,7 +243,13 @@ async def test_expired_rows_of_every_kind_and_tenant_go_and_live_ones_stay(
         kind: {"events": 4, "trashed_tasks": 0, "tombstones": 0}.get(kind, 2) for kind in KINDS
     }
     for tenant in tenants:
-        for kind in ("idempotency_keys", "refresh_tokens", "revoked_access_tokens", "reset_tokens"):
+        for kind in (
+            "idempotency_keys",
+            "refresh_tokens",
+            "revoked_access_tokens",
+            "reset_tokens",
+            "pending_signups",
+        ):
             assert await labels(owner_engine, tenant, kind) == {"live"}, kind
         assert await labels(owner_engine, tenant, "sessions") == {session_label(tenant, "live")}
         # Past the retention and over: gone, with its delivery attempts; pending or recent: kept.

@@ -131,6 +131,19 @@ async def seed_tenant(owner_engine: AsyncEngine, slug: str) -> Seeded:
         )
         await insert(
             conn,
+            "pending_signup",
+            id=uuid.uuid4(),
+            tenant_id=tenant_id,
+            token_hash=uuid.uuid4().hex,
+            email=f"new@{uuid.uuid4().hex}.example.com",
+            tenant_name="New",
+            tenant_slug=f"new-{uuid.uuid4().hex[:8]}",
+            full_name="",
+            hashed_password="x",
+            expires_at=later,
+        )
+        await insert(
+            conn,
             "idempotency_key",
             user_id=user_id,
             key=f"{slug}-key",

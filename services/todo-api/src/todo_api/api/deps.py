@@ -26,7 +26,7 @@ from platform_common.auth.oauth import REFRESH_TOKEN_GRANT
 from platform_common.db.database import Transaction
 from platform_common.http.client_ip import client_ip
 from platform_common.observability.request_context import bind_identity
-from platform_common.ratelimit.limiter import RateLimited
+from platform_common.ratelimit.limiter import Policy, RateLimited
 from todo_api.core.rate_limits import record_throttled_account
 from todo_api.core.runtime import TodoRuntime
 from todo_api.schemas.common import SafeStr
@@ -37,6 +37,7 @@ from todo_api.services.auth import AuthService, Caller, TenantSwitch, load_calle
 from todo_api.services.delta import DeltaPolicy, DeltaService
 from todo_api.services.lists import ListService
 from todo_api.services.password_reset import PasswordResetService, ResetMail
+from todo_api.services.signup import SignupMail, SignupService
 from todo_api.services.tasks import TaskService
 from todo_api.services.tenants import TenantService
 from todo_api.services.users import UserService
@@ -131,6 +132,18 @@ async def password_reset_service(
 PasswordResetDep = Annotated[PasswordResetService, Depends(password_reset_service)]
 
 
+async def signup_service(
+    runtime: RuntimeDep,
+    transaction: Annotated[Transaction, Depends(anonymous_transaction, scope="function")],
+    origin: OriginDep,
+) -> SignupService:
+    mail = SignupMail(box=runtime.secret_box, link_base=runtime.settings.link_base)
+    return SignupService(transaction, runtime.credentials, mail, origin)
+
+
+SignupDep = Annotated[SignupService, Depends(signup_service)]
+
+
 async def caller_auth_service(runtime: RuntimeDep, caller: CallerDep, origin: OriginDep) -> AuthService:
     """The auth service inside an authenticated caller's unit of work (logout, password)."""
     return AuthService(caller.transaction, runtime.credentials, origin)
@@ -218,10 +231,21 @@ async def limit_password_reset(response: Response, runtime: RuntimeDep, ip: Clie
 
 
 async def limit_password_reset_mail(response: Response, runtime: RuntimeDep, email: str) -> None:
-    """Reset mails per address, registered or not (so a refusal reveals nothing), keyed by the
-    address's SHA-256: never a login limit, so it cannot lock anyone out."""
+    """Reset mails per address: see ``limit_mail_to``."""
+    await limit_mail_to(response, runtime, runtime.rate_policies.password_reset_account, email)
+
+
+async def limit_signup_mail(response: Response, runtime: RuntimeDep, email: str) -> None:
+    """Sign-up verification mails per address: see ``limit_mail_to``."""
+    await limit_mail_to(response, runtime, runtime.rate_policies.signup_account, email)
+
+
+async def limit_mail_to(response: Response, runtime: TodoRuntime, policy: Policy, email: str) -> None:
+    """Mails of one kind per address, registered or not (so a refusal reveals nothing), keyed
+    by the address's SHA-256, so the service cannot be made a mail bomb: never a login limit,
+    so it cannot lock anyone out."""
     key = hashlib.sha256(email.encode()).hexdigest()
-    await runtime.limiter.check(response, (runtime.rate_policies.password_reset_account, key))
+    await runtime.limiter.check(response, (policy, key))
 
 
 def account_key(username: str) -> str:

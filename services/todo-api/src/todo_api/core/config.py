@@ -66,6 +66,9 @@ class Settings(ServiceSettings, TokenSettings, WebhookSettings, RetentionSetting
         default="100/hour", description="Failed logins per e-mail from all IPs together."
     )
     rate_limit_signup: str = Field(default="10/hour", description="Sign-ups per client IP.")
+    rate_limit_signup_account: str = Field(
+        default="3/hour", description="Sign-up verification mails per e-mail address."
+    )
     rate_limit_password_change_failures: str = Field(
         default="5/minute", description="Wrong current passwords per user at POST /users/me/password."
     )
@@ -93,6 +96,7 @@ class Settings(ServiceSettings, TokenSettings, WebhookSettings, RetentionSetting
         "rate_limit_login_failures_account_ip",
         "rate_limit_login_failures_account",
         "rate_limit_signup",
+        "rate_limit_signup_account",
         "rate_limit_password_change_failures",
         "rate_limit_password_reset_ip",
         "rate_limit_password_reset_account",

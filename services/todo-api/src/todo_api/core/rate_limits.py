@@ -23,6 +23,7 @@ class RatePolicies:
     login_failures_account_ip: Policy
     login_failures_account: Policy
     signup: Policy
+    signup_account: Policy
     password_change_failures: Policy
     password_reset_ip: Policy
     password_reset_account: Policy
@@ -48,6 +49,9 @@ class RatePolicies:
                 fail_closed=True,
             ),
             signup=Policy.of("signup", settings.rate_limit_signup, RateLimitScope.IP),
+            signup_account=Policy.of(
+                "signup-account", settings.rate_limit_signup_account, RateLimitScope.ACCOUNT
+            ),
             password_change_failures=Policy.of(
                 "password-change-failures",
                 settings.rate_limit_password_change_failures,

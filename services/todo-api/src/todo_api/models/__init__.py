@@ -5,7 +5,13 @@ from typing import Any
 from platform_common.db.tables import keep_retired_columns
 from platform_common.events.queue import outside_the_queue
 from todo_api.models.audit import MAX_USER_AGENT_LENGTH, AuditEvent
-from todo_api.models.auth import AuthSession, PasswordResetToken, RefreshToken, RevokedAccessToken
+from todo_api.models.auth import (
+    AuthSession,
+    PasswordResetToken,
+    PendingSignup,
+    RefreshToken,
+    RevokedAccessToken,
+)
 from todo_api.models.base import RETIRED_COLUMNS, metadata
 from todo_api.models.events import MailMessage, OutboxEvent, WebhookDelivery, WebhookEndpoint
 from todo_api.models.idempotency import IdempotencyKey
@@ -25,6 +31,7 @@ __all__ = [
     "MailMessage",
     "OutboxEvent",
     "PasswordResetToken",
+    "PendingSignup",
     "Person",
     "RefreshToken",
     "RevokedAccessToken",

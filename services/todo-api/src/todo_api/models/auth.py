@@ -1,4 +1,5 @@
-"""Server-side token state: sessions, refresh-token rotation chains, revoked access tokens."""
+"""Server-side token state: sessions, refresh-token rotation chains, revoked access tokens,
+password-reset tokens and sign-ups waiting for their address to be verified."""
 
 from __future__ import annotations
 
@@ -98,5 +99,43 @@ class PasswordResetToken(CreatedAt, table=True):
     tenant_id: uuid.UUID = Field(primary_key=True, foreign_key="tenant.id", ondelete="CASCADE")
     user_id: uuid.UUID
     token_hash: str = Field(max_length=64)
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+    used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class PendingSignup(CreatedAt, table=True):
+    """A sign-up waiting for its address to be verified: what ``POST /auth/signup`` asked for,
+    kept until its e-mailed token is presented (``used_at``) or expires (24 h; then purged).
+    Nothing is created and no address is bound before that.
+
+    Why tenant-owned, when no tenant exists yet: the row lives in the tenant it will create,
+    ``tenant_id`` drawn at sign-up and given to that tenant at verification, as the outbox
+    message carrying its link (``mail_message`` is tenant-owned) does. So the table needs only
+    the isolation policy every tenant table has, one pre-tenant lookup by the token's hash
+    (``auth_pending_signup``, as the password reset's) and one purge, all from
+    ``platform_common.db.rls``: no new kind of definer function that writes. No foreign key to
+    ``tenant``: the tenant does not exist yet. Only the SHA-256 of the token and the password's
+    hash are stored."""
+
+    __tablename__ = "pending_signup"
+    __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
+        # Led by the hash: the verification's pre-tenant lookup finds the sign-up by it alone.
+        UniqueConstraint("token_hash", "tenant_id"),
+        Index("ix_pending_signup_expires_at", "expires_at"),
+        tenant_owned(),
+    )
+
+    id: uuid.UUID = Field(primary_key=True)
+    tenant_id: uuid.UUID = Field(primary_key=True)  # the tenant the verification creates
+    token_hash: str = Field(max_length=64)
+    email: str = Field(max_length=320)
+    tenant_name: str = Field(max_length=200)
+    tenant_slug: str = Field(max_length=63)
+    full_name: str = Field(default="", max_length=200)
+    hashed_password: str = Field(max_length=255)
+    # Wrong passwords presented with the token (an existing account's branch): at the limit
+    # the token is spent, so a leaked link is no password oracle.
+    password_failures: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     expires_at: datetime = Field(sa_type=DateTime(timezone=True))
     used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

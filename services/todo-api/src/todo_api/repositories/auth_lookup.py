@@ -6,9 +6,11 @@ value the caller must already hold, returning only what its flow needs:
 - ``auth_refresh_token_tenant(token_hash)``: the tenant of the refresh token with that
   SHA-256, so the refresh can continue inside that tenant;
 - ``auth_password_reset_token(token_hash)`` (migration ``5a7c3e9d1b42``): the tenant and row
-  id of the password-reset token with that SHA-256, so the confirmation can continue there.
+  id of the password-reset token with that SHA-256, so the confirmation can continue there;
+- ``auth_pending_signup(token_hash)`` (migration ``b8d2f6a41c93``): the tenant (the one the
+  verification will create) and row id of the pending sign-up with that SHA-256.
 
-The login, and a password-reset request, find the person behind an address through
+The login, a password-reset request and a sign-up find the person behind an address through
 ``auth_login_person`` (``todo_api.repositories.people``, with the other functions that
 reach a person). Nothing else in the service reads without a tenant.
 """
@@ -19,3 +21,4 @@ from platform_common.db.lookups import PreTenantLookup
 
 REFRESH_TOKEN_TENANT = PreTenantLookup("auth_refresh_token_tenant", arity=1)
 PASSWORD_RESET_TOKEN = PreTenantLookup("auth_password_reset_token", arity=1)
+PENDING_SIGNUP = PreTenantLookup("auth_pending_signup", arity=1)

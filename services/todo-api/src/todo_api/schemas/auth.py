@@ -4,6 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from platform_common.auth.passwords import MAX_PASSWORD_LENGTH
 from todo_api.models.tenant import SLUG_PATTERN
 from todo_api.schemas.common import FullName, Password, RequestModel, SafeStr, TenantName
 from todo_api.schemas.email import Email
@@ -26,9 +27,21 @@ class SignupRequest(RequestModel):
     full_name: FullName = ""
 
 
-class SignupResponse(BaseModel):
-    tenant: TenantRead
-    user: UserRead
+class SignupAccepted(BaseModel):
+    detail: str = Field(
+        examples=["Check your inbox: a link to finish signing up is on its way."],
+        description="The same for every address, registered or not.",
+    )
+
+
+class SignupVerify(RequestModel):
+    """The token of the e-mailed link; for an address that already has an account (the e-mail
+    says so), that account's password too. A new address's verification ignores ``password``."""
+
+    token: OpaqueToken
+    password: Annotated[SafeStr, StringConstraints(max_length=MAX_PASSWORD_LENGTH)] | None = Field(
+        default=None, description="The existing account's password, when the e-mail asks for it."
+    )
 
 
 class TokenPair(BaseModel):
@@ -40,6 +53,13 @@ class TokenPair(BaseModel):
 
 class SwitchRequest(RequestModel):
     tenant: TenantSlugField = Field(description="The slug of another tenant the caller belongs to.")
+
+
+class SignupVerified(TokenPair):
+    """The new tenant, its owner (the verified address's membership), and the owner logged in."""
+
+    tenant: TenantRead
+    user: UserRead
 
 
 class RefreshRequest(RequestModel):

@@ -1,4 +1,4 @@
-"""Sign-up, login, refresh-token rotation with reuse detection, logout, and authentication.
+"""Login, refresh-token rotation with reuse detection, logout, and authentication.
 
 A login opens a *session* (``auth_session``): its id is the ``sid`` claim of every access
 token it issues and the family of its refresh tokens. Every authenticated request checks,
@@ -24,22 +24,19 @@ from platform_common.auth.opaque import new_opaque_token, token_digest
 from platform_common.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 from platform_common.auth.tokens import AccessClaims, InvalidToken, TokenCodec
 from platform_common.db.database import Database, Record, Transaction
-from platform_common.db.errors import constraints_mapped
 from platform_common.errors import ErrorSource, Forbidden, NotFound, Unauthorized
 from platform_common.observability.security_metrics import AuthFailureReason, record_auth_failure
 from todo_api.core.runtime import Credentials
 from todo_api.models import UserRole
 from todo_api.repositories.auth_lookup import REFRESH_TOKEN_TENANT
 from todo_api.repositories.people import PersonRepository
-from todo_api.repositories.tenants import TenantRowRepository
 from todo_api.repositories.tokens import RefreshTokenRepository, SessionRepository
 from todo_api.repositories.users import UserRepository
 from todo_api.schemas.audit import AuditEventType
-from todo_api.schemas.auth import SignupRequest, TokenPair
+from todo_api.schemas.auth import TokenPair
 from todo_api.schemas.email import login_email
-from todo_api.services.accounts import Accounts, chosen_membership
+from todo_api.services.accounts import chosen_membership
 from todo_api.services.audit import AuditTrail, Origin
-from todo_api.services.errors import KNOWN_CONSTRAINTS
 
 logger = structlog.get_logger(__name__)
 
@@ -136,28 +133,6 @@ class AuthService:
         self.hasher = credentials.hasher
         self.successors = credentials.successors
         self.audit = AuditTrail(transaction, origin)
-
-    async def signup(self, request: SignupRequest) -> tuple[Record, Record]:
-        hashed = await self.hasher.hash(request.password)
-        await self.transaction.enter_tenant(uuid.uuid4())  # the new tenant's id
-        with constraints_mapped(KNOWN_CONSTRAINTS):
-            tenant = await TenantRowRepository(self.transaction).create(
-                slug=request.tenant_slug, name=request.tenant_name
-            )
-        user = await Accounts(self.transaction, self.hasher).join(
-            account=None,
-            email=request.email,
-            hashed_password=hashed,
-            full_name=request.full_name,
-            role=UserRole.OWNER,
-        )
-        await self.audit.record(
-            AuditEventType.USER_CREATED,
-            actor_id=user["id"],
-            subject_id=user["id"],
-            details={"email": user["email"], "role": UserRole.OWNER.value, "signup": True},
-        )
-        return tenant, user
 
     async def login(self, email: str, password: str, tenant: str | None = None) -> TokenPair:
         """Log a person in to one of their memberships: the tenant with slug ``tenant``, or

@@ -31,8 +31,10 @@ from .password_reset_accepted import PasswordResetAccepted
 from .password_reset_confirm import PasswordResetConfirm
 from .password_reset_request import PasswordResetRequest
 from .refresh_request import RefreshRequest
+from .signup_accepted import SignupAccepted
 from .signup_request import SignupRequest
-from .signup_response import SignupResponse
+from .signup_verified import SignupVerified
+from .signup_verify import SignupVerify
 from .switch_request import SwitchRequest
 from .task_create import TaskCreate
 from .task_delta import TaskDelta
@@ -89,8 +91,10 @@ __all__ = (
     "PasswordResetConfirm",
     "PasswordResetRequest",
     "RefreshRequest",
+    "SignupAccepted",
     "SignupRequest",
-    "SignupResponse",
+    "SignupVerified",
+    "SignupVerify",
     "SwitchRequest",
     "TaskCreate",
     "TaskDelta",

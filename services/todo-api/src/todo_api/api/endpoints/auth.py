@@ -1,4 +1,4 @@
-"""Sign-up and the token lifecycle: the OAuth2 token endpoint (password and refresh grants),
+"""Sign-up (verified by e-mail) and the token lifecycle: the OAuth2 token endpoint (password and refresh grants),
 rotation, logout."""
 
 from __future__ import annotations
@@ -33,12 +33,14 @@ from todo_api.api.deps import (
     GrantTypeForm,
     PasswordResetDep,
     RuntimeDep,
+    SignupDep,
     TenantSwitchDep,
     UsernameForm,
     limit_anonymous,
     limit_password_reset,
     limit_password_reset_mail,
     limit_signup,
+    limit_signup_mail,
     limit_token_grant,
 )
 from todo_api.api.responses import links_with_body
@@ -50,8 +52,10 @@ from todo_api.schemas.auth import (
     PasswordResetConfirm,
     PasswordResetRequest,
     RefreshRequest,
+    SignupAccepted,
     SignupRequest,
-    SignupResponse,
+    SignupVerified,
+    SignupVerify,
     SwitchRequest,
     TokenPair,
 )
@@ -61,7 +65,7 @@ from todo_api.schemas.user import UserRead
 
 router = resource_router("auth")
 
-# Links: sign up → log in as the new owner → rotate or end the session (stateful workflows).
+# Links: sign up → verify (the new owner is logged in) → rotate or end the session (stateful workflows).
 _TOKEN_PAIR = {
     "description": "A new access token and refresh token",
     "links": links_with_body(
@@ -70,26 +74,60 @@ _TOKEN_PAIR = {
 }
 
 
+SIGNUP_ACCEPTED = SignupAccepted(detail="Check your inbox: a link to finish signing up is on its way.")
+
+
 @router.post(
     "/signup",
-    status_code=status.HTTP_201_CREATED,
+    status_code=status.HTTP_202_ACCEPTED,
     operation_id="auth_signup",
-    summary="Create a tenant and its first user (the owner)",
+    summary="E-mail a link that creates a tenant and its owner (the same answer for every address)",
     responses={
-        201: {
-            "description": "The new tenant and its owner",
-            "links": links_with_body(
-                {"username": "$response.body#/user/email", "password": "$request.body#/password"},
-                "auth_token",
-            ),
-        },
-        **error_responses(Conflict, TooManyRequests, ServiceUnavailable),
+        # No link to the verification: its token comes by e-mail, never in this response.
+        202: {"description": "The link is on its way to the address (whether or not it has an account)"},
+        **error_responses(TooManyRequests, ServiceUnavailable),
     },
     dependencies=[Depends(limit_signup)],
 )
-async def signup(body: SignupRequest, auth: AuthServiceDep) -> SignupResponse:
-    tenant, user = await auth.signup(body)
-    return SignupResponse(tenant=TenantRead.from_row(tenant), user=UserRead.from_row(user))
+async def signup(
+    body: SignupRequest, response: Response, runtime: RuntimeDep, signups: SignupDep
+) -> SignupAccepted:
+    """Creates nothing: always 202 with the same body, and an e-mail to `email` with a link
+    valid 24 hours (`<PUBLIC_BASE_URL>/verify-signup?token=...`); an address that already has
+    an account is told so in the e-mail. The slug is checked at verification. Limited per
+    client IP and per address (verification mails)."""
+    await limit_signup_mail(response, runtime, body.email)
+    await signups.request(body)
+    return SIGNUP_ACCEPTED
+
+
+@router.post(
+    "/signup/verify",
+    status_code=status.HTTP_201_CREATED,
+    operation_id="auth_signup_verify",
+    summary="Create the tenant and its owner with a sign-up token, and log the owner in",
+    responses={
+        201: {
+            "description": "The new tenant, its owner, and the owner's first token pair",
+            "links": links_with_body(
+                {"refresh_token": "$response.body#/refresh_token"}, "auth_refresh", "auth_logout"
+            ),
+        },
+        **error_responses(BadRequest, Conflict, TooManyRequests, ServiceUnavailable),
+    },
+    dependencies=[Depends(limit_anonymous)],
+)
+async def signup_verify(body: SignupVerify, signups: SignupDep) -> SignupVerified:
+    """A forged, expired or used token is 400 `invalid_signup_token`. Where the address already
+    has an account (the e-mail said so), `password` must be its password, else 400
+    `invalid_signup_password` (the token stays usable; the fifth wrong one spends it); for a
+    new address `password` is ignored. A taken slug is 409 and leaves the token usable."""
+    verified = await signups.verify(body.token, body.password)
+    return SignupVerified(
+        tenant=TenantRead.from_row(verified.tenant),
+        user=UserRead.from_row(verified.user),
+        **verified.tokens.model_dump(),
+    )
 
 
 async def token(

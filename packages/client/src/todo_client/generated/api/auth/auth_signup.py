@@ -6,8 +6,8 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_envelope import ErrorEnvelope
+from ...models.signup_accepted import SignupAccepted
 from ...models.signup_request import SignupRequest
-from ...models.signup_response import SignupResponse
 from ...types import Response
 
 
@@ -32,21 +32,16 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorEnvelope | SignupResponse | None:
-    if response.status_code == 201:
-        response_201 = SignupResponse.from_dict(response.json())
+) -> ErrorEnvelope | SignupAccepted | None:
+    if response.status_code == 202:
+        response_202 = SignupAccepted.from_dict(response.json())
 
-        return response_201
+        return response_202
 
     if response.status_code == 400:
         response_400 = ErrorEnvelope.from_dict(response.json())
 
         return response_400
-
-    if response.status_code == 409:
-        response_409 = ErrorEnvelope.from_dict(response.json())
-
-        return response_409
 
     if response.status_code == 413:
         response_413 = ErrorEnvelope.from_dict(response.json())
@@ -81,7 +76,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorEnvelope | SignupResponse]:
+) -> Response[ErrorEnvelope | SignupAccepted]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -94,8 +89,13 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: SignupRequest,
-) -> Response[ErrorEnvelope | SignupResponse]:
-    """Create a tenant and its first user (the owner)
+) -> Response[ErrorEnvelope | SignupAccepted]:
+    """E-mail a link that creates a tenant and its owner (the same answer for every address)
+
+     Creates nothing: always 202 with the same body, and an e-mail to `email` with a link
+    valid 24 hours (`<PUBLIC_BASE_URL>/verify-signup?token=...`); an address that already has
+    an account is told so in the e-mail. The slug is checked at verification. Limited per
+    client IP and per address (verification mails).
 
     Args:
         body (SignupRequest):
@@ -105,7 +105,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorEnvelope | SignupResponse]
+        Response[ErrorEnvelope | SignupAccepted]
     """
 
     kwargs = _get_kwargs(
@@ -123,8 +123,13 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: SignupRequest,
-) -> ErrorEnvelope | SignupResponse | None:
-    """Create a tenant and its first user (the owner)
+) -> ErrorEnvelope | SignupAccepted | None:
+    """E-mail a link that creates a tenant and its owner (the same answer for every address)
+
+     Creates nothing: always 202 with the same body, and an e-mail to `email` with a link
+    valid 24 hours (`<PUBLIC_BASE_URL>/verify-signup?token=...`); an address that already has
+    an account is told so in the e-mail. The slug is checked at verification. Limited per
+    client IP and per address (verification mails).
 
     Args:
         body (SignupRequest):
@@ -134,7 +139,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorEnvelope | SignupResponse
+        ErrorEnvelope | SignupAccepted
     """
 
     return sync_detailed(
@@ -147,8 +152,13 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: SignupRequest,
-) -> Response[ErrorEnvelope | SignupResponse]:
-    """Create a tenant and its first user (the owner)
+) -> Response[ErrorEnvelope | SignupAccepted]:
+    """E-mail a link that creates a tenant and its owner (the same answer for every address)
+
+     Creates nothing: always 202 with the same body, and an e-mail to `email` with a link
+    valid 24 hours (`<PUBLIC_BASE_URL>/verify-signup?token=...`); an address that already has
+    an account is told so in the e-mail. The slug is checked at verification. Limited per
+    client IP and per address (verification mails).
 
     Args:
         body (SignupRequest):
@@ -158,7 +168,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorEnvelope | SignupResponse]
+        Response[ErrorEnvelope | SignupAccepted]
     """
 
     kwargs = _get_kwargs(
@@ -174,8 +184,13 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: SignupRequest,
-) -> ErrorEnvelope | SignupResponse | None:
-    """Create a tenant and its first user (the owner)
+) -> ErrorEnvelope | SignupAccepted | None:
+    """E-mail a link that creates a tenant and its owner (the same answer for every address)
+
+     Creates nothing: always 202 with the same body, and an e-mail to `email` with a link
+    valid 24 hours (`<PUBLIC_BASE_URL>/verify-signup?token=...`); an address that already has
+    an account is told so in the e-mail. The slug is checked at verification. Limited per
+    client IP and per address (verification mails).
 
     Args:
         body (SignupRequest):
@@ -185,7 +200,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorEnvelope | SignupResponse
+        ErrorEnvelope | SignupAccepted
     """
 
     return (

@@ -1,44 +1,74 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    TypeVar,
+    cast,
+)
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.tenant_read import TenantRead
     from ..models.user_read import UserRead
 
 
-T = TypeVar("T", bound="SignupResponse")
+T = TypeVar("T", bound="SignupVerified")
 
 
 @_attrs_define
-class SignupResponse:
-    """
+class SignupVerified:
+    """The new tenant, its owner (the verified address's membership), and the owner logged in.
+
     Attributes:
+        access_token (str):
+        expires_in (int): Seconds until the access token expires.
+        refresh_token (str):
         tenant (TenantRead):
         user (UserRead): A user as clients see it: never the password hash or token state.
+        token_type (Literal['bearer'] | Unset):  Default: 'bearer'.
     """
 
+    access_token: str
+    expires_in: int
+    refresh_token: str
     tenant: TenantRead
     user: UserRead
+    token_type: Literal["bearer"] | Unset = "bearer"
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        access_token = self.access_token
+
+        expires_in = self.expires_in
+
+        refresh_token = self.refresh_token
+
         tenant = self.tenant.to_dict()
 
         user = self.user.to_dict()
+
+        token_type = self.token_type
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
+                "access_token": access_token,
+                "expires_in": expires_in,
+                "refresh_token": refresh_token,
                 "tenant": tenant,
                 "user": user,
             }
         )
+        if token_type is not UNSET:
+            field_dict["token_type"] = token_type
 
         return field_dict
 
@@ -48,17 +78,31 @@ class SignupResponse:
         from ..models.user_read import UserRead  # noqa: PLC0415
 
         d = dict(src_dict)
+        access_token = d.pop("access_token")
+
+        expires_in = d.pop("expires_in")
+
+        refresh_token = d.pop("refresh_token")
+
         tenant = TenantRead.from_dict(d.pop("tenant"))
 
         user = UserRead.from_dict(d.pop("user"))
 
-        signup_response = cls(
+        token_type = cast(Literal["bearer"] | Unset, d.pop("token_type", UNSET))
+        if token_type != "bearer" and not isinstance(token_type, Unset):
+            raise ValueError(f"token_type must match const 'bearer', got '{token_type}'")
+
+        signup_verified = cls(
+            access_token=access_token,
+            expires_in=expires_in,
+            refresh_token=refresh_token,
             tenant=tenant,
             user=user,
+            token_type=token_type,
         )
 
-        signup_response.additional_properties = d
-        return signup_response
+        signup_verified.additional_properties = d
+        return signup_verified
 
     @property
     def additional_keys(self) -> list[str]:
