@@ -31,6 +31,7 @@ KINDS = (
     "sessions",
     "revoked_access_tokens",
     "reset_tokens",
+    "invitations",
     "events",
     "mail",
     "audit_events",
@@ -48,6 +49,7 @@ TABLES = {
     "sessions": ("auth_session", "id::text"),
     "revoked_access_tokens": ("revoked_access_token", "jti"),
     "reset_tokens": ("password_reset_token", "token_hash"),
+    "invitations": ("invitation", "token_hash"),
     "events": ("outbox_event", "type"),
     "mail": ("mail_message", "subject"),
     "audit_events": ("audit_event", "details->>'label'"),
@@ -107,6 +109,8 @@ async def add_rows(engine: AsyncEngine, tenant: Tenant, label: str, expires_in: 
         "VALUES (:unique, :t, now() + make_interval(secs => :expires_in))",
         "INSERT INTO password_reset_token (id, tenant_id, user_id, token_hash, expires_at) "
         "VALUES (gen_random_uuid(), :t, :u, :label, now() + make_interval(secs => :expires_in))",
+        "INSERT INTO invitation (id, tenant_id, email, token_hash, invited_by, expires_at) "
+        "VALUES (gen_random_uuid(), :t, 'guest@example.com', :label, :u, now() + make_interval(secs => :expires_in))",
     ):
         used = {name: value for name, value in values.items() if f":{name}" in statement}
         await execute(engine, tenant.tenant_id, statement, **used)

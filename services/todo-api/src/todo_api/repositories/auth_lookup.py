@@ -8,7 +8,9 @@ value the caller must already hold, returning only what its flow needs:
 - ``auth_refresh_token_tenant(token_hash)``: the tenant of the refresh token with that
   SHA-256, so the refresh can continue inside that tenant;
 - ``auth_password_reset_token(token_hash)`` (migration ``5a7c3e9d1b42``): the tenant and row
-  id of the password-reset token with that SHA-256, so the confirmation can continue there.
+  id of the password-reset token with that SHA-256, so the confirmation can continue there;
+- ``auth_invitation_token(token_hash)`` (migration ``b81d4f2a6c93``): the tenant and row id of
+  the invitation with that SHA-256, so its acceptance can continue in the inviting tenant.
 
 A password-reset request finds its account through ``auth_login_account`` too.
 
@@ -22,3 +24,4 @@ from platform_common.db.lookups import PreTenantLookup
 LOGIN_ACCOUNT = PreTenantLookup("auth_login_account", arity=1)
 REFRESH_TOKEN_TENANT = PreTenantLookup("auth_refresh_token_tenant", arity=1)
 PASSWORD_RESET_TOKEN = PreTenantLookup("auth_password_reset_token", arity=1)
+INVITATION_TOKEN = PreTenantLookup("auth_invitation_token", arity=1)

@@ -174,6 +174,11 @@ class AuthService:
         user = await users.get(account["id"])
         if user is None:  # pragma: no cover - deleted between the lookup and now
             raise AuthenticationFailed("bad_credentials", GENERIC_LOGIN_FAILURE)
+        return await self.start_session(user)
+
+    async def start_session(self, user: Record) -> TokenPair:
+        """Log ``user`` in, in the tenant the transaction has entered: a new session, its
+        first token pair and ``auth.login.succeeded`` (a login, or an accepted invitation)."""
         session_id = uuid.uuid4()
         expires_at = datetime.now(UTC) + timedelta(seconds=self.settings.refresh_token_absolute_ttl_seconds)
         await SessionRepository(self.transaction).create(
