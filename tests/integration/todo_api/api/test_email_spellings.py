@@ -9,7 +9,7 @@ import uuid
 import httpx
 import pytest
 
-from tests.integration.factories import PASSWORD, signup
+from tests.integration.factories import PASSWORD, invitation_token, signup
 from todo_api.core.config import Settings
 from todo_api.main import create_app
 
@@ -53,9 +53,14 @@ async def test_another_spelling_is_the_same_account_for_uniqueness(client: httpx
 
 async def test_a_new_member_is_stored_in_the_one_spelling(client: httpx.AsyncClient) -> None:
     owner = await signup(client, "acme")
-    member = {"email": "Ze\u0301lie@XN--BCHER-KVA.example", "password": PASSWORD}
-    created = await client.post("/api/v1/users", json=member, headers=owner.headers)
+    invited = {"email": "Ze\u0301lie@XN--BCHER-KVA.example", "role": "member"}
+    created = await client.post("/api/v1/invitations", json=invited, headers=owner.headers)
     assert created.json()["email"] == "zélie@bücher.example"
+    token = await invitation_token(client, owner.tenant_id, "zélie@bücher.example")
+    accepted = await client.post(
+        "/api/v1/auth/invitations/accept", json={"token": token, "password": PASSWORD}
+    )
+    assert accepted.status_code == 200, accepted.text
     login = await client.post(TOKEN, data={"username": "zélie@bücher.example", "password": PASSWORD})
     assert login.status_code == 200, login.text
 

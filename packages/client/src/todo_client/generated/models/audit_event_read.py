@@ -30,10 +30,13 @@ class AuditEventRead:
             current
             passwords ended every session of the user); `user.created`, `user.deleted`,
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
-            owner's sign-up); `webhook.created`, `webhook.deleted`.
+            owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`, `invitation.revoked` (by an owner
+            or
+            admin), `invitation.accepted` (by the invited person, now a member).
         actor_id (None | UUID): The user who acted; null when no one was authenticated (a failed login) or the service
             did.
-        subject_id (None | UUID): What the event is about: a user's id (auth.*, user.*) or a webhook's (webhook.*).
+        subject_id (None | UUID): What the event is about: a user's id (auth.*, user.*, invitation.accepted), a
+            webhook's (webhook.*) or an invitation's (invitation.created, invitation.revoked).
         ip (None | str): The client's address, as the rate limits see it (TRUSTED_PROXIES); null when it is not an IP
             address.
         user_agent (None | str): The request's User-Agent, at most 512 characters.

@@ -128,7 +128,9 @@ def sync_detailed(
             `auth.password.lockout` (wrong current
             passwords ended every session of the user); `user.created`, `user.deleted`,
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
-            owner's sign-up); `webhook.created`, `webhook.deleted`.
+            owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`,
+            `invitation.revoked` (by an owner or
+            admin), `invitation.accepted` (by the invited person, now a member).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
     Raises:
@@ -178,7 +180,9 @@ def sync(
             `auth.password.lockout` (wrong current
             passwords ended every session of the user); `user.created`, `user.deleted`,
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
-            owner's sign-up); `webhook.created`, `webhook.deleted`.
+            owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`,
+            `invitation.revoked` (by an owner or
+            admin), `invitation.accepted` (by the invited person, now a member).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
     Raises:
@@ -223,7 +227,9 @@ async def asyncio_detailed(
             `auth.password.lockout` (wrong current
             passwords ended every session of the user); `user.created`, `user.deleted`,
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
-            owner's sign-up); `webhook.created`, `webhook.deleted`.
+            owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`,
+            `invitation.revoked` (by an owner or
+            admin), `invitation.accepted` (by the invited person, now a member).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
     Raises:
@@ -271,7 +277,9 @@ async def asyncio(
             `auth.password.lockout` (wrong current
             passwords ended every session of the user); `user.created`, `user.deleted`,
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
-            owner's sign-up); `webhook.created`, `webhook.deleted`.
+            owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`,
+            `invitation.revoked` (by an owner or
+            admin), `invitation.accepted` (by the invited person, now a member).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
     Raises:
