@@ -108,6 +108,7 @@ async def add_member(
     email = f"{name}@{admin.email.split('@')[1]}"
     invited = await client.post(INVITATIONS, json={"email": email, "role": role}, headers=admin.headers)
     assert invited.status_code == 201, invited.text
+    email = invited.json()["email"]  # as stored: normalised
     token = await invitation_token(client, admin.tenant_id, email)
     body = {"token": token, "password": PASSWORD, "full_name": name}
     accepted = await client.post(ACCEPT_INVITATION, json=body)

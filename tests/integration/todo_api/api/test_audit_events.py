@@ -317,7 +317,7 @@ async def test_webhooks_created_and_deleted_are_recorded_by_host_alone(client: h
         ("webhook.deleted", hook, {"host": "hooks.example.com"}),
         ("webhook.created", hook, {"host": "hooks.example.com", "events": ["task.created"]}),
         ("auth.login.succeeded", member.user_id, {"session_id": member.session_id}),
-    ]
+    ] + [("invitation.accepted", member.user_id, events[-1]["details"])]  # joined, then logged in
     for secret in (SECRET_PATH, "qu3ry", created.json()["secret"]):
         assert secret not in response.text
 
@@ -332,7 +332,10 @@ async def test_members_are_refused_and_owners_and_admins_read(client: httpx.Asyn
     assert (error["status"], error["code"]) == ("403", "forbidden")
     assert "items" not in refused.text
     for reader in (owner, admin):
-        assert {event["subject_id"] for event in await trail(client, reader)} == {
+        events = await trail(client, reader)
+        invitations = [event for event in events if event["type"] == "invitation.created"]
+        assert len(invitations) == 2
+        assert {event["subject_id"] for event in events if event not in invitations} == {
             owner.user_id,
             admin.user_id,
             member.user_id,
@@ -387,7 +390,7 @@ async def test_filters_by_type_and_actor_and_pages_newest_first(client: httpx.As
     assert [event["id"] for event in page.json()["items"]] == [logins[3]["id"]]
     assert f'<{AUDIT}?page=1&size=3&type=auth.login.succeeded>; rel="prev"' in page.headers["link"]
     past_the_end = await client.get(AUDIT, params={"page": 9, "actor": member.user_id}, headers=owner.headers)
-    assert (past_the_end.json()["items"], past_the_end.json()["total"]) == ([], 3)
+    assert (past_the_end.json()["items"], past_the_end.json()["total"]) == ([], 4)  # and its acceptance
 
     for params in ({"type": "auth.login"}, {"type": "task.created"}, {"actor": "someone"}):
         invalid = await client.get(AUDIT, params=params, headers=owner.headers)
@@ -461,6 +464,11 @@ async def test_every_documented_type_is_recorded_by_some_action(client: httpx.As
     )
     assert out.status_code == 204
     assert (await client.delete(f"/api/v1/users/{bob.user_id}", headers=alice.headers)).status_code == 204
+    guest = {"email": "guest@example.org", "role": "member"}
+    for _ in range(2):  # the second invitation revokes the first
+        assert (
+            await client.post("/api/v1/invitations", json=guest, headers=alice.headers)
+        ).status_code == 201
 
     seen = {event["type"] for event in await trail(client, alice)}
     assert seen == {member.value for member in AuditEventType}
