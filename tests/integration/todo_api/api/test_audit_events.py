@@ -317,7 +317,8 @@ async def test_webhooks_created_and_deleted_are_recorded_by_host_alone(client: h
         ("webhook.deleted", hook, {"host": "hooks.example.com"}),
         ("webhook.created", hook, {"host": "hooks.example.com", "events": ["task.created"]}),
         ("auth.login.succeeded", member.user_id, {"session_id": member.session_id}),
-    ] + [("invitation.accepted", member.user_id, events[-1]["details"])]  # joined, then logged in
+        ("invitation.accepted", member.user_id, events[-1]["details"]),  # joined, then logged in
+    ]
     for secret in (SECRET_PATH, "qu3ry", created.json()["secret"]):
         assert secret not in response.text
 
