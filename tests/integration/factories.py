@@ -1,12 +1,13 @@
 """The users tests call the API as: one vocabulary for the whole suite.
 
 An ``Account`` is a user of a tenant with an access token for it. ``signup`` makes a tenant
-and its owner, ``add_member`` adds a user to an admin's tenant (with a role), ``hire_crew``
-makes an owner, an admin and a member; all three go through the public API. The token
-comes one of two ways:
+and its owner, ``add_member`` adds a user to an admin's tenant (with a role) by invitation,
+``hire_crew`` makes an owner, an admin and a member; all three go through the public API.
+The token comes one of two ways:
 
-- by default, a real login (``POST /auth/token``), so the account has a refresh token too;
-  it costs a password verification (argon2id, ~50 ms);
+- by default, a real login (``POST /auth/token``, or the login an accepted invitation is),
+  so the account has a refresh token too; it costs a password hash or verification
+  (argon2id, ~50 ms);
 - with ``signed_by=settings``, a session row written directly (what a login opens; tokens
   name it in ``sid``) and an access token signed by hand with the app's key, exactly what the
   login would have issued. For tests that make many users, or that change one claim at a
@@ -25,11 +26,17 @@ import httpx
 from jose import jwt
 from tools.mailed_token import mailed_token
 
+from platform_common.db.database import Database
+from platform_common.mail.outbox import unseal
+from platform_common.webhooks.secrets import SecretBox
 from tests.database import connected
 from todo_api.core.config import Settings
+from todo_api.core.runtime import TodoRuntime
 from todo_api.schemas.email import login_email as normalised
 
 PASSWORD = "correct horse battery staple"
+INVITATIONS = "/api/v1/invitations"
+ACCEPT_INVITATION = "/api/v1/auth/invitations/accept"
 
 Claims = dict[str, Any]
 
@@ -110,7 +117,7 @@ async def signed_up(client: httpx.AsyncClient, body: dict[str, str], **verify: s
 async def signup_token(client: httpx.AsyncClient, email: str) -> str:
     """The token of the newest sign-up e-mail queued to ``email`` by the app behind ``client``
     (an in-process ASGI app: its runtime names the database and the sealing keys)."""
-    runtime = client._transport.app.state.runtime  # type: ignore[attr-defined]  # the app under test
+    runtime = _runtime_of(client)
     async with connected(runtime.settings.database_url) as connection:
         return await mailed_token(connection, normalised(email), runtime.secret_box)
 
@@ -123,16 +130,57 @@ async def add_member(
     role: str = "member",
     signed_by: Settings | None = None,
 ) -> Account:
-    """``name@<the admin's domain>`` in the admin's tenant, promoted to ``role``."""
+    """``name@<the admin's domain>`` in the admin's tenant with ``role``: invited by the admin,
+    and accepted with the mailed link's token (read from the queued message as the dispatcher
+    would), which logs the new member in."""
     email = f"{name}@{admin.email.split('@')[1]}"
-    body = {"email": email, "password": PASSWORD, "full_name": name}
-    response = await client.post("/api/v1/users", json=body, headers=admin.headers)
-    assert response.status_code == 201, response.text
-    user_id = response.json()["id"]
-    if role != "member":
-        promoted = await client.patch(f"/api/v1/users/{user_id}", json={"role": role}, headers=admin.headers)
-        assert promoted.status_code == 200, promoted.text
-    return await _account(client, admin.tenant_id, user_id, email, role, PASSWORD, signed_by)
+    invited = await client.post(INVITATIONS, json={"email": email, "role": role}, headers=admin.headers)
+    assert invited.status_code == 201, invited.text
+    email = invited.json()["email"]  # as stored: normalised
+    token = await invitation_token(client, admin.tenant_id, email)
+    body = {"token": token, "password": PASSWORD, "full_name": name}
+    accepted = await client.post(ACCEPT_INVITATION, json=body)
+    assert accepted.status_code == 200, accepted.text
+    tokens = accepted.json()
+    claims = jwt.get_unverified_claims(tokens["access_token"])
+    if signed_by is not None:
+        return await _account(client, admin.tenant_id, claims["sub"], email, role, PASSWORD, signed_by)
+    return Account(
+        admin.tenant_id,
+        claims["sub"],
+        email,
+        role,
+        claims["sid"],
+        tokens["access_token"],
+        tokens["refresh_token"],
+    )
+
+
+async def mailed_invitation_token(database: Database, box: SecretBox, tenant_id: str, email: str) -> str:
+    """The token of the newest invitation mailed to ``email`` from the tenant, unsealed."""
+    async with database.transaction(uuid.UUID(tenant_id)) as transaction:
+        message = await transaction.connection.fetchrow(
+            "SELECT id, recipient, sealed FROM mail_message WHERE recipient = $1 "
+            "ORDER BY created_at DESC, id LIMIT 1",
+            email,
+        )
+    assert message is not None, email
+    return unseal(box, message["id"], message["recipient"], message["sealed"])["token"]
+
+
+async def invitation_token(client: httpx.AsyncClient, tenant_id: str, email: str) -> str:
+    """The token of the newest invitation to ``email`` from the tenant, through the app ``client`` drives."""
+    runtime = _runtime_of(client)
+    return await mailed_invitation_token(runtime.database, runtime.secret_box, tenant_id, email)
+
+
+def _runtime_of(client: httpx.AsyncClient) -> TodoRuntime:
+    """The runtime of the app a test client drives in-process (every client of the suite does)."""
+    transport = client._transport  # httpx keeps the app on its transport only
+    assert isinstance(transport, httpx.ASGITransport), transport
+    runtime = transport.app.state.runtime  # type: ignore[attr-defined]
+    assert isinstance(runtime, TodoRuntime), runtime
+    return runtime
 
 
 async def hire_crew(client: httpx.AsyncClient, slug: str, *, signed_by: Settings | None = None) -> Crew:

@@ -159,6 +159,13 @@ async def use_everything(client: httpx.AsyncClient, slug: str) -> dict[str, Any]
     owner = await signup(client, slug)
     member = await add_member(client, owner, "bob")
     headers = owner.headers
+    guest = {"email": f"guest@{slug}.example.com", "role": "member"}
+    for _ in range(2):  # the second replaces the first
+        assert (await client.post("/api/v1/invitations", json=guest, headers=headers)).status_code == 201
+    [pending] = (await client.get("/api/v1/invitations", headers=headers)).json()["items"]
+    assert (await client.get("/api/v1/invitations", params={"page": 9}, headers=headers)).is_success
+    revoked = await client.delete(f"/api/v1/invitations/{pending['id']}", headers=headers)
+    assert revoked.status_code == 204, revoked.text
     assert (
         await client.patch("/api/v1/tenants/current", json={"name": slug.title()}, headers=headers)
     ).is_success
@@ -209,7 +216,10 @@ async def reset_password(client: httpx.AsyncClient, database: ProvisionedDatabas
     connection = await asyncpg.connect(database.owner_url)
     try:
         [message] = await as_tenant(
-            connection, member.tenant_id, "SELECT * FROM mail_message WHERE recipient = $1", member.email
+            connection,
+            member.tenant_id,
+            "SELECT * FROM mail_message WHERE recipient = $1 AND subject = 'Reset your password'",
+            member.email,
         )
     finally:
         await connection.close()

@@ -32,6 +32,7 @@ KINDS = (
     "revoked_access_tokens",
     "reset_tokens",
     "pending_signups",
+    "invitations",
     "events",
     "mail",
     "audit_events",
@@ -50,6 +51,7 @@ TABLES = {
     "revoked_access_tokens": ("revoked_access_token", "jti"),
     "reset_tokens": ("password_reset_token", "token_hash"),
     "pending_signups": ("pending_signup", "token_hash"),
+    "invitations": ("invitation", "token_hash"),
     "events": ("outbox_event", "type"),
     "mail": ("mail_message", "subject"),
     "audit_events": ("audit_event", "details->>'label'"),
@@ -112,6 +114,8 @@ async def add_rows(engine: AsyncEngine, tenant: Tenant, label: str, expires_in: 
         "INSERT INTO pending_signup (id, tenant_id, token_hash, email, tenant_name, tenant_slug, full_name, "
         "hashed_password, expires_at) VALUES (gen_random_uuid(), :t, :label, 'new@example.com', 'New', 'new', "
         "'', 'x', now() + make_interval(secs => :expires_in))",
+        "INSERT INTO invitation (id, tenant_id, email, token_hash, invited_by, expires_at) "
+        "VALUES (gen_random_uuid(), :t, 'guest@example.com', :label, :u, now() + make_interval(secs => :expires_in))",
     ):
         used = {name: value for name, value in values.items() if f":{name}" in statement}
         await execute(engine, tenant.tenant_id, statement, **used)

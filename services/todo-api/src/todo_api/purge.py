@@ -3,7 +3,7 @@
 What todo-api purges, one line per kind; the machinery (batches, one short transaction
 each, the log lines) is ``platform_common.db.purge``, and each kind's condition is in its
 ``SECURITY DEFINER`` function (migrations ``70f3f18bae6a``, ``c41f7a2e9b05``,
-``0fa4cf1543a2``, ``e725c46cb875``, ``5a7c3e9d1b42`` and ``b8d2f6a41c93``). A kind to add later is one ``Purge`` line here and one
+``0fa4cf1543a2``, ``e725c46cb875``, ``5a7c3e9d1b42``, ``b8d2f6a41c93`` and ``b81d4f2a6c93``). A kind to add later is one ``Purge`` line here and one
 ``rls.create_purge_function`` call in the migration that brings its column or table.
 
 Trashed tasks go before tombstones: purging the trash leaves one tombstone per task, which
@@ -36,6 +36,7 @@ def purges(settings: PurgeJobSettings) -> list[Purge]:
         Purge("revoked_access_tokens", "purge_expired_revoked_access_tokens"),
         Purge("reset_tokens", "purge_expired_password_reset_tokens"),
         Purge("pending_signups", "purge_expired_pending_signups"),
+        Purge("invitations", "purge_expired_invitations"),
         Purge("events", "purge_finished_events", timedelta(days=settings.event_retention_days)),
         Purge("mail", "purge_mail_messages", timedelta(days=settings.event_retention_days)),
         Purge("audit_events", "purge_audit_events", timedelta(days=settings.audit_retention_days)),

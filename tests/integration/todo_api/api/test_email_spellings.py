@@ -1,8 +1,9 @@
 """One spelling of an e-mail address wherever one enters: sign-up, a new member, login and
 the login's per-account limit. Case, Punycode and Unicode normal forms name one account.
 
-An address whose local part is not ASCII cannot receive the sign-up's e-mail yet (the
-outbox has no SMTPUTF8), so those accounts are made as members of a tenant (``POST /users``)."""
+An address whose local part is not ASCII cannot receive e-mail from us yet (the outbox has
+no SMTPUTF8): sign-up and invitations refuse it (400 ``unmailable_address``), so the spellings
+here vary the domain's normal form and the local part's case."""
 
 from __future__ import annotations
 
@@ -12,18 +13,18 @@ import uuid
 import httpx
 import pytest
 
-from tests.integration.factories import PASSWORD, signed_up, signup, signup_token
+from tests.integration.factories import PASSWORD, invitation_token, signed_up, signup, signup_token
 from todo_api.core.config import Settings
 from todo_api.main import create_app
 
 TOKEN = "/api/v1/auth/token"
-NFD = "zoe\u0308@bu\u0308cher.example"  # "ë" and "ü" as a letter plus a combining diaeresis
-STORED = unicodedata.normalize("NFC", NFD)  # zoë@bücher.example
+NFD = "zoe@bu\u0308cher.example"  # "ü" as a letter plus a combining diaeresis
+STORED = unicodedata.normalize("NFC", NFD)  # zoe@bücher.example
 SPELLINGS = [
     NFD,
     STORED,
-    "ZOE\u0308@XN--BCHER-KVA.EXAMPLE",  # upper case, domain in Punycode (IDNA's ASCII form)
-    "Zo\u00eb@xn--bcher-kva.example",
+    "ZOE@XN--BCHER-KVA.EXAMPLE",  # upper case, domain in Punycode (IDNA's ASCII form)
+    "Zoe@xn--bcher-kva.example",
 ]
 
 
@@ -31,18 +32,10 @@ def _signup_body(email: str) -> dict[str, str]:
     return {"tenant_name": "Bücher", "tenant_slug": "buecher", "email": email, "password": PASSWORD}
 
 
-async def _member(client: httpx.AsyncClient, email: str, slug: str = "acme") -> httpx.Response:
-    """A member with ``email`` in a new tenant ``slug``."""
-    owner = await signup(client, slug)
-    return await client.post(
-        "/api/v1/users", json={"email": email, "password": PASSWORD}, headers=owner.headers
-    )
-
-
 @pytest.mark.parametrize("signed_up_as", SPELLINGS)
 async def test_every_spelling_of_the_address_logs_in(client: httpx.AsyncClient, signed_up_as: str) -> None:
-    created = await _member(client, signed_up_as)
-    assert created.json()["email"] == STORED
+    created = await signed_up(client, _signup_body(signed_up_as))
+    assert created["user"]["email"] == STORED
     for spelling in SPELLINGS:
         login = await client.post(TOKEN, data={"username": spelling, "password": PASSWORD})
         assert login.status_code == 200, (spelling, login.text)
@@ -68,11 +61,29 @@ async def test_another_spelling_is_the_same_account(client: httpx.AsyncClient) -
 
 async def test_a_new_member_is_stored_in_the_one_spelling(client: httpx.AsyncClient) -> None:
     owner = await signup(client, "acme")
-    member = {"email": "Ze\u0301lie@XN--BCHER-KVA.example", "password": PASSWORD}
-    created = await client.post("/api/v1/users", json=member, headers=owner.headers)
-    assert created.json()["email"] == "zélie@bücher.example"
-    login = await client.post(TOKEN, data={"username": "zélie@bücher.example", "password": PASSWORD})
+    # An ASCII local part: the mail outbox cannot address a non-ASCII one (no SMTPUTF8).
+    invited = {"email": "Zelie@XN--BCHER-KVA.example", "role": "member"}
+    created = await client.post("/api/v1/invitations", json=invited, headers=owner.headers)
+    assert created.json()["email"] == "zelie@bücher.example"
+    token = await invitation_token(client, owner.tenant_id, "zelie@bücher.example")
+    accepted = await client.post(
+        "/api/v1/auth/invitations/accept", json={"token": token, "password": PASSWORD}
+    )
+    assert accepted.status_code == 200, accepted.text
+    login = await client.post(TOKEN, data={"username": "zelie@bücher.example", "password": PASSWORD})
     assert login.status_code == 200, login.text
+
+
+async def test_an_address_we_cannot_mail_is_refused_by_its_shape(client: httpx.AsyncClient) -> None:
+    owner = await signup(client, "acme")
+    unmailable = "zo\u00eb@example.com"
+    signed = await client.post("/api/v1/auth/signup", json=_signup_body(unmailable))
+    invited = await client.post(
+        "/api/v1/invitations", json={"email": unmailable, "role": "member"}, headers=owner.headers
+    )
+    for refused in (signed, invited):
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["errors"][0]["code"] == "unmailable_address"
 
 
 async def test_the_per_account_login_limit_counts_every_spelling_as_one_account(
@@ -88,7 +99,7 @@ async def test_the_per_account_login_limit_counts_every_spelling_as_one_account(
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-            await _member(client, NFD)
+            await signed_up(client, _signup_body(NFD))
             statuses = [
                 (
                     await client.post(TOKEN, data={"username": spelling, "password": "wrong password!"})

@@ -29,7 +29,10 @@ SIGNUP = Endpoint(
     authenticated=False,
 )
 UPDATE_ME = Endpoint("PATCH", "/api/v1/users/me", {"full_name": "Eve"})
-CREATE_USER = Endpoint("POST", "/api/v1/users", {"email": "eve@acme.example.com", "password": PASSWORD})
+INVITE = Endpoint("POST", "/api/v1/invitations", {"email": "eve@acme.example.com"})
+ACCEPT_INVITATION = Endpoint(
+    "POST", "/api/v1/auth/invitations/accept", {"token": "x" * 43, "password": PASSWORD}, authenticated=False
+)
 UPDATE_USER = Endpoint("PATCH", "/api/v1/users/{me}", {"full_name": "Eve"})
 RENAME_TENANT = Endpoint("PATCH", "/api/v1/tenants/current", {"name": "Evil Corp"})
 CHANGE_PASSWORD = Endpoint(
@@ -72,8 +75,8 @@ def assert_invalid(response: httpx.Response, field: str) -> None:
 @pytest.mark.parametrize("field", SERVER_FIELDS)
 @pytest.mark.parametrize(
     "endpoint",
-    [SIGNUP, UPDATE_ME, CREATE_USER, RENAME_TENANT],
-    ids=["signup", "update me", "create user", "rename tenant"],
+    [SIGNUP, UPDATE_ME, ACCEPT_INVITATION, RENAME_TENANT],
+    ids=["signup", "update me", "accept invitation", "rename tenant"],
 )
 async def test_server_managed_fields_are_refused(
     client: httpx.AsyncClient, caller: Account, endpoint: Endpoint, field: str
@@ -90,10 +93,18 @@ async def test_the_admin_update_accepts_role_and_status_but_no_other_server_fiel
         assert_invalid(await send(client, caller, UPDATE_USER, body), field)
 
 
+async def test_an_invitation_accepts_a_role_but_no_other_server_field(
+    client: httpx.AsyncClient, caller: Account
+) -> None:
+    for field in SERVER_FIELDS.keys() - {"role"}:
+        body = {**INVITE.valid_body, field: SERVER_FIELDS[field]}
+        assert_invalid(await send(client, caller, INVITE, body), field)
+
+
 @pytest.mark.parametrize(
     ("endpoint", "field"),
-    [(SIGNUP, "password"), (CREATE_USER, "password"), (CHANGE_PASSWORD, "new_password")],
-    ids=["signup", "create user", "change password"],
+    [(SIGNUP, "password"), (CHANGE_PASSWORD, "new_password")],
+    ids=["signup", "change password"],
 )
 @pytest.mark.parametrize(("length", "accepted"), [(11, False), (12, True), (128, True), (129, False)])
 async def test_passwords_must_be_12_to_128_characters(
@@ -115,7 +126,8 @@ async def test_passwords_must_be_12_to_128_characters(
 NUL_CASES: list[tuple[Endpoint, str]] = [
     *((SIGNUP, field) for field in ("tenant_name", "tenant_slug", "email", "password", "full_name")),
     (UPDATE_ME, "full_name"),
-    *((CREATE_USER, field) for field in ("email", "password", "full_name")),
+    (INVITE, "email"),
+    *((ACCEPT_INVITATION, field) for field in ("token", "password", "full_name")),
     (UPDATE_USER, "full_name"),
     (RENAME_TENANT, "name"),
     (CHANGE_PASSWORD, "current_password"),

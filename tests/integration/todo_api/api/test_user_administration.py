@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.integration.factories import PASSWORD, Account, Crew, hire_crew
+from tests.integration.factories import Account, Crew, add_member, hire_crew
 from todo_api.core.config import Settings
 
 # The ways to take an owner's ownership away.
@@ -55,14 +55,14 @@ def assert_still_an_active_owner(user: dict[str, Any]) -> None:
     ("method", "path", "body"),
     [
         ("GET", "/users", None),
-        ("POST", "/users", {"email": "eve@acme.example.com", "password": PASSWORD}),
+        ("POST", "/invitations", {"email": "eve@acme.example.com", "role": "member"}),
         ("GET", "/users/{owner}", None),
         ("PATCH", "/users/{member}", {"role": "admin"}),
         ("PATCH", "/users/{admin}", {"is_active": False}),
         ("DELETE", "/users/{admin}", None),
         ("PATCH", "/tenants/current", {"name": "Members Rule"}),
     ],
-    ids=["list", "create", "read", "promote self", "deactivate admin", "delete admin", "rename tenant"],
+    ids=["list", "invite", "read", "promote self", "deactivate admin", "delete admin", "rename tenant"],
 )
 async def test_a_member_is_refused_every_admin_route(
     api: Api, crew: Crew, method: str, path: str, body: dict[str, Any] | None
@@ -124,9 +124,8 @@ async def test_an_inactive_co_owner_does_not_count(api: Api, crew: Crew) -> None
 
 async def test_an_admin_manages_members(api: Api, crew: Crew) -> None:
     admin = crew.admin
-    created = await api(admin, "POST", "/users", {"email": "Carol@Acme.example.com", "password": PASSWORD})
-    assert created.status_code == 201, created.text
-    carol = created.json()
+    invited = await add_member(api.client, admin, "Carol")
+    carol = await api.user(admin, invited)
     assert (carol["email"], carol["role"], carol["tenant_id"]) == (
         "carol@acme.example.com",
         "member",

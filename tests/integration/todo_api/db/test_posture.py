@@ -54,6 +54,7 @@ async def test_the_owner_role_owns_every_table_and_passes_the_definer_policies(
     assert sorted(problem for problem in problems if not problem.startswith(owned)) == [
         f"policy definer_{function} on table {table} admits the database role"
         for function, table in [
+            ("auth_invitation_token", "invitation"),
             ("auth_login_account", "user"),
             ("auth_login_person", "tenant"),
             ("auth_login_person", "user"),
@@ -70,6 +71,7 @@ async def test_the_owner_role_owns_every_table_and_passes_the_definer_policies(
             ("person_password_to_users", "user"),
             ("purge_audit_events", "audit_event"),
             ("purge_expired_idempotency_keys", "idempotency_key"),
+            ("purge_expired_invitations", "invitation"),
             ("purge_expired_password_reset_tokens", "password_reset_token"),
             ("purge_expired_pending_signups", "pending_signup"),
             ("purge_expired_refresh_tokens", "refresh_token"),

@@ -144,6 +144,16 @@ async def seed_tenant(owner_engine: AsyncEngine, slug: str) -> Seeded:
         )
         await insert(
             conn,
+            "invitation",
+            id=uuid.uuid4(),
+            tenant_id=tenant_id,
+            email="guest@example.org",
+            token_hash=uuid.uuid4().hex,
+            invited_by=user_id,
+            expires_at=later,
+        )
+        await insert(
+            conn,
             "idempotency_key",
             user_id=user_id,
             key=f"{slug}-key",

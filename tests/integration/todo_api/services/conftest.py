@@ -18,16 +18,17 @@ import pytest
 from platform_common.db.database import Database
 from platform_common.db.provision import ProvisionedDatabase
 from tests.integration.apps import settings_for
-from tests.integration.factories import PASSWORD
+from tests.integration.factories import PASSWORD, mailed_invitation_token
 from todo_api.core.config import Settings
 from todo_api.core.runtime import Credentials
 from todo_api.models import UserRole
 from todo_api.repositories.users import UserRepository
 from todo_api.schemas.auth import SignupRequest
-from todo_api.schemas.user import UserAdminUpdate, UserCreate
+from todo_api.schemas.invitation import InvitationAccept, InvitationCreate
 from todo_api.services.audit import UNKNOWN_ORIGIN
 from todo_api.services.auth import AuthService, Caller
-from todo_api.services.users import UserService
+from todo_api.services.invitations import InvitationAcceptance, InvitationService
+from todo_api.services.password_reset import ResetMail
 
 
 @dataclass(frozen=True)
@@ -79,14 +80,20 @@ class Backend:
         return Person(tenant["id"], user["id"], user["email"])
 
     async def add_member(self, admin: Person, name: str, *, role: UserRole = UserRole.MEMBER) -> Person:
-        """``name@<the admin's domain>`` in the admin's tenant, with ``role``."""
+        """``name@<the admin's domain>`` in the admin's tenant, with ``role``: invited by the
+        admin, and accepted with the mailed token."""
         email = f"{name}@{admin.email.split('@')[1]}"
+        box = self.settings.secret_box()
         async with self.acting_as(admin) as caller:
-            users = UserService(caller, UNKNOWN_ORIGIN)
-            user = await users.create(UserCreate(email=email, password=PASSWORD), self.hasher)
-            if role != UserRole.MEMBER:
-                await users.update(user["id"], UserAdminUpdate(role=role))
-        return Person(admin.tenant_id, user["id"], email)
+            mail = ResetMail(box=box, link_base=self.settings.link_base)
+            await InvitationService(caller, UNKNOWN_ORIGIN, mail).create(
+                InvitationCreate(email=email, role=role)
+            )
+        token = await mailed_invitation_token(self.database, box, str(admin.tenant_id), email)
+        async with self.database.transaction() as transaction:
+            acceptance = InvitationAcceptance(transaction, self.credentials, UNKNOWN_ORIGIN)
+            pair = await acceptance.accept(InvitationAccept(token=token, password=PASSWORD))
+        return Person(admin.tenant_id, self.codec.decode(pair.access_token).subject, email)
 
 
 @pytest.fixture(scope="session")

@@ -35,6 +35,7 @@ from todo_api.services.audit import Origin
 from todo_api.services.audit_events import AuditService
 from todo_api.services.auth import AuthService, Caller, TenantSwitch, load_caller, verify_access_token
 from todo_api.services.delta import DeltaPolicy, DeltaService
+from todo_api.services.invitations import InvitationAcceptance, InvitationService
 from todo_api.services.lists import ListService
 from todo_api.services.password_reset import PasswordResetService, ResetMail
 from todo_api.services.signup import SignupMail, SignupService
@@ -144,6 +145,17 @@ async def signup_service(
 SignupDep = Annotated[SignupService, Depends(signup_service)]
 
 
+async def invitation_acceptance(
+    runtime: RuntimeDep,
+    transaction: Annotated[Transaction, Depends(anonymous_transaction, scope="function")],
+    origin: OriginDep,
+) -> InvitationAcceptance:
+    return InvitationAcceptance(transaction, runtime.credentials, origin)
+
+
+InvitationAcceptanceDep = Annotated[InvitationAcceptance, Depends(invitation_acceptance)]
+
+
 async def caller_auth_service(runtime: RuntimeDep, caller: CallerDep, origin: OriginDep) -> AuthService:
     """The auth service inside an authenticated caller's unit of work (logout, password)."""
     return AuthService(caller.transaction, runtime.credentials, origin)
@@ -188,6 +200,15 @@ async def user_service(caller: CallerDep, origin: OriginDep) -> UserService:
 UsersDep = Annotated[UserService, Depends(user_service)]
 
 
+async def invitation_service(runtime: RuntimeDep, caller: CallerDep, origin: OriginDep) -> InvitationService:
+    return InvitationService(
+        caller, origin, ResetMail(box=runtime.secret_box, link_base=runtime.settings.link_base)
+    )
+
+
+InvitationsDep = Annotated[InvitationService, Depends(invitation_service)]
+
+
 async def tenant_service(caller: CallerDep) -> TenantService:
     return TenantService(caller)
 
@@ -228,6 +249,12 @@ async def limit_password_reset(response: Response, runtime: RuntimeDep, ip: Clie
     """Password-reset requests and confirmations per client IP."""
     policies = runtime.rate_policies
     await runtime.limiter.check(response, (policies.anonymous, ip), (policies.password_reset_ip, ip))
+
+
+async def limit_invitation_accept(response: Response, runtime: RuntimeDep, ip: ClientIP) -> None:
+    """Invitation acceptances per client IP (each may check an existing account's password)."""
+    policies = runtime.rate_policies
+    await runtime.limiter.check(response, (policies.anonymous, ip), (policies.invitation_accept_ip, ip))
 
 
 async def limit_password_reset_mail(response: Response, runtime: RuntimeDep, email: str) -> None:

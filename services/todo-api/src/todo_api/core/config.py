@@ -78,6 +78,9 @@ class Settings(ServiceSettings, TokenSettings, WebhookSettings, RetentionSetting
     rate_limit_password_reset_account: str = Field(
         default="3/hour", description="Password-reset requests (mails) per e-mail address."
     )
+    rate_limit_invitation_accept_ip: str = Field(
+        default="60/hour", description="Invitation acceptances per client IP."
+    )
     public_base_url: AnyHttpUrl | None = Field(
         default=None,
         description="Where users open the web app: e-mailed links start with it (required in production).",
@@ -100,6 +103,7 @@ class Settings(ServiceSettings, TokenSettings, WebhookSettings, RetentionSetting
         "rate_limit_password_change_failures",
         "rate_limit_password_reset_ip",
         "rate_limit_password_reset_account",
+        "rate_limit_invitation_accept_ip",
     )
     @classmethod
     def _limit_notation(cls, value: str) -> str:

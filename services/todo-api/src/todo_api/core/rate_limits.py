@@ -27,6 +27,7 @@ class RatePolicies:
     password_change_failures: Policy
     password_reset_ip: Policy
     password_reset_account: Policy
+    invitation_accept_ip: Policy
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RatePolicies:
@@ -63,6 +64,9 @@ class RatePolicies:
             ),
             password_reset_account=Policy.of(
                 "password-reset-account", settings.rate_limit_password_reset_account, RateLimitScope.ACCOUNT
+            ),
+            invitation_accept_ip=Policy.of(
+                "invitation-accept-ip", settings.rate_limit_invitation_accept_ip, RateLimitScope.IP
             ),
         )
 

@@ -15,6 +15,7 @@ from todo_api.models.auth import (
 from todo_api.models.base import RETIRED_COLUMNS, metadata
 from todo_api.models.events import MailMessage, OutboxEvent, WebhookDelivery, WebhookEndpoint
 from todo_api.models.idempotency import IdempotencyKey
+from todo_api.models.invitation import Invitation
 from todo_api.models.sync import SyncState, TaskTombstone
 from todo_api.models.task import Task, TaskPriority
 from todo_api.models.task_list import DEFAULT_LIST_NAME, TaskList
@@ -28,6 +29,7 @@ __all__ = [
     "AuditEvent",
     "AuthSession",
     "IdempotencyKey",
+    "Invitation",
     "MailMessage",
     "OutboxEvent",
     "PasswordResetToken",

@@ -33,6 +33,10 @@ class UserRepository(TenantRepository):
     async def get(self, user_id: uuid.UUID, *, for_update: bool = False) -> Record | None:
         return await self.fetchrow(_by_id(for_update), id=user_id)
 
+    async def has_email(self, email: str) -> bool:
+        """Whether a user of this tenant has the (normalised) address."""
+        return bool(await self.fetchval(_has_email(), email=email))
+
     async def page(self, *, limit: int, offset: int) -> list[Record]:
         """Oldest first; each row carries ``total``, the count of the whole list."""
         return await self.fetch(_page(), limit=limit, offset=offset)
@@ -100,6 +104,11 @@ def _caller() -> ClauseElement:
 def _by_id(for_update: bool) -> ClauseElement:
     statement = UserRepository.scope.select().where(_USER.c.id == bindparam("id"))
     return statement.with_for_update() if for_update else statement
+
+
+@cached_statement
+def _has_email() -> ClauseElement:
+    return UserRepository.scope.select(true()).where(_USER.c.email == bindparam("email"))
 
 
 @cached_statement

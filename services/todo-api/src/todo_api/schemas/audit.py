@@ -21,7 +21,8 @@ class AuditEventType(StrEnum):
     was mailed to an active account; never for an unknown address); `auth.password.reset` (a
     reset link set the password and ended every session); `user.created`, `user.deleted`,
     `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
-    owner's sign-up); `webhook.created`, `webhook.deleted`."""
+    owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`, `invitation.revoked` (by an owner or
+    admin), `invitation.accepted` (by the invited person, now a member)."""
 
     LOGIN_SUCCEEDED = "auth.login.succeeded"
     LOGIN_FAILED = "auth.login.failed"
@@ -38,6 +39,9 @@ class AuditEventType(StrEnum):
     USER_DEACTIVATED = "user.deactivated"
     WEBHOOK_CREATED = "webhook.created"
     WEBHOOK_DELETED = "webhook.deleted"
+    INVITATION_CREATED = "invitation.created"
+    INVITATION_REVOKED = "invitation.revoked"
+    INVITATION_ACCEPTED = "invitation.accepted"
 
 
 class AuditEventRead(ReadModel):
@@ -76,7 +80,10 @@ class AuditEventRead(ReadModel):
         description="The user who acted; null when no one was authenticated (a failed login) or the service did."
     )
     subject_id: uuid.UUID | None = Field(
-        description="What the event is about: a user's id (auth.*, user.*) or a webhook's (webhook.*)."
+        description=(
+            "What the event is about: a user's id (auth.*, user.*, invitation.accepted), a webhook's "
+            "(webhook.*) or an invitation's (invitation.created, invitation.revoked)."
+        )
     )
     ip: str | None = Field(
         description="The client's address, as the rate limits see it (TRUSTED_PROXIES); null when it is not an IP address."

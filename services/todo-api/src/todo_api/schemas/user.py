@@ -10,7 +10,6 @@ from pydantic import ConfigDict, Field, StrictBool
 from todo_api.models.user import UserRole
 from todo_api.schemas.common import FullName, Password, ReadModel, RequestModel
 from todo_api.schemas.datetimes import TimeZoneName
-from todo_api.schemas.email import Email
 
 
 class UserRead(ReadModel):
@@ -58,14 +57,6 @@ class UserUpdateMe(RequestModel):
 class PasswordChange(RequestModel):
     current_password: Password
     new_password: Password
-
-
-class UserCreate(RequestModel):
-    """A new member of the caller's tenant."""
-
-    email: Email
-    password: Password
-    full_name: FullName = ""
 
 
 class UserAdminUpdate(RequestModel):

@@ -155,7 +155,7 @@ class AuthService:
 
     async def open_session(self, user_id: uuid.UUID, details: dict[str, object] | None = None) -> TokenPair:
         """A new session of the membership ``user_id`` of the entered tenant (a login, a switch
-        of tenant, a new member's first tokens): the membership becomes the most recently used,
+        of tenant, a verified sign-up's owner, an accepted invitation's member): the membership becomes the most recently used,
         the login is recorded and the session's first token pair issued."""
         user = await UserRepository(self.transaction).update(user_id, {"last_used_at": datetime.now(UTC)})
         if user is None or not user["is_active"]:  # pragma: no cover - changed since the lookup

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from platform_common.errors import APIError, Conflict
+from platform_common.errors import APIError, BadRequest, Conflict, ErrorSource
 
 
 class TaskQuotaExceeded(Conflict):
@@ -14,6 +14,20 @@ class TaskQuotaExceeded(Conflict):
 
     code = "task_quota_exceeded"
     title = "Task quota exceeded"
+
+
+class UnmailableAddress(BadRequest):
+    """An address the outbox cannot send to (today: a local part that is not ASCII, which
+    needs SMTPUTF8): its owner could never get the link. Decided by the address's shape
+    alone, so it tells nothing about accounts."""
+
+    code = "unmailable_address"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "We cannot send e-mail to this address yet (its part before @ must be ASCII)",
+            source=ErrorSource(pointer="/email"),
+        )
 
 
 KNOWN_CONSTRAINTS: dict[str, Callable[[], APIError]] = {

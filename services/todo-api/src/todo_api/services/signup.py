@@ -36,8 +36,8 @@ import structlog
 from platform_common.auth.opaque import token_digest
 from platform_common.db.database import Record, Transaction
 from platform_common.db.errors import constraints_mapped
-from platform_common.errors import BadRequest, ErrorSource
-from platform_common.mail.outbox import InvalidMail, secret_placeholder, send_mail
+from platform_common.errors import BadRequest
+from platform_common.mail.outbox import secret_placeholder
 from platform_common.webhooks.secrets import SecretBox
 from todo_api.core.runtime import Credentials
 from todo_api.models import UserRole
@@ -50,7 +50,7 @@ from todo_api.services.accounts import Accounts
 from todo_api.services.audit import AuditTrail, Origin
 from todo_api.services.auth import AuthService
 from todo_api.services.errors import KNOWN_CONSTRAINTS
-from todo_api.services.mail_templates import render_mail
+from todo_api.services.mail_templates import queue_mail, render_mail
 
 logger = structlog.get_logger(__name__)
 
@@ -67,20 +67,6 @@ class InvalidSignupToken(BadRequest):
 
     def __init__(self) -> None:
         super().__init__("The sign-up link is invalid or has expired")
-
-
-class UnmailableAddress(BadRequest):
-    """An address the outbox cannot send to (today: a local part that is not ASCII, which
-    needs SMTPUTF8): its owner could never verify. Decided by the address's shape alone, so
-    it tells nothing about accounts."""
-
-    code = "unmailable_address"
-
-    def __init__(self) -> None:
-        super().__init__(
-            "We cannot send e-mail to this address yet (its part before @ must be ASCII)",
-            source=ErrorSource(pointer="/email"),
-        )
 
 
 class InvalidSignupPassword(BadRequest):
@@ -147,10 +133,7 @@ class SignupService:
             hashed_password=hashed,
             expires_at=datetime.now(UTC) + SIGNUP_TOKEN_TTL,
         )
-        try:
-            message_id = await send_mail(self.transaction, self.mail.box, message)
-        except InvalidMail as refused:  # the same on both branches: the address's shape
-            raise UnmailableAddress from refused
+        message_id = await queue_mail(self.transaction, self.mail.box, message)
         logger.info("signup_requested", message_id=str(message_id))
 
     async def verify(self, token: str, password: str | None) -> Verified:

@@ -1,12 +1,11 @@
 """The caller's own profile, and tenant administration of users by owners and admins (each
-change recorded in the audit trail: a user created or deleted, a role changed, a user
-deactivated or activated again)."""
+change recorded in the audit trail: a user deleted, a role changed, a user deactivated or
+activated again). Users join a tenant by invitation (``services.invitations``)."""
 
 from __future__ import annotations
 
 import uuid
 
-from platform_common.auth.passwords import PasswordHasher
 from platform_common.db.database import Record
 from platform_common.errors import Conflict, Forbidden, NotFound
 from platform_common.pagination import PageQuery
@@ -15,8 +14,7 @@ from todo_api.repositories.people import PersonRepository
 from todo_api.repositories.tenants import TenantRowRepository
 from todo_api.repositories.users import UserRepository
 from todo_api.schemas.audit import AuditEventType
-from todo_api.schemas.user import UserAdminUpdate, UserCreate, UserUpdateMe
-from todo_api.services.accounts import Accounts
+from todo_api.schemas.user import UserAdminUpdate, UserUpdateMe
 from todo_api.services.audit import AuditTrail, Origin
 from todo_api.services.auth import Caller, end_user_sessions
 from todo_api.services.pages import rows_and_total
@@ -51,19 +49,6 @@ class UserService:
     async def get(self, user_id: uuid.UUID) -> Record:
         require_admin(self.caller)
         return await self._get(user_id)
-
-    async def create(self, request: UserCreate, hasher: PasswordHasher) -> Record:
-        require_admin(self.caller)
-        hashed = await hasher.hash(request.password)
-        user = await Accounts(self.transaction, hasher).join(
-            account=None,
-            email=request.email,
-            hashed_password=hashed,
-            full_name=request.full_name,
-            role=UserRole.MEMBER,
-        )
-        await self._record(AuditEventType.USER_CREATED, user, {"email": user["email"], "role": user["role"]})
-        return user
 
     async def update(self, user_id: uuid.UUID, request: UserAdminUpdate) -> Record:
         require_admin(self.caller)

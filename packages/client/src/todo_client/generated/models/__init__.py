@@ -12,6 +12,9 @@ from .error_object import ErrorObject
 from .error_source import ErrorSource
 from .event_type import EventType
 from .health_status import HealthStatus
+from .invitation_accept import InvitationAccept
+from .invitation_create import InvitationCreate
+from .invitation_read import InvitationRead
 from .list_create import ListCreate
 from .list_read import ListRead
 from .list_update import ListUpdate
@@ -22,6 +25,7 @@ from .o_auth_error_envelope import OAuthErrorEnvelope
 from .o_auth_error_envelope_error import OAuthErrorEnvelopeError
 from .page_audit_event_read import PageAuditEventRead
 from .page_delivery_read import PageDeliveryRead
+from .page_invitation_read import PageInvitationRead
 from .page_list_read import PageListRead
 from .page_task_read import PageTaskRead
 from .page_user_read import PageUserRead
@@ -49,7 +53,6 @@ from .tenant_update import TenantUpdate
 from .time_zone_name import TimeZoneName
 from .token_pair import TokenPair
 from .user_admin_update import UserAdminUpdate
-from .user_create import UserCreate
 from .user_read import UserRead
 from .user_role import UserRole
 from .user_update_me import UserUpdateMe
@@ -72,6 +75,9 @@ __all__ = (
     "ErrorSource",
     "EventType",
     "HealthStatus",
+    "InvitationAccept",
+    "InvitationCreate",
+    "InvitationRead",
     "ListCreate",
     "ListRead",
     "ListUpdate",
@@ -82,6 +88,7 @@ __all__ = (
     "OAuthErrorEnvelopeError",
     "PageAuditEventRead",
     "PageDeliveryRead",
+    "PageInvitationRead",
     "PageListRead",
     "PageTaskRead",
     "PageUserRead",
@@ -109,7 +116,6 @@ __all__ = (
     "TimeZoneName",
     "TokenPair",
     "UserAdminUpdate",
-    "UserCreate",
     "UserRead",
     "UserRole",
     "UserUpdateMe",

@@ -31,12 +31,14 @@ from todo_api.api.deps import (
     CallerAuthServiceDep,
     CallerDep,
     GrantTypeForm,
+    InvitationAcceptanceDep,
     PasswordResetDep,
     RuntimeDep,
     SignupDep,
     TenantSwitchDep,
     UsernameForm,
     limit_anonymous,
+    limit_invitation_accept,
     limit_password_reset,
     limit_password_reset_mail,
     limit_signup,
@@ -60,6 +62,7 @@ from todo_api.schemas.auth import (
     TokenPair,
 )
 from todo_api.schemas.common import SafeStr
+from todo_api.schemas.invitation import InvitationAccept
 from todo_api.schemas.tenant import TenantRead
 from todo_api.schemas.user import UserRead
 
@@ -258,3 +261,21 @@ async def password_reset(
 async def password_reset_confirm(body: PasswordResetConfirm, resets: PasswordResetDep) -> None:
     """A forged, expired or already used token is 400 `invalid_reset_token`, one message for all."""
     await resets.confirm(body.token, body.new_password)
+
+
+@router.post(
+    "/invitations/accept",
+    operation_id="auth_invitations_accept",
+    summary="Accept an invitation: join its tenant with the invited role and log in there",
+    responses={
+        200: _TOKEN_PAIR,
+        **error_responses(BadRequest, Conflict, TooManyRequests, ServiceUnavailable),
+    },
+    dependencies=[Depends(limit_invitation_accept)],
+)
+async def accept_invitation(body: InvitationAccept, acceptance: InvitationAcceptanceDep) -> TokenPair:
+    """A new address's account is created with `password`; an address that has an account
+    must give that account's password. A forged, expired, used or revoked token, or a wrong
+    password, is 400 `invalid_invitation`, one message for all. Limited per client IP
+    (`RATE_LIMIT_INVITATION_ACCEPT_IP`)."""
+    return await acceptance.accept(body)

@@ -9,14 +9,13 @@ from fastapi import Depends, status
 
 from platform_common.errors import Conflict, Forbidden, NotFound, error_responses
 from platform_common.pagination import Page, PageQuery, make_page
-from todo_api.api.deps import CallerAuthServiceDep, CallerDep, RuntimeDep, UsersDep, limit_password_change
-from todo_api.api.responses import AUTHENTICATED, links_by_id
+from todo_api.api.deps import CallerAuthServiceDep, CallerDep, UsersDep, limit_password_change
+from todo_api.api.responses import AUTHENTICATED
 from todo_api.api.routing import resource_router
 from todo_api.schemas.user import (
     MembershipRead,
     PasswordChange,
     UserAdminUpdate,
-    UserCreate,
     UserRead,
     UserUpdateMe,
 )
@@ -72,23 +71,6 @@ async def list_users(
 ) -> Page[UserRead]:
     rows, total = await users.list(query)
     return make_page([UserRead.from_row(row) for row in rows], total=total, query=query)
-
-
-@router.post(
-    "",
-    status_code=status.HTTP_201_CREATED,
-    operation_id="users_create",
-    summary="Add a member to the caller's tenant",
-    responses={
-        **error_responses(Forbidden, Conflict),
-        201: {
-            "description": "The new member",
-            "links": links_by_id("user_id", "users_get", "users_update", "users_delete"),
-        },
-    },
-)
-async def create_user(body: UserCreate, users: UsersDep, runtime: RuntimeDep) -> UserRead:
-    return UserRead.from_row(await users.create(body, runtime.password_hasher))
 
 
 @router.get(

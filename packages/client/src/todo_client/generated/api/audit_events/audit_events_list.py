@@ -131,7 +131,9 @@ def sync_detailed(
             was mailed to an active account; never for an unknown address); `auth.password.reset` (a
             reset link set the password and ended every session); `user.created`, `user.deleted`,
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
-            owner's sign-up); `webhook.created`, `webhook.deleted`.
+            owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`,
+            `invitation.revoked` (by an owner or
+            admin), `invitation.accepted` (by the invited person, now a member).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
     Raises:
@@ -184,7 +186,9 @@ def sync(
             was mailed to an active account; never for an unknown address); `auth.password.reset` (a
             reset link set the password and ended every session); `user.created`, `user.deleted`,
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
-            owner's sign-up); `webhook.created`, `webhook.deleted`.
+            owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`,
+            `invitation.revoked` (by an owner or
+            admin), `invitation.accepted` (by the invited person, now a member).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
     Raises:
@@ -232,7 +236,9 @@ async def asyncio_detailed(
             was mailed to an active account; never for an unknown address); `auth.password.reset` (a
             reset link set the password and ended every session); `user.created`, `user.deleted`,
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
-            owner's sign-up); `webhook.created`, `webhook.deleted`.
+            owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`,
+            `invitation.revoked` (by an owner or
+            admin), `invitation.accepted` (by the invited person, now a member).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
     Raises:
@@ -283,7 +289,9 @@ async def asyncio(
             was mailed to an active account; never for an unknown address); `auth.password.reset` (a
             reset link set the password and ended every session); `user.created`, `user.deleted`,
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
-            owner's sign-up); `webhook.created`, `webhook.deleted`.
+            owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`,
+            `invitation.revoked` (by an owner or
+            admin), `invitation.accepted` (by the invited person, now a member).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
     Raises:

@@ -6,42 +6,40 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_envelope import ErrorEnvelope
-from ...models.user_create import UserCreate
-from ...models.user_read import UserRead
-from ...types import Response
+from ...models.page_invitation_read import PageInvitationRead
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
-    body: UserCreate,
+    page: int | Unset = 1,
+    size: int | Unset = 20,
 ) -> dict[str, Any]:
-    headers: dict[str, Any] = {}
+
+    params: dict[str, Any] = {}
+
+    params["page"] = page
+
+    params["size"] = size
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
 
     _kwargs: dict[str, Any] = {
-        "method": "post",
-        "url": "/api/v1/users",
+        "method": "get",
+        "url": "/api/v1/invitations",
+        "params": params,
     }
 
-    _kwargs["json"] = body.to_dict()
-
-    headers["Content-Type"] = "application/json"
-
-    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorEnvelope | UserRead | None:
-    if response.status_code == 201:
-        response_201 = UserRead.from_dict(response.json())
+) -> ErrorEnvelope | PageInvitationRead | None:
+    if response.status_code == 200:
+        response_200 = PageInvitationRead.from_dict(response.json())
 
-        return response_201
-
-    if response.status_code == 400:
-        response_400 = ErrorEnvelope.from_dict(response.json())
-
-        return response_400
+        return response_200
 
     if response.status_code == 401:
         response_401 = ErrorEnvelope.from_dict(response.json())
@@ -53,20 +51,10 @@ def _parse_response(
 
         return response_403
 
-    if response.status_code == 409:
-        response_409 = ErrorEnvelope.from_dict(response.json())
-
-        return response_409
-
     if response.status_code == 413:
         response_413 = ErrorEnvelope.from_dict(response.json())
 
         return response_413
-
-    if response.status_code == 415:
-        response_415 = ErrorEnvelope.from_dict(response.json())
-
-        return response_415
 
     if response.status_code == 422:
         response_422 = ErrorEnvelope.from_dict(response.json())
@@ -91,7 +79,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorEnvelope | UserRead]:
+) -> Response[ErrorEnvelope | PageInvitationRead]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -103,23 +91,26 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    body: UserCreate,
-) -> Response[ErrorEnvelope | UserRead]:
-    """Add a member to the caller's tenant
+    page: int | Unset = 1,
+    size: int | Unset = 20,
+) -> Response[ErrorEnvelope | PageInvitationRead]:
+    """List the pending invitations of the caller's tenant
 
     Args:
-        body (UserCreate): A new member of the caller's tenant.
+        page (int | Unset): 1-based page number. Default: 1.
+        size (int | Unset): Items per page. Default: 20.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorEnvelope | UserRead]
+        Response[ErrorEnvelope | PageInvitationRead]
     """
 
     kwargs = _get_kwargs(
-        body=body,
+        page=page,
+        size=size,
     )
 
     response = client.get_httpx_client().request(
@@ -132,47 +123,53 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    body: UserCreate,
-) -> ErrorEnvelope | UserRead | None:
-    """Add a member to the caller's tenant
+    page: int | Unset = 1,
+    size: int | Unset = 20,
+) -> ErrorEnvelope | PageInvitationRead | None:
+    """List the pending invitations of the caller's tenant
 
     Args:
-        body (UserCreate): A new member of the caller's tenant.
+        page (int | Unset): 1-based page number. Default: 1.
+        size (int | Unset): Items per page. Default: 20.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorEnvelope | UserRead
+        ErrorEnvelope | PageInvitationRead
     """
 
     return sync_detailed(
         client=client,
-        body=body,
+        page=page,
+        size=size,
     ).parsed
 
 
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    body: UserCreate,
-) -> Response[ErrorEnvelope | UserRead]:
-    """Add a member to the caller's tenant
+    page: int | Unset = 1,
+    size: int | Unset = 20,
+) -> Response[ErrorEnvelope | PageInvitationRead]:
+    """List the pending invitations of the caller's tenant
 
     Args:
-        body (UserCreate): A new member of the caller's tenant.
+        page (int | Unset): 1-based page number. Default: 1.
+        size (int | Unset): Items per page. Default: 20.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorEnvelope | UserRead]
+        Response[ErrorEnvelope | PageInvitationRead]
     """
 
     kwargs = _get_kwargs(
-        body=body,
+        page=page,
+        size=size,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -183,24 +180,27 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    body: UserCreate,
-) -> ErrorEnvelope | UserRead | None:
-    """Add a member to the caller's tenant
+    page: int | Unset = 1,
+    size: int | Unset = 20,
+) -> ErrorEnvelope | PageInvitationRead | None:
+    """List the pending invitations of the caller's tenant
 
     Args:
-        body (UserCreate): A new member of the caller's tenant.
+        page (int | Unset): 1-based page number. Default: 1.
+        size (int | Unset): Items per page. Default: 20.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorEnvelope | UserRead
+        ErrorEnvelope | PageInvitationRead
     """
 
     return (
         await asyncio_detailed(
             client=client,
-            body=body,
+            page=page,
+            size=size,
         )
     ).parsed

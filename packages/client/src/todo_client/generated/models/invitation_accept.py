@@ -7,27 +7,26 @@ from attrs import define as _attrs_define
 
 from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="UserCreate")
+T = TypeVar("T", bound="InvitationAccept")
 
 
 @_attrs_define
-class UserCreate:
-    """A new member of the caller's tenant.
+class InvitationAccept:
+    """The mailed link's token and a password: a new address's account gets this password; an
+    address that already has an account must give that account's password.
 
-    Attributes:
-        email (str): An address of RFC 6531 (Unicode allowed), at most 254 octets in UTF-8, with a local part of at most
-            64; no quoted local part, no IP-literal domain. Stored and compared in one normal form (NFC, Unicode domain,
-            lower case).
-        password (str):
-        full_name (str | Unset):  Default: ''.
+        Attributes:
+            token (str):
+            password (str):
+            full_name (str | Unset): A new account's name (ignored for an existing one). Default: ''.
     """
 
-    email: str
+    token: str
     password: str
     full_name: str | Unset = ""
 
     def to_dict(self) -> dict[str, Any]:
-        email = self.email
+        token = self.token
 
         password = self.password
 
@@ -37,7 +36,7 @@ class UserCreate:
 
         field_dict.update(
             {
-                "email": email,
+                "token": token,
                 "password": password,
             }
         )
@@ -49,16 +48,16 @@ class UserCreate:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         d = dict(src_dict)
-        email = d.pop("email")
+        token = d.pop("token")
 
         password = d.pop("password")
 
         full_name = d.pop("full_name", UNSET)
 
-        user_create = cls(
-            email=email,
+        invitation_accept = cls(
+            token=token,
             password=password,
             full_name=full_name,
         )
 
-        return user_create
+        return invitation_accept

@@ -1,0 +1,234 @@
+from http import HTTPStatus
+from typing import Any
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_envelope import ErrorEnvelope
+from ...models.invitation_create import InvitationCreate
+from ...models.invitation_read import InvitationRead
+from ...types import Response
+
+
+def _get_kwargs(
+    *,
+    body: InvitationCreate,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/api/v1/invitations",
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorEnvelope | InvitationRead | None:
+    if response.status_code == 201:
+        response_201 = InvitationRead.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = ErrorEnvelope.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorEnvelope.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorEnvelope.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 409:
+        response_409 = ErrorEnvelope.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = ErrorEnvelope.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 415:
+        response_415 = ErrorEnvelope.from_dict(response.json())
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = ErrorEnvelope.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorEnvelope.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorEnvelope.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorEnvelope | InvitationRead]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: InvitationCreate,
+) -> Response[ErrorEnvelope | InvitationRead]:
+    """Invite an address to the caller's tenant (the same answer whether or not it has an account)
+
+     The address gets a single-use link valid seven days
+    (`<PUBLIC_BASE_URL>/accept-invitation?token=...`); a pending invitation of the same address
+    is replaced (its link stops working). Only an owner may invite an owner. 409
+    `already_a_member` when a user of this tenant has the address.
+
+    Args:
+        body (InvitationCreate): An address to invite to the caller's tenant, and the role it
+            joins with (an owner role
+            only by an owner).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorEnvelope | InvitationRead]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    body: InvitationCreate,
+) -> ErrorEnvelope | InvitationRead | None:
+    """Invite an address to the caller's tenant (the same answer whether or not it has an account)
+
+     The address gets a single-use link valid seven days
+    (`<PUBLIC_BASE_URL>/accept-invitation?token=...`); a pending invitation of the same address
+    is replaced (its link stops working). Only an owner may invite an owner. 409
+    `already_a_member` when a user of this tenant has the address.
+
+    Args:
+        body (InvitationCreate): An address to invite to the caller's tenant, and the role it
+            joins with (an owner role
+            only by an owner).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorEnvelope | InvitationRead
+    """
+
+    return sync_detailed(
+        client=client,
+        body=body,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    body: InvitationCreate,
+) -> Response[ErrorEnvelope | InvitationRead]:
+    """Invite an address to the caller's tenant (the same answer whether or not it has an account)
+
+     The address gets a single-use link valid seven days
+    (`<PUBLIC_BASE_URL>/accept-invitation?token=...`); a pending invitation of the same address
+    is replaced (its link stops working). Only an owner may invite an owner. 409
+    `already_a_member` when a user of this tenant has the address.
+
+    Args:
+        body (InvitationCreate): An address to invite to the caller's tenant, and the role it
+            joins with (an owner role
+            only by an owner).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorEnvelope | InvitationRead]
+    """
+
+    kwargs = _get_kwargs(
+        body=body,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    body: InvitationCreate,
+) -> ErrorEnvelope | InvitationRead | None:
+    """Invite an address to the caller's tenant (the same answer whether or not it has an account)
+
+     The address gets a single-use link valid seven days
+    (`<PUBLIC_BASE_URL>/accept-invitation?token=...`); a pending invitation of the same address
+    is replaced (its link stops working). Only an owner may invite an owner. 409
+    `already_a_member` when a user of this tenant has the address.
+
+    Args:
+        body (InvitationCreate): An address to invite to the caller's tenant, and the role it
+            joins with (an owner role
+            only by an owner).
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorEnvelope | InvitationRead
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            body=body,
+        )
+    ).parsed
