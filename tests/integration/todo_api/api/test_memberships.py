@@ -1,7 +1,7 @@
 """One person in many tenants: a membership each, a token for each, a switch between them.
 
-Ada signs up Acme; Globex's owner has her as a member too (a second membership of the same
-person, written as the owner would have it: the person's id, in Globex). Everything she does
+Ada signs up Acme; Globex's owner invites her, and she accepts with her password: a second
+membership of the same person. Everything she does
 in one tenant stays there; her password is one, and changing it ends her sessions in both.
 """
 
@@ -15,7 +15,7 @@ import pytest
 from jose import jwt
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.integration.factories import PASSWORD, Account, bearer, signup
+from tests.integration.factories import PASSWORD, Account, bearer, invitation_token, signup
 from tests.integration.rows import execute
 
 TOKEN = "/api/v1/auth/token"
@@ -24,22 +24,18 @@ MEMBERSHIPS = "/api/v1/users/me/memberships"
 ME = "/api/v1/users/me"
 
 
-async def add_membership(engine: AsyncEngine, person: Account, tenant_id: str, role: str = "member") -> str:
-    """The person behind ``person``'s account becomes a member of ``tenant_id`` too."""
-    [(person_id,)] = await execute(
-        engine, person.tenant_id, 'SELECT person_id FROM "user" WHERE id = :u', u=person.user_id
+async def add_membership(client: httpx.AsyncClient, person: Account, admin: Account) -> str:
+    """The person behind ``person``'s account joins ``admin``'s tenant as a member: invited
+    there, and accepted with the existing account's password. The new membership's id."""
+    invited = await client.post(
+        "/api/v1/invitations", json={"email": person.email, "role": "member"}, headers=admin.headers
     )
-    [(user_id,)] = await execute(
-        engine,
-        tenant_id,
-        'INSERT INTO "user" (tenant_id, person_id, email, full_name, role) '
-        "VALUES (:t, :p, :e, 'Ada in Globex', :r) RETURNING id",
-        t=tenant_id,
-        p=person_id,
-        e=person.email,
-        r=role,
+    assert invited.status_code == 201, invited.text
+    token = await invitation_token(client, admin.tenant_id, person.email)
+    accepted = await client.post(
+        "/api/v1/auth/invitations/accept", json={"token": token, "password": PASSWORD}
     )
-    return str(user_id)
+    return str(claims(accepted)["sub"])
 
 
 async def log_in(
@@ -68,8 +64,11 @@ async def globex(client: httpx.AsyncClient) -> Account:
 
 
 @pytest.fixture
-async def ada_in_globex(owner_engine: AsyncEngine, ada: Account, globex: Account) -> str:
-    return await add_membership(owner_engine, ada, globex.tenant_id)
+async def ada_in_globex(client: httpx.AsyncClient, ada: Account, globex: Account) -> str:
+    """Ada's membership of Globex; she last used Acme."""
+    membership = await add_membership(client, ada, globex)
+    claims(await log_in(client, ada.email, "acme"))
+    return membership
 
 
 async def test_a_login_names_its_tenant_or_takes_the_most_recently_used(
