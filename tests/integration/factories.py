@@ -27,6 +27,7 @@ from jose import jwt
 from tools.mailed_token import mailed_token
 
 from platform_common.db.database import Database
+from platform_common.events.queue import MAIL
 from platform_common.mail.outbox import unseal
 from platform_common.webhooks.secrets import SecretBox
 from tests.database import connected
@@ -88,12 +89,14 @@ async def signup(
     client: httpx.AsyncClient, slug: str, *, password: str = PASSWORD, signed_by: Settings | None = None
 ) -> Account:
     """A new tenant ``<Slug>`` and its owner ``owner@<slug>.example.com``, through the sign-up
-    and its verification (the token read from the queued e-mail); the verification's tokens
-    are the account's unless ``signed_by``."""
+    and its verification (the token read from the queued e-mail, which is then delivered: the
+    tenant starts with nothing queued); the verification's tokens are the account's unless
+    ``signed_by``."""
     email = f"owner@{slug}.example.com"
     body = {"tenant_name": slug.title(), "tenant_slug": slug, "email": email, "password": password}
     verified = await signed_up(client, body)
     tenant_id, user_id = verified["tenant"]["id"], verified["user"]["id"]
+    await _delivered(client, tenant_id)
     if signed_by is not None:
         return await _account(client, tenant_id, user_id, email, "owner", password, signed_by)
     session_id = jwt.get_unverified_claims(verified["access_token"])["sid"]
@@ -112,6 +115,19 @@ async def signed_up(client: httpx.AsyncClient, body: dict[str, str], **verify: s
     assert verified.status_code == 201, verified.text
     created: dict[str, Any] = verified.json()
     return created
+
+
+async def _delivered(client: httpx.AsyncClient, tenant_id: str) -> None:
+    """The tenant's queued e-mail (its sign-up's), gone as once the dispatcher has sent it and
+    the purge run: off the queue and out of the outbox."""
+    runtime = _runtime_of(client)
+    async with runtime.database.transaction(uuid.UUID(tenant_id)) as transaction:
+        await transaction.connection.execute(
+            "DELETE FROM pgqueuer WHERE entrypoint = $1 AND convert_from(payload, 'UTF8')::jsonb ->> 'tenant_id' = $2",
+            MAIL,
+            tenant_id,
+        )
+        await transaction.connection.execute("DELETE FROM mail_message")
 
 
 async def signup_token(client: httpx.AsyncClient, email: str) -> str:
