@@ -14,9 +14,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
+from tools.mailed_token import mailed_token
 
 from platform_common.db.database import Database
 from platform_common.db.provision import ProvisionedDatabase
+from tests.database import connected
 from tests.integration.apps import settings_for
 from tests.integration.factories import PASSWORD, mailed_invitation_token
 from todo_api.core.config import Settings
@@ -29,6 +31,7 @@ from todo_api.services.audit import UNKNOWN_ORIGIN
 from todo_api.services.auth import AuthService, Caller
 from todo_api.services.invitations import InvitationAcceptance, InvitationService
 from todo_api.services.password_reset import ResetMail
+from todo_api.services.signup import SignupMail, SignupService
 
 
 @dataclass(frozen=True)
@@ -71,13 +74,22 @@ class Backend:
             yield Caller(transaction, claims, user)
 
     async def signup(self, slug: str) -> Person:
-        """Tenant ``<Slug>`` and its owner ``owner@<slug>.example.com``."""
+        """Tenant ``<Slug>`` and its owner ``owner@<slug>.example.com``: a sign-up, verified
+        with the token of its queued e-mail."""
         request = SignupRequest(
             tenant_name=slug.title(), tenant_slug=slug, email=f"owner@{slug}.example.com", password=PASSWORD
         )
-        async with self.anonymous() as auth:
-            tenant, user = await auth.signup(request)
-        return Person(tenant["id"], user["id"], user["email"])
+        box = self.settings.secret_box()
+        mail = SignupMail(box=box, link_base=self.settings.link_base)
+        async with self.database.transaction() as transaction:
+            await SignupService(transaction, self.credentials, mail, UNKNOWN_ORIGIN).request(request)
+        async with connected(self.settings.database_url) as connection:
+            token = await mailed_token(connection, request.email, box)
+        async with self.database.transaction() as transaction:
+            verified = await SignupService(transaction, self.credentials, mail, UNKNOWN_ORIGIN).verify(
+                token, None
+            )
+        return Person(verified.tenant["id"], verified.user["id"], verified.user["email"])
 
     async def add_member(self, admin: Person, name: str, *, role: UserRole = UserRole.MEMBER) -> Person:
         """``name@<the admin's domain>`` in the admin's tenant, with ``role``: invited by the
