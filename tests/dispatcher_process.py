@@ -63,6 +63,7 @@ def running_dispatcher(
         "ENVIRONMENT": "test",
         "LOG_FORMAT": "json",
         "METRICS_PORT": "0",
+        "MAIL_DIRECTORY": str(workdir / f"{name}-mail"),  # development mail: not the checkout's .data
         **FAST,
         **(env or {}),
     }

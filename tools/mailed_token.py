@@ -34,7 +34,8 @@ async def mailed_token(connection: asyncpg.Connection, recipient: str, box: Secr
         async with connection.transaction():
             await connection.execute("SELECT set_config('app.tenant_id', $1, true)", str(ref.tenant_id))
             message = await connection.fetchrow(
-                "SELECT id, recipient, sealed FROM mail_message WHERE id = $1 AND recipient = $2",
+                "SELECT id, recipient, sealed FROM mail_message "
+                "WHERE id = $1 AND recipient = $2 AND status = 'pending'",
                 ref.id,
                 recipient,
             )

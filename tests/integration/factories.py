@@ -99,9 +99,20 @@ async def signup(
     await _delivered(client, tenant_id)
     if signed_by is not None:
         return await _account(client, tenant_id, user_id, email, "owner", password, signed_by)
+    return owner_of(verified, email)
+
+
+def owner_of(verified: dict[str, Any], email: str) -> Account:
+    """The owner's account from a sign-up verification's 201 body, signed in with its tokens."""
     session_id = jwt.get_unverified_claims(verified["access_token"])["sid"]
     return Account(
-        tenant_id, user_id, email, "owner", session_id, verified["access_token"], verified["refresh_token"]
+        verified["tenant"]["id"],
+        verified["user"]["id"],
+        email,
+        "owner",
+        session_id,
+        verified["access_token"],
+        verified["refresh_token"],
     )
 
 

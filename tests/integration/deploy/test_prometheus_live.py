@@ -27,12 +27,13 @@ import anyio
 import httpx
 import pytest
 import yaml
+from tools.mailed_token import verified_signup
 from tools.processes import stop
 
 from platform_common.db.provision import ProvisionedDatabase
 from tests.deploy.artifacts import JOB, RULES, Query, dashboard_queries, grafana_to_promql, rule_queries
 from tests.dispatcher_process import running_dispatcher
-from tests.integration.factories import Account, signup
+from tests.integration.factories import PASSWORD, Account, owner_of
 from tests.receiver import receiving
 from tests.service_process import answers, free_port, running_service, wait_until
 
@@ -155,7 +156,17 @@ async def stack(
         live = Stack(prometheus_url)
         await anyio.to_thread.run_sync(lambda: live.wait_for_scrapes(2))
         async with httpx.AsyncClient(base_url=service.api_url, timeout=10) as api:
-            account = await signup(api, f"live-{uuid.uuid4().hex[:8]}")
+            slug = f"live-{uuid.uuid4().hex[:8]}"
+            body = {
+                "tenant_name": slug.title(),
+                "tenant_slug": slug,
+                "email": f"owner@{slug}.example.com",
+                "password": PASSWORD,
+            }
+            verified = await anyio.to_thread.run_sync(
+                lambda: verified_signup(service.api_url, database.app_url, body)
+            )
+            account = owner_of(verified, body["email"])
             webhook = {"url": receiver.url, "events": ["task.created", "task.completed", "task.deleted"]}
             assert (
                 await api.post("/api/v1/webhooks", json=webhook, headers=account.headers)

@@ -203,12 +203,17 @@ async def test_no_event_from_a_rolled_back_transaction(
 
 
 async def test_one_users_webhook_never_receives_another_users_events(
-    client: httpx.AsyncClient, owner: Account, dispatcher: DispatcherProcess
+    client: httpx.AsyncClient,
+    owner: Account,
+    database: ProvisionedDatabase,
+    workdir: Path,
+    clean_database: None,
 ) -> None:
+    # Joined before the dispatcher starts: their tokens are read from e-mail still queued.
     colleague = await add_member(client, owner, "bob")  # same tenant
     stranger = await signup(client, "globex")  # another tenant
     accounts = {"owner": owner, "colleague": colleague, "stranger": stranger}
-    with receiving() as receiver:
+    with receiving() as receiver, running_dispatcher(database.app_url, workdir, env=LOOPBACK_ALLOWED):
         for name, account in accounts.items():
             await register(client, account, f"http://127.0.0.1:{receiver.port}/{name}")
         for name, account in accounts.items():
