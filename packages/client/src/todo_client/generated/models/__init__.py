@@ -11,6 +11,10 @@ from .error_meta import ErrorMeta
 from .error_object import ErrorObject
 from .error_source import ErrorSource
 from .event_type import EventType
+from .export_document import ExportDocument
+from .exported_list import ExportedList
+from .exported_task import ExportedTask
+from .exported_webhook import ExportedWebhook
 from .health_status import HealthStatus
 from .invitation_accept import InvitationAccept
 from .invitation_create import InvitationCreate
@@ -74,6 +78,10 @@ __all__ = (
     "ErrorObject",
     "ErrorSource",
     "EventType",
+    "ExportDocument",
+    "ExportedList",
+    "ExportedTask",
+    "ExportedWebhook",
     "HealthStatus",
     "InvitationAccept",
     "InvitationCreate",

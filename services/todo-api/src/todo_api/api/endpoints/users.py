@@ -6,12 +6,20 @@ import uuid
 from typing import Annotated
 
 from fastapi import Depends, status
+from fastapi.responses import StreamingResponse
 
 from platform_common.errors import Conflict, Forbidden, NotFound, error_responses
 from platform_common.pagination import Page, PageQuery, make_page
-from todo_api.api.deps import CallerAuthServiceDep, CallerDep, UsersDep, limit_password_change
+from todo_api.api.deps import (
+    CallerAuthServiceDep,
+    CallerDep,
+    ExportDep,
+    UsersDep,
+    limit_password_change,
+)
 from todo_api.api.responses import AUTHENTICATED
 from todo_api.api.routing import resource_router
+from todo_api.schemas.export import ExportDocument
 from todo_api.schemas.user import (
     MembershipRead,
     PasswordChange,
@@ -23,6 +31,13 @@ from todo_api.schemas.user import (
 router = resource_router("users", responses=AUTHENTICATED)
 ADMIN_ERRORS = error_responses(Forbidden)
 ADMIN_TARGET_ERRORS = error_responses(Forbidden, NotFound)
+EXPORT_HEADERS = {
+    "Content-Disposition": {
+        "description": "`attachment`, with a file name naming the tenant and the user.",
+        "required": True,
+        "schema": {"type": "string"},
+    }
+}
 
 
 @router.get("/me", operation_id="users_me_get", summary="The authenticated user")
@@ -38,6 +53,32 @@ async def read_me(caller: CallerDep) -> UserRead:
 async def read_memberships(caller: CallerDep, users: UsersDep) -> list[MembershipRead]:
     """Most recently used first; `current` marks the token's own tenant."""
     return [MembershipRead.of(row, current_tenant=caller.tenant_id) for row in await users.memberships()]
+
+
+@router.get(
+    "/me/export",
+    operation_id="users_me_export",
+    summary="Everything the authenticated user owns in the tenant, as one JSON document",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "model": ExportDocument,
+            "description": "The export, streamed as it is read.",
+            "headers": EXPORT_HEADERS,
+        }
+    },
+)
+async def export_me(export: ExportDep) -> StreamingResponse:
+    """The profile, the memberships, and every list, task (trashed ones and subtasks too) and
+    webhook (without its secrets) the caller owns in the token's tenant, all as of one moment.
+    Streamed: read and sent a page at a time."""
+    caller = export.caller
+    filename = f"todo-export-{caller.tenant_id}-{caller.id}.json"
+    return StreamingResponse(
+        export.document(),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @router.patch(
