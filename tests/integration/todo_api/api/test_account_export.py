@@ -66,6 +66,17 @@ async def fill(client: httpx.AsyncClient, who: Account, tag: str) -> None:
     await created(client, WEBHOOKS, who, url=f"https://hooks.example.com/{tag}", events=["task.created"])
 
 
+async def populated(client: httpx.AsyncClient) -> tuple[Account, Account, Account]:
+    """Ada (owner) and Bob (member) of Acme, and Globex's owner; each with data (``fill``)."""
+    allow_webhooks(client)
+    ada = await signup(client, "acme")
+    bob = await add_member(client, ada, "bob")
+    globex = await signup(client, "globex")
+    for who, tag in ((ada, "ada"), (bob, "bob"), (globex, "globex")):
+        await fill(client, who, tag)
+    return ada, bob, globex
+
+
 async def owned_rows(engine: AsyncEngine, who: Account, rows: OwnedRows) -> dict[str, dict[str, Any]]:
     """The user's rows of one table, every exported column, as the schema owner reads them."""
     columns = ", ".join(f'"{name}"' for name in rows.columns)
@@ -96,12 +107,7 @@ def exported(section: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 async def test_the_export_holds_every_owned_row_with_every_column_and_nothing_else(
     client: httpx.AsyncClient, owner_engine: AsyncEngine
 ) -> None:
-    allow_webhooks(client)
-    ada = await signup(client, "acme")
-    bob = await add_member(client, ada, "bob")
-    globex = await signup(client, "globex")
-    for who, tag in ((ada, "ada"), (bob, "bob"), (globex, "globex")):
-        await fill(client, who, tag)
+    ada, bob, globex = await populated(client)
 
     response = await client.get(EXPORT, headers=ada.headers)
 

@@ -33,6 +33,7 @@ from todo_api.core.rate_limits import record_throttled_account
 from todo_api.core.runtime import TodoRuntime
 from todo_api.schemas.common import SafeStr
 from todo_api.schemas.email import login_email
+from todo_api.services.account_deletion import AccountDeletionService
 from todo_api.services.audit import Origin
 from todo_api.services.audit_events import AuditService
 from todo_api.services.auth import AuthService, Caller, TenantSwitch, load_caller, verify_access_token
@@ -187,6 +188,13 @@ async def caller_auth_service(runtime: RuntimeDep, caller: CallerDep, origin: Or
 
 
 CallerAuthServiceDep = Annotated[AuthService, Depends(caller_auth_service)]
+
+
+async def account_deletion_service(caller: CallerDep, auth: CallerAuthServiceDep) -> AccountDeletionService:
+    return AccountDeletionService(caller, auth)
+
+
+AccountDeletionDep = Annotated[AccountDeletionService, Depends(account_deletion_service)]
 
 
 async def tenant_switch(runtime: RuntimeDep, caller: CallerDep, origin: OriginDep) -> TenantSwitch:

@@ -285,23 +285,7 @@ class AuthService:
         """
         users, people = UserRepository(self.transaction), PersonRepository(self.transaction)
         version = caller.user["token_version"]
-        person = await people.of_member(caller.id)
-        valid, _ = await self.hasher.verify(current_password, person["hashed_password"] if person else None)
-        if not valid:
-            # 403, not 401: the bearer token is fine, and a 401 (with WWW-Authenticate) tells
-            # clients to drop or refresh it. Still a failed credential check, so counted.
-            record_auth_failure(AuthFailureReason.INVALID_CREDENTIALS)
-            failures = await users.count_password_change_failure(caller.id, version)
-            if failures is None:
-                raise AuthenticationFailed("stale_token_version")
-            if failures >= self.settings.password_change_max_failures:
-                await self._lock_out(caller, version)
-                raise AuthenticationFailed("password_change_lockout", keep_changes=True)
-            raise Forbidden(
-                "The current password is incorrect",
-                source=ErrorSource(pointer="/current_password"),
-                keep_changes=True,  # the count
-            )
+        await self.verify_current_password(caller, current_password, pointer="/current_password")
         hashed = await self.hasher.hash(new_password)
         changes = {"token_version": version + 1, "password_change_failures": 0}
         if await users.update_at_version(caller.id, version, changes) is None:
@@ -310,6 +294,32 @@ class AuthService:
         # The person's password: their memberships of other tenants end their sessions too.
         await people.set_password(caller.id, hashed, end_other_sessions=True)
         await self.audit.record(AuditEventType.PASSWORD_CHANGED, actor_id=caller.id, subject_id=caller.id)
+
+    async def verify_current_password(self, caller: Caller, password: str, *, pointer: str) -> None:
+        """The caller's own password, required again for what a stolen token alone must not
+        do (change the password, delete the account). A wrong one is a 403 pointing at
+        ``pointer`` and counts toward ``PASSWORD_CHANGE_MAX_FAILURES`` in a row, which ends
+        every session of the user (whoever guesses holds a token, and may not be its owner);
+        the count applies only at the token version the caller was loaded with."""
+        person = await PersonRepository(self.transaction).of_member(caller.id)
+        valid, _ = await self.hasher.verify(password, person["hashed_password"] if person else None)
+        if valid:
+            return
+        # 403, not 401: the bearer token is fine, and a 401 (with WWW-Authenticate) tells
+        # clients to drop or refresh it. Still a failed credential check, so counted.
+        record_auth_failure(AuthFailureReason.INVALID_CREDENTIALS)
+        version = caller.user["token_version"]
+        failures = await UserRepository(self.transaction).count_password_change_failure(caller.id, version)
+        if failures is None:
+            raise AuthenticationFailed("stale_token_version")
+        if failures >= self.settings.password_change_max_failures:
+            await self._lock_out(caller, version)
+            raise AuthenticationFailed("password_change_lockout", keep_changes=True)
+        raise Forbidden(
+            "The current password is incorrect",
+            source=ErrorSource(pointer=pointer),
+            keep_changes=True,  # the count
+        )
 
     async def _lock_out(self, caller: Caller, version: int) -> None:
         """Too many wrong current passwords in a row: end every session of the user."""

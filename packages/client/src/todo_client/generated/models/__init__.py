@@ -1,5 +1,6 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .account_deletion import AccountDeletion
 from .audit_event_read import AuditEventRead
 from .audit_event_read_details import AuditEventReadDetails
 from .audit_event_type import AuditEventType
@@ -67,6 +68,7 @@ from .webhook_secret import WebhookSecret
 from .webhook_update import WebhookUpdate
 
 __all__ = (
+    "AccountDeletion",
     "AuditEventRead",
     "AuditEventReadDetails",
     "AuditEventType",

@@ -11,6 +11,7 @@ from fastapi.responses import StreamingResponse
 from platform_common.errors import Conflict, Forbidden, NotFound, error_responses
 from platform_common.pagination import Page, PageQuery, make_page
 from todo_api.api.deps import (
+    AccountDeletionDep,
     CallerAuthServiceDep,
     CallerDep,
     ExportDep,
@@ -21,6 +22,7 @@ from todo_api.api.responses import AUTHENTICATED
 from todo_api.api.routing import resource_router
 from todo_api.schemas.export import ExportDocument
 from todo_api.schemas.user import (
+    AccountDeletion,
     MembershipRead,
     PasswordChange,
     UserAdminUpdate,
@@ -98,6 +100,24 @@ async def update_me(body: UserUpdateMe, users: UsersDep) -> UserRead:
 )
 async def change_password(body: PasswordChange, caller: CallerDep, auth: CallerAuthServiceDep) -> None:
     await auth.change_password(caller, body.current_password, body.new_password)
+
+
+@router.post(
+    "/me/deletion",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="users_me_delete",
+    summary="Delete the authenticated user's membership, with everything it owns in the tenant",
+    # Forbidden: the password is wrong. Conflict: the caller is the tenant's last owner.
+    responses=error_responses(Forbidden, Conflict),
+    dependencies=[Depends(limit_password_change, scope="function")],
+)
+async def delete_me(body: AccountDeletion, deletion: AccountDeletionDep) -> None:
+    """Confirmed with the password. The membership goes with its lists, tasks (trashed ones
+    too), webhooks, sessions and tokens, without an event for each; the person's address and
+    password go too when this was their last membership (their other tenants keep theirs).
+    Every token of the membership stops working. The tenant's last owner is refused (409)
+    until another member is made owner or the tenant is deleted."""
+    await deletion.delete(body.password)
 
 
 @router.get(
