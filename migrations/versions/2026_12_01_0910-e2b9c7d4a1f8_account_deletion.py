@@ -9,7 +9,8 @@ tenant), in one call it:
 - strips the audit trail of what is personal beyond ids (the trail stays the tenant's
   record): the address and user agent of the requests the member made, and any ``email`` or
   ``full_name`` in the details of events about them;
-- deletes the mail queued or kept for the member's address in the tenant;
+- deletes the mail queued or kept for the member's address in the tenant, and the tenant's
+  invitations of that address (the one they accepted, any pending);
 - deletes the membership, and everything it owns with it (the foreign keys' cascades: lists,
   tasks, webhooks and their deliveries, outbox events, sessions, refresh tokens, reset
   links, idempotency records, the change log); no trigger emits an event for those rows;
@@ -54,6 +55,10 @@ FORGET_MEMBER = (
         WHERE m.tenant_id = app_current_tenant()
           AND m.recipient = (SELECT u.email FROM "user" AS u
                              WHERE u.id = p_user_id AND u.tenant_id = app_current_tenant());
+        DELETE FROM invitation AS i
+        WHERE i.tenant_id = app_current_tenant()
+          AND i.email = (SELECT u.email FROM "user" AS u
+                         WHERE u.id = p_user_id AND u.tenant_id = app_current_tenant());
         RETURN QUERY
         WITH gone AS (
             DELETE FROM "user" AS u WHERE u.id = p_user_id AND u.tenant_id = app_current_tenant()

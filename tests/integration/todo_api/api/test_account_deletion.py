@@ -96,13 +96,12 @@ async def test_deletion_leaves_no_row_of_the_membership_and_touches_nothing_else
     assert await person_of(every_tenant, bob.email) is None
     after = await snapshot(every_tenant)
     for table, rows in before.items():
-        if table in {"audit_event", "mail_message", "person", "user_email"}:
+        if table == "audit_event":
             continue  # below
-        kept = [row for row in rows if bob.user_id not in row]
+        # Bob's rows name his membership's id; his person, address and mail, his address.
+        kept = [row for row in rows if bob.user_id not in row and bob.email not in row]
         assert after[table] == kept, table
-    # Mail to Bob's address is gone; nobody else's.
-    assert not [row for row in after["mail_message"] if bob.email in row]
-    assert len(after["mail_message"]) == len([row for row in before["mail_message"] if bob.email not in row])
+    assert [row for row in before["mail_message"] if bob.email in row]  # there was mail to go
     # The trail stays the tenant's record, with nothing personal of Bob beyond his id.
     trail = await every_tenant.fetch(
         "SELECT * FROM audit_event WHERE actor_id = $1 OR subject_id = $1", uuid.UUID(bob.user_id)

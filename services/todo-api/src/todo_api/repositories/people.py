@@ -16,7 +16,8 @@ the caller already holds:
 - ``auth_create_person(email, hash)``: a new person; a taken address is ``uq_user_email``.
 - ``account_forget_member(user_id)`` (migration ``e2b9c7d4a1f8``): a membership of the
   transaction's tenant deleted with all it owns, the audit trail's personal details of it
-  stripped, its mail deleted, and its person too when no other membership is left.
+  stripped, the mail and invitations of its address deleted, and its person too when no
+  other membership is left.
 """
 
 from __future__ import annotations

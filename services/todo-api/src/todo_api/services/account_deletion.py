@@ -5,13 +5,13 @@ The caller confirms with their password (checked as a password change checks the
 one: a wrong one is a 403 counted toward the same lockout). The tenant's last active owner
 is refused (409) until they hand ownership on or delete the tenant: a tenant is never left
 without an owner. Then, in the one unit of work, ``account_forget_member`` (migration
-``e2b9c7d4a1f8``) deletes the membership and, through the foreign keys' cascades,
-everything it owns (lists, tasks, webhooks and their deliveries, outbox events, sessions,
-refresh tokens, reset links, idempotency records, the change log), strips the audit trail
-of the member's request addresses and user agents and of any address or name in events
-about them, deletes the mail kept for their address, and deletes the person (address and
-password hash) when no membership is left. The rows go with the membership: no event is
-emitted for them (no ``task.deleted`` per task).
+``e2b9c7d4a1f8``) deletes the membership and, through the foreign keys' cascades, everything
+it owns (lists, tasks, webhooks and their deliveries, outbox events, sessions, refresh
+tokens, reset links, idempotency records, the change log), strips the audit trail of the
+member's request addresses and user agents and of any address or name in events about them,
+deletes the mail and the invitations of their address in the tenant, and deletes the person
+(address and password hash) when no membership is left. The rows go with the membership: no
+event is emitted for them (no ``task.deleted`` per task).
 
 The trail keeps one ``account.deleted`` event, ids only (no address, no user agent): the
 tenant's record that the membership existed and ended.
