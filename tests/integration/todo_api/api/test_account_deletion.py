@@ -9,6 +9,7 @@ is refused; a wrong password deletes nothing; and the rows go without an event e
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from typing import Any
@@ -17,8 +18,10 @@ import asyncpg
 import httpx
 import pytest
 from sqlalchemy import Table
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from tests.integration.factories import PASSWORD, Account, login
+from tests.integration.factories import PASSWORD, Account, invitation_token, login
+from tests.integration.rows import execute, row_locks, wait_for_blocked_statements
 from tests.integration.todo_api.api.test_account_export import populated
 from tests.integration.todo_api.api.test_memberships import add_membership, log_in
 from todo_api.models import metadata
@@ -123,10 +126,13 @@ async def test_deletion_leaves_no_row_of_the_membership_and_touches_nothing_else
     assert refused.status_code in {400, 401}
     assert (await log_in(client, bob.email)).status_code == 400
     assert (await client.get(ME, headers=ada.headers)).status_code == 200
-    # The address is free again: a new invitation makes a new person, with a new password.
-    assert (
-        await client.post("/api/v1/invitations", json={"email": bob.email}, headers=ada.headers)
-    ).status_code == 201
+    # The address is free again: accepting a new invitation makes a new person, whose
+    # password is whatever the acceptance gives (an existing person's would have to match).
+    invited = await client.post("/api/v1/invitations", json={"email": bob.email}, headers=ada.headers)
+    assert invited.status_code == 201, invited.text
+    token = await invitation_token(client, ada.tenant_id, bob.email)
+    body = {"token": token, "password": "an entirely new password"}
+    assert (await client.post("/api/v1/auth/invitations/accept", json=body)).status_code == 200
 
 
 async def test_the_person_stays_while_another_membership_is_left(
@@ -164,6 +170,24 @@ async def test_the_last_owner_is_refused_until_another_is_owner(
     assert promoted.status_code == 200, promoted.text
     assert (await delete_me(client, ada)).status_code == 204
     assert set((await rows_of(every_tenant, ada.user_id)).values()) == {0}
+
+
+async def test_two_owners_leaving_at_once_leave_one(
+    client: httpx.AsyncClient, acme: tuple[Account, Account, Account], owner_engine: AsyncEngine
+) -> None:
+    """Both owners ask at once: the tenant's row lock lines them up, so the second sees the
+    first gone and is refused, and the tenant keeps an owner."""
+    ada, bob, _ = acme
+    promoted = await client.patch(f"/api/v1/users/{bob.user_id}", json={"role": "owner"}, headers=ada.headers)
+    assert promoted.status_code == 200, promoted.text
+    lock = "SELECT id FROM tenant WHERE id = :tenant FOR UPDATE"
+    async with row_locks(owner_engine, ada.tenant_id, lock, tenant=ada.tenant_id):
+        both = [asyncio.create_task(delete_me(client, who)) for who in (ada, bob)]
+        await wait_for_blocked_statements(owner_engine, 2)
+    statuses = sorted(response.status_code for response in await asyncio.gather(*both))
+    assert statuses == [204, 409]
+    owners = await execute(owner_engine, ada.tenant_id, "SELECT id FROM \"user\" WHERE role = 'owner'")
+    assert len(owners) == 1
 
 
 async def test_a_wrong_password_deletes_nothing(
