@@ -18,7 +18,7 @@ from sqlalchemy import Table, bindparam, tuple_
 from sqlalchemy.sql import ClauseElement
 
 from platform_common.db.database import Record
-from platform_common.db.repository import OwnedRepository, TenantScope, cached_statement, owner_condition
+from platform_common.db.repository import OWNER_PARAMETER, OwnedRepository, TenantScope, cached_statement
 from platform_common.db.tables import table_of
 from todo_api.models import Task, TaskList, WebhookEndpoint
 
@@ -27,12 +27,13 @@ _TASK = table_of(Task)
 
 @dataclass(frozen=True)
 class OwnedRows:
-    """One exported table: its columns, and the keyset order its pages are read in (an index
-    of the owner's rows, ending in a unique column)."""
+    """One exported table: its columns, the keyset order its pages are read in (an index of
+    the owner's rows, ending in a unique column), and the column naming the owner."""
 
     table: Table
     omitted: frozenset[str]
     order: tuple[str, ...]
+    owner: str = "owner_id"  # the column naming the user who owns the row
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -69,7 +70,7 @@ def _page(rows: OwnedRows, *, first: bool) -> ClauseElement:
     statement = (
         TenantScope(table)
         .select(*(table.c[name] for name in rows.columns))
-        .where(owner_condition(table))
+        .where(table.c[rows.owner] == bindparam(OWNER_PARAMETER, type_=table.c[rows.owner].type))
         .order_by(*order)
         .limit(bindparam("limit"))
     )
