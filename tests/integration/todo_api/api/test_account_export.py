@@ -21,8 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.integration.factories import Account, add_member, signup
 from tests.integration.rows import execute
 from tests.integration.todo_api.webhooks.conftest import WEBHOOKS, Names
-from todo_api.repositories.export import LISTS, TASKS, ExportRepository, OwnedRows
-from todo_api.repositories.export import WEBHOOKS as WEBHOOK_ROWS
+from todo_api.repositories.export import ListPages, OwnedPages, TaskPages, WebhookPages
 from todo_api.schemas.export import ExportDocument
 from todo_api.services.auth import load_caller
 from todo_api.services.export import ExportService
@@ -77,9 +76,9 @@ async def populated(client: httpx.AsyncClient) -> tuple[Account, Account, Accoun
     return ada, bob, globex
 
 
-async def owned_rows(engine: AsyncEngine, who: Account, rows: OwnedRows) -> dict[str, dict[str, Any]]:
+async def owned_rows(engine: AsyncEngine, who: Account, rows: type[OwnedPages]) -> dict[str, dict[str, Any]]:
     """The user's rows of one table, every exported column, as the schema owner reads them."""
-    columns = ", ".join(f'"{name}"' for name in rows.columns)
+    columns = ", ".join(f'"{name}"' for name in rows.columns())
     found = await execute(
         engine,
         who.tenant_id,
@@ -123,7 +122,7 @@ async def test_the_export_holds_every_owned_row_with_every_column_and_nothing_el
     )
     assert document["profile"]["email"] == ada.email
     assert [membership["tenant"]["slug"] for membership in document["memberships"]] == ["acme"]
-    for name, rows in (("lists", LISTS), ("tasks", TASKS), ("webhooks", WEBHOOK_ROWS)):
+    for name, rows in (("lists", ListPages), ("tasks", TaskPages), ("webhooks", WebhookPages)):
         expected = await owned_rows(owner_engine, ada, rows)
         assert exported(document[name]) == expected, name
     tasks = {row["title"]: row for row in document["tasks"]}
@@ -189,17 +188,17 @@ async def test_every_page_is_read_in_the_one_snapshot_that_lasts_as_long_as_the_
     (before the body streams): each page is read inside a still-open, read-only REPEATABLE
     READ transaction in the caller's tenant."""
     seen: list[tuple[bool, str, str]] = []
-    pages = ExportRepository.pages
+    pages = OwnedPages.pages
 
-    async def spied(self: ExportRepository, rows: OwnedRows, size: int) -> AsyncIterator[list[Any]]:
+    async def spied(self: OwnedPages, size: int) -> AsyncIterator[list[Any]]:
         setting = await self.transaction.connection.fetchval(
             "SELECT current_setting('transaction_isolation') || ' ' || current_setting('transaction_read_only')"
         )
         seen.append((self.transaction.open, setting, str(self.transaction.tenant_id)))
-        async for page in pages(self, rows, size):
+        async for page in pages(self, size):
             yield page
 
-    monkeypatch.setattr(ExportRepository, "pages", spied)
+    monkeypatch.setattr(OwnedPages, "pages", spied)
     ada = await signup(client, "acme")
     assert (await client.get(EXPORT, headers=ada.headers)).status_code == 200
     assert seen == [(True, "repeatable read on", ada.tenant_id)] * 3

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 import orjson
 
-from todo_api.repositories.export import LISTS, TASKS, WEBHOOKS, ExportRepository, OwnedRows
+from todo_api.repositories.export import ListPages, OwnedPages, TaskPages, WebhookPages
 from todo_api.repositories.people import PersonRepository
 from todo_api.schemas.export import EXPORT_FORMAT
 from todo_api.schemas.user import MembershipRead, UserRead
@@ -35,16 +35,15 @@ class ExportService:
     def __init__(self, caller: Caller, *, batch_size: int = BATCH_SIZE) -> None:
         self.caller = caller
         self.batch_size = batch_size
-        self.rows = ExportRepository(caller.transaction, caller.id)
 
     def sections(self) -> list[Section]:
         """The document's sections, in order; each is read only when its turn comes."""
         return [
             ("profile", _value(UserRead.from_row(self.caller.user).model_dump(mode="json"))),
             ("memberships", self._memberships()),
-            ("lists", self._owned(LISTS)),
-            ("tasks", self._owned(TASKS)),
-            ("webhooks", self._owned(WEBHOOKS)),
+            ("lists", self._owned(ListPages)),
+            ("tasks", self._owned(TaskPages)),
+            ("webhooks", self._owned(WebhookPages)),
         ]
 
     async def document(self) -> AsyncIterator[bytes]:
@@ -67,10 +66,10 @@ class ExportService:
         memberships = [MembershipRead.of(row, current_tenant=self.caller.tenant_id) for row in rows]
         yield _dumps([membership.model_dump(mode="json") for membership in memberships])
 
-    async def _owned(self, rows: OwnedRows) -> AsyncIterator[bytes]:
+    async def _owned(self, table: type[OwnedPages]) -> AsyncIterator[bytes]:
         """A JSON array of the caller's rows of one table, a page per chunk."""
         separator = b"["
-        async for page in self.rows.pages(rows, self.batch_size):
+        async for page in table(self.caller.transaction, self.caller.id).pages(self.batch_size):
             yield separator + b",".join(_dumps(dict(row)) for row in page)
             separator = b","
         yield b"[]" if separator == b"[" else b"]"
