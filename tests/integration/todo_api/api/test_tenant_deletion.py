@@ -6,6 +6,7 @@ in to it (naming it) to read and cancel the deletion, and the purge removes it a
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,8 +14,17 @@ import httpx
 import pytest
 from jose import jwt
 
-from tests.integration.factories import PASSWORD, Account, Crew, hire_crew, signup
+from tests.integration.factories import (
+    PASSWORD,
+    Account,
+    Crew,
+    bearer_for,
+    hire_crew,
+    open_session,
+    signup,
+)
 from tests.integration.todo_api.api.test_memberships import add_membership, log_in
+from todo_api.core.config import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -170,3 +180,18 @@ async def test_once_the_purge_is_due_the_owner_can_no_longer_log_in_or_cancel(
     body = await request_deletion(client, owner)
     assert datetime.fromisoformat(body["purge_after"]) <= datetime.now(UTC)
     assert (await log_in(client, owner.email, "acme")).status_code == 400
+
+
+async def test_a_credential_the_revocation_missed_is_refused_too(
+    client: httpx.AsyncClient, settings: Settings, crew: Crew
+) -> None:
+    """The per-request check refuses a disabled tenant by itself: a live session and a token
+    at the current version (what a credential kind the revocation does not know would be)
+    still get 404, never the tenant's data. Without the check this request would be a 200."""
+    await request_deletion(client, crew.owner)
+    for account in (crew.admin, crew.member):
+        session_id = await open_session(settings, account.tenant_id, account.user_id)
+        headers = bearer_for(settings, replace(account, session_id=session_id), ver=1)  # bumped once
+        response = await client.get("/api/v1/users/me", headers=headers)
+        assert response.status_code == 404, response.text
+        assert response.json()["errors"][0]["code"] == "tenant_not_found"
