@@ -17,10 +17,10 @@ import pytest
 
 from platform_common.db.provision import ProvisionedDatabase
 from tests.database import connected
-from tests.integration.factories import PASSWORD, Account, hire_crew, signup
+from tests.integration.factories import Account, hire_crew, signup
 from tests.integration.rows import execute
 from tests.integration.todo_api.api.test_memberships import add_membership, log_in
-from tests.integration.todo_api.api.test_tenant_deletion import DELETION, confirmation
+from tests.integration.todo_api.api.test_tenant_deletion import DELETION, confirmation, new_tenant
 from todo_api.core.config import PurgeJobSettings
 from todo_api.purge import deleted_tenant_tables, run
 
@@ -176,16 +176,7 @@ async def test_the_purge_leaves_no_row_of_the_tenant_and_touches_no_other(
     assert (await log_in(client, crew.owner.email, "acme")).status_code == 400
     # The slug is free again; a second run finds nothing.
     assert all(line["deleted"] == 0 for line in (await purge(database, capsys)).values())
-    freed = await client.post(
-        "/api/v1/auth/signup",
-        json={
-            "tenant_name": "A",
-            "tenant_slug": "acme",
-            "email": "new@new.example.com",
-            "password": PASSWORD,
-        },
-    )
-    assert freed.status_code == 202, freed.text
+    assert await new_tenant(client, "acme") == 201
 
 
 @NO_GRACE
