@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from jose import jwt
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from tests.integration.factories import (
     PASSWORD,
@@ -24,6 +25,7 @@ from tests.integration.factories import (
     signup,
     signup_token,
 )
+from tests.integration.rows import execute
 from tests.integration.todo_api.api.test_memberships import add_membership, log_in
 from todo_api.core.config import Settings
 
@@ -196,3 +198,31 @@ async def test_a_credential_the_revocation_missed_is_refused_too(
         response = await client.get("/api/v1/users/me", headers=headers)
         assert response.status_code == 404, response.text
         assert response.json()["errors"][0]["code"] == "tenant_not_found"
+
+
+async def test_a_deletion_whose_purge_is_due_can_no_longer_be_cancelled(
+    client: httpx.AsyncClient, owner_engine: AsyncEngine, owner: Account
+) -> None:
+    await request_deletion(client, owner)
+    headers = await owner_login(client, owner)
+    due = "UPDATE tenant SET purge_after = now() - interval '1 second' RETURNING id"
+    assert await execute(owner_engine, owner.tenant_id, due)
+    refused = await client.delete(DELETION, headers=headers)
+    assert refused.status_code == 409, refused.text
+    assert (await client.get(DELETION, headers=headers)).status_code == 200  # still pending
+    assert (await log_in(client, owner.email, "acme")).status_code == 400
+
+
+@pytest.mark.parametrize("settings", [{"password_change_max_failures": 2}], indirect=True)
+async def test_wrong_passwords_count_as_wrong_current_passwords_do(
+    client: httpx.AsyncClient, owner: Account
+) -> None:
+    """Whoever holds the owner's token cannot guess the password here either: the guess that
+    reaches PASSWORD_CHANGE_MAX_FAILURES ends every session of the owner."""
+    wrong = confirmation(password="not the password at all")
+    first = await client.post(DELETION, json=wrong, headers=owner.headers)
+    assert first.status_code == 403, first.text
+    second = await client.post(DELETION, json=wrong, headers=owner.headers)
+    assert second.status_code == 401, second.text
+    assert (await client.get(TENANT, headers=owner.headers)).status_code == 401
+    assert (await client.get(DELETION, headers=await owner_login(client, owner))).status_code == 404
