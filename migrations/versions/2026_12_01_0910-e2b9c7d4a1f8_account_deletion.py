@@ -19,7 +19,7 @@ tenant), in one call it:
 It returns whether the person was deleted. Nothing the previous release reads changes.
 
 Revision ID: e2b9c7d4a1f8
-Revises: b81d4f2a6c93
+Revises: d7a3b5c9e2f1
 Create Date: 2026-12-01 09:10:00.000000+00:00
 """
 
@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from platform_common.db import rls
 
 revision: str = "e2b9c7d4a1f8"
-down_revision: str | Sequence[str] | None = "b81d4f2a6c93"
+down_revision: str | Sequence[str] | None = "d7a3b5c9e2f1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

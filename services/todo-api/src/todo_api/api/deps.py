@@ -18,7 +18,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from fastapi import Depends, Form, Request, Response
 from fastapi.security import OAuth2PasswordBearer
@@ -44,7 +44,7 @@ from todo_api.services.lists import ListService
 from todo_api.services.password_reset import PasswordResetService, ResetMail
 from todo_api.services.signup import SignupMail, SignupService
 from todo_api.services.tasks import TaskService
-from todo_api.services.tenants import TenantService
+from todo_api.services.tenants import TenantDeletion, TenantService
 from todo_api.services.users import UserService
 from todo_api.services.webhooks import WebhookPolicy, WebhookService
 
@@ -77,7 +77,12 @@ OriginDep = Annotated[Origin, Depends(request_origin)]
 class Authenticate(OAuth2PasswordBearer):
     """The OAuth2 bearer scheme (what the spec and Swagger's *Authorize* show) and the
     authentication itself, in one dependency: FastAPI resolves each dependency on every
-    request, so the scheme's own token extraction is done here rather than as a second one."""
+    request, so the scheme's own token extraction is done here rather than as a second one.
+
+    A tenant pending deletion answers 404 to every request (``load_caller``), except where
+    ``admits_pending_deletion`` (``AuthenticateDuringDeletion``)."""
+
+    admits_pending_deletion: ClassVar[bool] = False
 
     async def __call__(self, request: Request, response: Response) -> AsyncIterator[Caller]:  # type: ignore[override]
         runtime = runtime_of(request, TodoRuntime)
@@ -89,7 +94,7 @@ class Authenticate(OAuth2PasswordBearer):
             (policies.tenant, str(claims.tenant_id)),
         )
         async with self.unit_of_work(runtime, claims.tenant_id) as transaction:
-            caller = await load_caller(transaction, claims)
+            caller = await load_caller(transaction, claims, during_deletion=self.admits_pending_deletion)
             bind_identity(request, tenant_id=claims.tenant_id, user_id=claims.subject)
             yield caller
 
@@ -127,6 +132,19 @@ authenticate_for_stream = AuthenticateForStream(
 )
 # Request scope: the transaction ends after the streamed body, not when the endpoint returns.
 StreamCallerDep = Annotated[Caller, Depends(authenticate_for_stream, scope="request")]
+
+
+class AuthenticateDuringDeletion(Authenticate):
+    """``Authenticate`` for the routes that still answer in a tenant pending deletion (the
+    owner's GET and DELETE of ``/tenants/current/deletion``): every other check is the same."""
+
+    admits_pending_deletion = True
+
+
+authenticate_during_deletion = AuthenticateDuringDeletion(
+    tokenUrl=TOKEN_URL, refreshUrl=TOKEN_URL, scheme_name="OAuth2PasswordBearer", auto_error=False
+)
+DeletionCallerDep = Annotated[Caller, Depends(authenticate_during_deletion, scope="function")]
 
 
 async def anonymous_transaction(runtime: RuntimeDep) -> AsyncIterator[Transaction]:
@@ -247,6 +265,26 @@ async def tenant_service(caller: CallerDep) -> TenantService:
 
 
 TenantsDep = Annotated[TenantService, Depends(tenant_service)]
+
+
+async def tenant_deletion(runtime: RuntimeDep, caller: CallerDep, origin: OriginDep) -> TenantDeletion:
+    """The deletion request: any caller (the service admits owners only)."""
+    grace = timedelta(days=runtime.settings.tenant_deletion_grace_days)
+    return TenantDeletion(caller, runtime.credentials, origin, grace)
+
+
+TenantDeletionDep = Annotated[TenantDeletion, Depends(tenant_deletion)]
+
+
+async def pending_tenant_deletion(
+    runtime: RuntimeDep, caller: DeletionCallerDep, origin: OriginDep
+) -> TenantDeletion:
+    """The pending deletion's state and cancellation: a caller of a disabled tenant too."""
+    grace = timedelta(days=runtime.settings.tenant_deletion_grace_days)
+    return TenantDeletion(caller, runtime.credentials, origin, grace)
+
+
+PendingDeletionDep = Annotated[TenantDeletion, Depends(pending_tenant_deletion)]
 
 
 async def webhook_service(runtime: RuntimeDep, caller: CallerDep, origin: OriginDep) -> WebhookService:

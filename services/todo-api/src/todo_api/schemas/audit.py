@@ -23,7 +23,8 @@ class AuditEventType(StrEnum):
     `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
     owner's sign-up); `account.deleted` (a user deleted their own membership, with all it
     owned: ids only); `webhook.created`, `webhook.deleted`; `invitation.created`, `invitation.revoked` (by an owner or
-    admin), `invitation.accepted` (by the invited person, now a member)."""
+    admin), `invitation.accepted` (by the invited person, now a member);
+    `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner)."""
 
     LOGIN_SUCCEEDED = "auth.login.succeeded"
     LOGIN_FAILED = "auth.login.failed"
@@ -44,6 +45,8 @@ class AuditEventType(StrEnum):
     INVITATION_CREATED = "invitation.created"
     INVITATION_REVOKED = "invitation.revoked"
     INVITATION_ACCEPTED = "invitation.accepted"
+    TENANT_DELETION_REQUESTED = "tenant.deletion_requested"
+    TENANT_DELETION_CANCELLED = "tenant.deletion_cancelled"
 
 
 class AuditEventRead(ReadModel):

@@ -37,7 +37,7 @@ class AccountDeletionService:
 
     async def delete(self, password: str) -> None:
         caller = self.caller
-        await self.auth.verify_current_password(caller, password, pointer="/password")
+        await self.auth.check_password(caller, password, pointer="/password")
         users = UserRepository(self.transaction)
         # Serialise with role changes and other deletions: two owners leaving at once must
         # not both see the other as the one who stays.

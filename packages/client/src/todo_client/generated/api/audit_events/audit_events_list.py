@@ -134,7 +134,8 @@ def sync_detailed(
             owner's sign-up); `account.deleted` (a user deleted their own membership, with all it
             owned: ids only); `webhook.created`, `webhook.deleted`; `invitation.created`,
             `invitation.revoked` (by an owner or
-            admin), `invitation.accepted` (by the invited person, now a member).
+            admin), `invitation.accepted` (by the invited person, now a member);
+            `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
     Raises:
@@ -190,7 +191,8 @@ def sync(
             owner's sign-up); `account.deleted` (a user deleted their own membership, with all it
             owned: ids only); `webhook.created`, `webhook.deleted`; `invitation.created`,
             `invitation.revoked` (by an owner or
-            admin), `invitation.accepted` (by the invited person, now a member).
+            admin), `invitation.accepted` (by the invited person, now a member);
+            `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
     Raises:
@@ -241,7 +243,8 @@ async def asyncio_detailed(
             owner's sign-up); `account.deleted` (a user deleted their own membership, with all it
             owned: ids only); `webhook.created`, `webhook.deleted`; `invitation.created`,
             `invitation.revoked` (by an owner or
-            admin), `invitation.accepted` (by the invited person, now a member).
+            admin), `invitation.accepted` (by the invited person, now a member);
+            `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
     Raises:
@@ -295,7 +298,8 @@ async def asyncio(
             owner's sign-up); `account.deleted` (a user deleted their own membership, with all it
             owned: ids only); `webhook.created`, `webhook.deleted`; `invitation.created`,
             `invitation.revoked` (by an owner or
-            admin), `invitation.accepted` (by the invited person, now a member).
+            admin), `invitation.accepted` (by the invited person, now a member);
+            `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
     Raises:
