@@ -14,13 +14,15 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from tools.pgbouncer import running_pgbouncer
 
 from platform_common.db.provision import ProvisionedDatabase
-from tests.database import async_engine, empty_tables, provisioned_database
+from tests.database import async_engine, connected, empty_tables, provisioned_database
 from tests.integration.apps import settings_for
 from tests.integration.factories import Account, signup
 from todo_api.core.config import Settings
@@ -52,6 +54,18 @@ async def owner_engine(database: ProvisionedDatabase) -> AsyncIterator[AsyncEngi
     engine = async_engine(database.owner_url)
     yield engine
     await engine.dispose()
+
+
+@pytest.fixture
+async def every_tenant(
+    database: ProvisionedDatabase, postgres_admin_url: str
+) -> AsyncIterator[asyncpg.Connection]:
+    """A superuser's connection to the test database: it sees every tenant's rows and the
+    global tables (row-level security binds the schema owner too)."""
+    name = make_url(database.owner_url).database
+    url = make_url(postgres_admin_url).set(database=name).render_as_string(hide_password=False)
+    async with connected(url) as connection:
+        yield connection
 
 
 @pytest.fixture

@@ -2,7 +2,11 @@
 
 The fuzzer legitimately takes its caller's access away: ``/auth/logout`` revokes the access
 token it is called with, and as owner it may promote a user it created and then demote or
-deactivate itself (allowed while another active owner remains). A fixed ``Authorization``
+deactivate itself (allowed while another active owner remains); a made-up password sent to
+``/users/me/password`` or ``/users/me/deletion`` is a 403 that counts toward the lockout,
+which ends every session of the account (the password never changes: the fuzzer cannot know
+it, so it never deletes its own account; were it gone, the sign-up below takes over; the
+only owner is refused deletion with 409 anyway). A fixed ``Authorization``
 header would turn every later request into a 401 and test nothing. This provider logs in as
 FUZZ_EMAIL / FUZZ_PASSWORD at FUZZ_BASE_URL; when that account can no longer log in, it
 signs up a fresh tenant and owner (random password, never the spec's example; verified with

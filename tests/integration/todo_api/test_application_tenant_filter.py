@@ -205,6 +205,9 @@ async def use_everything(client: httpx.AsyncClient, slug: str) -> dict[str, Any]
     assert out.status_code == 204, out.text
     refused = await client.post("/api/v1/auth/token", data={"username": member.email, "password": "x" * 12})
     assert refused.status_code == 400, refused.text
+    exported = await client.get("/api/v1/users/me/export", headers=headers)
+    assert exported.status_code == 200, exported.text
+    assert {row["tenant_id"] for row in exported.json()["tasks"]} == {owner.tenant_id}
     for query in ({}, {"type": "auth.logout"}, {"actor": owner.user_id}, {"page": 9}):
         assert (await client.get(AUDIT, params=query, headers=headers)).is_success, query
     return {"slug": slug, "owner": owner, "member": member, "task": url, "hook": hook_url}

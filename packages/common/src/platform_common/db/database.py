@@ -139,11 +139,18 @@ class Database:
             yield connection
 
     @asynccontextmanager
-    async def transaction(self, tenant_id: uuid.UUID | None = None) -> AsyncIterator[Transaction]:
+    async def transaction(
+        self, tenant_id: uuid.UUID | None = None, *, snapshot: bool = False
+    ) -> AsyncIterator[Transaction]:
         """The unit of work. Commits on success; an ``APIError`` with ``keep_changes``
-        commits too (a revoked token family must outlive the 401 it causes)."""
+        commits too (a revoked token family must outlive the 401 it causes).
+
+        ``snapshot=True``: a read-only ``REPEATABLE READ`` transaction, every statement of it
+        reading the one snapshot its first statement took (a long read made of many
+        statements, such as an export read in pages, sees one consistent state)."""
+        begin = self._begin.replace("BEGIN", _SNAPSHOT_BEGIN, 1) if snapshot else self._begin
         async with self._acquired() as connection:
-            transaction = Transaction(connection, self._begin, self.turns)
+            transaction = Transaction(connection, begin, self.turns)
             await transaction.begin(tenant_id)
             try:
                 yield transaction
@@ -312,6 +319,7 @@ def _begin_sql(settings: DatabaseSettings) -> str:
     return f"BEGIN; SET LOCAL statement_timeout = {int(timeout)}"
 
 
+_SNAPSHOT_BEGIN = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
 _ASYNCHRONOUS_COMMIT = "SET LOCAL synchronous_commit TO off"
 
 

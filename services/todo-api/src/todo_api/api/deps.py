@@ -14,7 +14,9 @@ in the thread pool, a thread hop per request each."""
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from typing import Annotated, ClassVar, Literal
 
@@ -31,10 +33,12 @@ from todo_api.core.rate_limits import record_throttled_account
 from todo_api.core.runtime import TodoRuntime
 from todo_api.schemas.common import SafeStr
 from todo_api.schemas.email import login_email
+from todo_api.services.account_deletion import AccountDeletionService
 from todo_api.services.audit import Origin
 from todo_api.services.audit_events import AuditService
 from todo_api.services.auth import AuthService, Caller, TenantSwitch, load_caller, verify_access_token
 from todo_api.services.delta import DeltaPolicy, DeltaService
+from todo_api.services.export import ExportService
 from todo_api.services.invitations import InvitationAcceptance, InvitationService
 from todo_api.services.lists import ListService
 from todo_api.services.password_reset import PasswordResetService, ResetMail
@@ -89,10 +93,27 @@ class Authenticate(OAuth2PasswordBearer):
             (policies.user, f"{claims.tenant_id}:{claims.subject}"),
             (policies.tenant, str(claims.tenant_id)),
         )
-        async with runtime.database.transaction(claims.tenant_id) as transaction:
+        async with self.unit_of_work(runtime, claims.tenant_id) as transaction:
             caller = await load_caller(transaction, claims, during_deletion=self.admits_pending_deletion)
             bind_identity(request, tenant_id=claims.tenant_id, user_id=claims.subject)
             yield caller
+
+    def unit_of_work(
+        self, runtime: TodoRuntime, tenant_id: uuid.UUID
+    ) -> AbstractAsyncContextManager[Transaction]:
+        return runtime.database.transaction(tenant_id)
+
+
+class AuthenticateForStream(Authenticate):
+    """``Authenticate`` for a route that streams what it reads: the caller is loaded in a
+    read-only snapshot transaction (``Database.transaction(snapshot=True)``) that stays open
+    until the response's last chunk is sent (the dependency's default request scope), so
+    every page the stream reads comes from the one state the caller was checked in."""
+
+    def unit_of_work(
+        self, runtime: TodoRuntime, tenant_id: uuid.UUID
+    ) -> AbstractAsyncContextManager[Transaction]:
+        return runtime.database.transaction(tenant_id, snapshot=True)
 
 
 def bearer_credentials(request: Request) -> str | None:
@@ -106,6 +127,11 @@ authenticate = Authenticate(
     tokenUrl=TOKEN_URL, refreshUrl=TOKEN_URL, scheme_name="OAuth2PasswordBearer", auto_error=False
 )
 CallerDep = Annotated[Caller, Depends(authenticate, scope="function")]
+authenticate_for_stream = AuthenticateForStream(
+    tokenUrl=TOKEN_URL, refreshUrl=TOKEN_URL, scheme_name="OAuth2PasswordBearer", auto_error=False
+)
+# Request scope: the transaction ends after the streamed body, not when the endpoint returns.
+StreamCallerDep = Annotated[Caller, Depends(authenticate_for_stream, scope="request")]
 
 
 class AuthenticateDuringDeletion(Authenticate):
@@ -180,6 +206,13 @@ async def caller_auth_service(runtime: RuntimeDep, caller: CallerDep, origin: Or
 
 
 CallerAuthServiceDep = Annotated[AuthService, Depends(caller_auth_service)]
+
+
+async def account_deletion_service(caller: CallerDep, auth: CallerAuthServiceDep) -> AccountDeletionService:
+    return AccountDeletionService(caller, auth)
+
+
+AccountDeletionDep = Annotated[AccountDeletionService, Depends(account_deletion_service)]
 
 
 async def tenant_switch(runtime: RuntimeDep, caller: CallerDep, origin: OriginDep) -> TenantSwitch:
@@ -265,6 +298,13 @@ async def webhook_service(runtime: RuntimeDep, caller: CallerDep, origin: Origin
 
 
 WebhooksDep = Annotated[WebhookService, Depends(webhook_service)]
+
+
+async def export_service(caller: StreamCallerDep) -> ExportService:
+    return ExportService(caller)
+
+
+ExportDep = Annotated[ExportService, Depends(export_service)]
 
 
 async def audit_service(caller: CallerDep) -> AuditService:

@@ -14,6 +14,10 @@ the caller already holds:
   password hash; with ``end_other_sessions``, every session, refresh token and reset link
   of their memberships in *other* tenants ends (the caller's own tenant is the service's).
 - ``auth_create_person(email, hash)``: a new person; a taken address is ``uq_user_email``.
+- ``account_forget_member(user_id)`` (migration ``e2b9c7d4a1f8``): a membership of the
+  transaction's tenant deleted with all it owns, the audit trail's personal details of it
+  stripped, the mail and invitations of its address deleted, and its person too when no
+  other membership is left.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ MEMBER_PERSON = PreTenantLookup("auth_member_person", arity=1)
 MEMBER_MEMBERSHIPS = PreTenantLookup("auth_member_memberships", arity=1)
 SET_MEMBER_PASSWORD = PreTenantLookup("auth_set_member_password", arity=3)
 CREATE_PERSON = PreTenantLookup("auth_create_person", arity=2)
+FORGET_MEMBER = PreTenantLookup("account_forget_member", arity=1)
 
 
 class PersonRepository:
@@ -54,3 +59,9 @@ class PersonRepository:
         assert row is not None  # noqa: S101  # INSERT ... RETURNING returns the row
         person_id: uuid.UUID = row["person_id"]
         return person_id
+
+    async def forget_member(self, user_id: uuid.UUID) -> bool:
+        """Delete a membership of this tenant and what it owns (``account_forget_member``);
+        whether its person went too (it was their last membership)."""
+        row = await self.transaction.lookup(FORGET_MEMBER, user_id)
+        return bool(row and row["person_deleted"])

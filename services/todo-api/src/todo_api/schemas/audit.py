@@ -21,7 +21,8 @@ class AuditEventType(StrEnum):
     was mailed to an active account; never for an unknown address); `auth.password.reset` (a
     reset link set the password and ended every session); `user.created`, `user.deleted`,
     `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
-    owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`, `invitation.revoked` (by an owner or
+    owner's sign-up); `account.deleted` (a user deleted their own membership, with all it
+    owned: ids only); `webhook.created`, `webhook.deleted`; `invitation.created`, `invitation.revoked` (by an owner or
     admin), `invitation.accepted` (by the invited person, now a member);
     `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner)."""
 
@@ -38,6 +39,7 @@ class AuditEventType(StrEnum):
     USER_ROLE_CHANGED = "user.role.changed"
     USER_ACTIVATED = "user.activated"
     USER_DEACTIVATED = "user.deactivated"
+    ACCOUNT_DELETED = "account.deleted"
     WEBHOOK_CREATED = "webhook.created"
     WEBHOOK_DELETED = "webhook.deleted"
     INVITATION_CREATED = "invitation.created"

@@ -59,6 +59,12 @@ class PasswordChange(RequestModel):
     new_password: Password
 
 
+class AccountDeletion(RequestModel):
+    """The caller's password, confirming the deletion."""
+
+    password: Password
+
+
 class UserAdminUpdate(RequestModel):
     full_name: FullName | None = None
     role: UserRole | None = None

@@ -16,6 +16,14 @@ class TaskQuotaExceeded(Conflict):
     title = "Task quota exceeded"
 
 
+class LastOwner(Conflict):
+    """The caller is the tenant's only active owner: deleting them would leave the tenant
+    with nobody who may manage it. They transfer ownership first, or delete the tenant."""
+
+    code = "last_owner"
+    title = "Last owner"
+
+
 class UnmailableAddress(BadRequest):
     """An address the outbox cannot send to (today: a local part that is not ASCII, which
     needs SMTPUTF8): its owner could never get the link. Decided by the address's shape

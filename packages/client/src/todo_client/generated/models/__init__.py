@@ -1,5 +1,6 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .account_deletion import AccountDeletion
 from .audit_event_read import AuditEventRead
 from .audit_event_read_details import AuditEventReadDetails
 from .audit_event_type import AuditEventType
@@ -11,6 +12,10 @@ from .error_meta import ErrorMeta
 from .error_object import ErrorObject
 from .error_source import ErrorSource
 from .event_type import EventType
+from .export_document import ExportDocument
+from .exported_list import ExportedList
+from .exported_task import ExportedTask
+from .exported_webhook import ExportedWebhook
 from .health_status import HealthStatus
 from .invitation_accept import InvitationAccept
 from .invitation_create import InvitationCreate
@@ -65,6 +70,7 @@ from .webhook_secret import WebhookSecret
 from .webhook_update import WebhookUpdate
 
 __all__ = (
+    "AccountDeletion",
     "AuditEventRead",
     "AuditEventReadDetails",
     "AuditEventType",
@@ -76,6 +82,10 @@ __all__ = (
     "ErrorObject",
     "ErrorSource",
     "EventType",
+    "ExportDocument",
+    "ExportedList",
+    "ExportedTask",
+    "ExportedWebhook",
     "HealthStatus",
     "InvitationAccept",
     "InvitationCreate",

@@ -1,6 +1,7 @@
 from typing import Literal
 
 AuditEventType = Literal[
+    "account.deleted",
     "auth.login.failed",
     "auth.login.succeeded",
     "auth.logout",
@@ -24,6 +25,7 @@ AuditEventType = Literal[
 ]
 
 AUDIT_EVENT_TYPE_VALUES: set[AuditEventType] = {
+    "account.deleted",
     "auth.login.failed",
     "auth.login.succeeded",
     "auth.logout",

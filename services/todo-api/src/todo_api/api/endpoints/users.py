@@ -6,13 +6,23 @@ import uuid
 from typing import Annotated
 
 from fastapi import Depends, status
+from fastapi.responses import StreamingResponse
 
 from platform_common.errors import Conflict, Forbidden, NotFound, error_responses
 from platform_common.pagination import Page, PageQuery, make_page
-from todo_api.api.deps import CallerAuthServiceDep, CallerDep, UsersDep, limit_password_change
+from todo_api.api.deps import (
+    AccountDeletionDep,
+    CallerAuthServiceDep,
+    CallerDep,
+    ExportDep,
+    UsersDep,
+    limit_password_change,
+)
 from todo_api.api.responses import AUTHENTICATED
 from todo_api.api.routing import resource_router
+from todo_api.schemas.export import ExportDocument
 from todo_api.schemas.user import (
+    AccountDeletion,
     MembershipRead,
     PasswordChange,
     UserAdminUpdate,
@@ -23,6 +33,13 @@ from todo_api.schemas.user import (
 router = resource_router("users", responses=AUTHENTICATED)
 ADMIN_ERRORS = error_responses(Forbidden)
 ADMIN_TARGET_ERRORS = error_responses(Forbidden, NotFound)
+EXPORT_HEADERS = {
+    "Content-Disposition": {
+        "description": "`attachment`, with a file name naming the tenant and the user.",
+        "required": True,
+        "schema": {"type": "string"},
+    }
+}
 
 
 @router.get("/me", operation_id="users_me_get", summary="The authenticated user")
@@ -38,6 +55,32 @@ async def read_me(caller: CallerDep) -> UserRead:
 async def read_memberships(caller: CallerDep, users: UsersDep) -> list[MembershipRead]:
     """Most recently used first; `current` marks the token's own tenant."""
     return [MembershipRead.of(row, current_tenant=caller.tenant_id) for row in await users.memberships()]
+
+
+@router.get(
+    "/me/export",
+    operation_id="users_me_export",
+    summary="Everything the authenticated user owns in the tenant, as one JSON document",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "model": ExportDocument,
+            "description": "The export, streamed as it is read.",
+            "headers": EXPORT_HEADERS,
+        }
+    },
+)
+async def export_me(export: ExportDep) -> StreamingResponse:
+    """The profile, the memberships, and every list, task (trashed ones and subtasks too) and
+    webhook (without its secrets) the caller owns in the token's tenant, all as of one moment.
+    Streamed: read and sent a page at a time."""
+    caller = export.caller
+    filename = f"todo-export-{caller.tenant_id}-{caller.id}.json"
+    return StreamingResponse(
+        export.document(),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @router.patch(
@@ -57,6 +100,24 @@ async def update_me(body: UserUpdateMe, users: UsersDep) -> UserRead:
 )
 async def change_password(body: PasswordChange, caller: CallerDep, auth: CallerAuthServiceDep) -> None:
     await auth.change_password(caller, body.current_password, body.new_password)
+
+
+@router.post(
+    "/me/deletion",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="users_me_delete",
+    summary="Delete the authenticated user's membership, with everything it owns in the tenant",
+    # Forbidden: the password is wrong. Conflict: the caller is the tenant's last owner.
+    responses=error_responses(Forbidden, Conflict),
+    dependencies=[Depends(limit_password_change, scope="function")],
+)
+async def delete_me(body: AccountDeletion, deletion: AccountDeletionDep) -> None:
+    """Confirmed with the password. The membership goes with its lists, tasks (trashed ones
+    too), webhooks, sessions and tokens, without an event for each; the person's address and
+    password go too when this was their last membership (their other tenants keep theirs).
+    Every token of the membership stops working. The tenant's last owner is refused (409)
+    until another member is made owner or the tenant is deleted."""
+    await deletion.delete(body.password)
 
 
 @router.get(

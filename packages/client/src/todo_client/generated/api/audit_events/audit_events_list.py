@@ -131,7 +131,8 @@ def sync_detailed(
             was mailed to an active account; never for an unknown address); `auth.password.reset` (a
             reset link set the password and ended every session); `user.created`, `user.deleted`,
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
-            owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`,
+            owner's sign-up); `account.deleted` (a user deleted their own membership, with all it
+            owned: ids only); `webhook.created`, `webhook.deleted`; `invitation.created`,
             `invitation.revoked` (by an owner or
             admin), `invitation.accepted` (by the invited person, now a member);
             `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner).
@@ -187,7 +188,8 @@ def sync(
             was mailed to an active account; never for an unknown address); `auth.password.reset` (a
             reset link set the password and ended every session); `user.created`, `user.deleted`,
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
-            owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`,
+            owner's sign-up); `account.deleted` (a user deleted their own membership, with all it
+            owned: ids only); `webhook.created`, `webhook.deleted`; `invitation.created`,
             `invitation.revoked` (by an owner or
             admin), `invitation.accepted` (by the invited person, now a member);
             `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner).
@@ -238,7 +240,8 @@ async def asyncio_detailed(
             was mailed to an active account; never for an unknown address); `auth.password.reset` (a
             reset link set the password and ended every session); `user.created`, `user.deleted`,
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
-            owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`,
+            owner's sign-up); `account.deleted` (a user deleted their own membership, with all it
+            owned: ids only); `webhook.created`, `webhook.deleted`; `invitation.created`,
             `invitation.revoked` (by an owner or
             admin), `invitation.accepted` (by the invited person, now a member);
             `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner).
@@ -292,7 +295,8 @@ async def asyncio(
             was mailed to an active account; never for an unknown address); `auth.password.reset` (a
             reset link set the password and ended every session); `user.created`, `user.deleted`,
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
-            owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`,
+            owner's sign-up); `account.deleted` (a user deleted their own membership, with all it
+            owned: ids only); `webhook.created`, `webhook.deleted`; `invitation.created`,
             `invitation.revoked` (by an owner or
             admin), `invitation.accepted` (by the invited person, now a member);
             `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner).
