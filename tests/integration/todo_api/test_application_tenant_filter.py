@@ -33,7 +33,7 @@ from platform_common.db.statements import Statement
 from platform_common.db.tables import tenant_key, tenant_tables
 from platform_common.mail.outbox import unseal
 from platform_common.webhooks.settings import WebhookSettings
-from tests.integration.factories import Account, add_member, signup
+from tests.integration.factories import PASSWORD, Account, add_member, signup
 from tests.integration.todo_api.webhooks.conftest import WEBHOOKS, Names, as_tenant
 from todo_api.core.config import Settings
 from todo_api.main import create_app
@@ -42,6 +42,7 @@ from todo_api.models import metadata
 TASKS = "/api/v1/tasks"
 USERS = "/api/v1/users"
 AUDIT = "/api/v1/audit-events"
+DELETION = "/api/v1/tenants/current/deletion"
 HOOK = {"url": "https://hooks.example.com/todo", "events": ["task.created"]}
 
 
@@ -231,6 +232,22 @@ async def reset_password(client: httpx.AsyncClient, database: ProvisionedDatabas
     assert (await client.post("/api/v1/auth/password-reset/confirm", json=confirm)).status_code == 204
 
 
+async def deleted_and_restored(client: httpx.AsyncClient, slug: str) -> Account:
+    """A tenant whose owner requests its deletion (every credential revoked), then logs in
+    naming it to read and cancel the deletion."""
+    owner = await signup(client, slug)
+    confirm = {"confirm": slug, "password": PASSWORD}
+    requested = await client.post(DELETION, json=confirm, headers=owner.headers)
+    assert requested.status_code == 202, requested.text
+    login = {"username": owner.email, "password": PASSWORD, "tenant": slug}
+    tokens = await client.post("/api/v1/auth/token", data=login)
+    assert tokens.status_code == 200, tokens.text
+    headers = {"Authorization": f"Bearer {tokens.json()['access_token']}"}
+    assert (await client.get(DELETION, headers=headers)).is_success
+    assert (await client.delete(DELETION, headers=headers)).is_success
+    return owner
+
+
 async def tenants_with_tasks(database: ProvisionedDatabase) -> int:
     """As the runtime role, no tenant set: with RLS up this sees nothing."""
     connection = await asyncpg.connect(database.app_url)
@@ -273,10 +290,12 @@ async def test_every_repository_statement_filters_by_the_callers_tenant_without_
             assert (await client.get(url, headers=owner.headers)).status_code == 404, url
             assert (await client.delete(url, headers=owner.headers)).status_code == 404, url
 
+    initech = await deleted_and_restored(client, "initech")
     assert {run.repository for run in runs} >= service_repositories()
     assert {run.tenant_id for run in runs} == {
         uuid.UUID(acme["owner"].tenant_id),
         uuid.UUID(globex["owner"].tenant_id),
+        uuid.UUID(initech.tenant_id),
     }
     unfiltered = {(run.repository.__name__, run.statement.sql) for run in runs if not filters_its_tenant(run)}
     assert unfiltered == set()

@@ -9,7 +9,7 @@ from sqlalchemy import Interval, and_, bindparam, func
 from sqlalchemy.sql import ClauseElement
 
 from platform_common.db.database import Record
-from platform_common.db.repository import TenantRepository, cached_statement
+from platform_common.db.repository import TenantRepository, TenantScope, cached_statement
 from platform_common.db.tables import table_of
 from todo_api.models import AuthSession, Invitation, PasswordResetToken, RefreshToken, Tenant, User
 
@@ -99,35 +99,18 @@ def _cancel_deletion() -> ClauseElement:
     )
 
 
-class _Sessions(TenantRepository):
-    table = _SESSION
-
-
-class _RefreshTokens(TenantRepository):
-    table = _REFRESH
-
-
-class _Users(TenantRepository):
-    table = _USER
-
-
-class _ResetTokens(TenantRepository):
-    table = _RESET
-
-
-class _Invitations(TenantRepository):
-    table = _INVITATION
-
-
 @cached_statement
 def _revoke_every_credential() -> ClauseElement:
     """Data-modifying CTEs run once each, referenced or not: one round trip for them all."""
     changes = (
-        _Sessions.scope.update().where(_SESSION.c.revoked_at.is_(None)).values(revoked_at=func.now()),
-        _RefreshTokens.scope.update().where(_REFRESH.c.revoked_at.is_(None)).values(revoked_at=func.now()),
-        _Users.scope.update().values(token_version=_USER.c.token_version + 1, password_change_failures=0),
-        _ResetTokens.scope.update().where(_RESET.c.used_at.is_(None)).values(used_at=func.now()),
-        _Invitations.scope.update()
+        TenantScope(_SESSION).update().where(_SESSION.c.revoked_at.is_(None)).values(revoked_at=func.now()),
+        TenantScope(_REFRESH).update().where(_REFRESH.c.revoked_at.is_(None)).values(revoked_at=func.now()),
+        TenantScope(_USER)
+        .update()
+        .values(token_version=_USER.c.token_version + 1, password_change_failures=0),
+        TenantScope(_RESET).update().where(_RESET.c.used_at.is_(None)).values(used_at=func.now()),
+        TenantScope(_INVITATION)
+        .update()
         .where(and_(_INVITATION.c.accepted_at.is_(None), _INVITATION.c.revoked_at.is_(None)))
         .values(revoked_at=func.now()),
     )
