@@ -57,8 +57,10 @@ from tools.image.serve import uvicorn_command
 from tools.processes import free_port, stop
 from tools.system_packages import ensure_command
 
+from platform_common.webhooks.secrets import SecretBox
 from tests.database import migrate
 from tests.dispatcher_process import FAST, DispatcherProcess, running_dispatcher
+from tests.integration.factories import Outbox
 from tests.service_process import ROOT, answers, wait_until
 from todo_api.core.provisioning import provision
 
@@ -366,6 +368,7 @@ class Cluster:
     owner_url: str
     workdir: Path
     start_dispatcher: Any  # (name) -> DispatcherProcess, stopped with the stack
+    outbox: Outbox  # where the factories read the replicas' e-mail (a sign-up's link)
     summary: dict[str, Any] = field(default_factory=dict)
 
     def restart_api(self, replica: ApiReplica, *, announced: bool = True, drain_seconds: float = 1.5) -> None:
@@ -460,7 +463,8 @@ def running_cluster(workdir: Path) -> Iterator[Cluster]:
             "ENVIRONMENT": "production",
             "DATA_ENCRYPTION_KEY": keys["encryption_key"],
             "WEBHOOK_ALLOWED_TARGETS": LOOPBACK,
-            # Required in production; the scenarios send no e-mail, so no server is contacted.
+            # Required in production; no server answers there: a sign-up's mail stays queued
+            # (retried), and the test factories read its link from the outbox.
             "SMTP_HOST": "smtp.example.com",
             "SMTP_FROM": "todo@example.com",
             **{name: value for name, value in FAST.items() if name.startswith(("DISPATCHER_", "WEBHOOK_"))},
@@ -478,8 +482,9 @@ def running_cluster(workdir: Path) -> Iterator[Cluster]:
             lambda: all(server["status"] == "UP" for server in haproxy.servers().values()),
             what="every replica UP in HAProxy",
         )
+        outbox = Outbox(app_url, SecretBox(keys["encryption_key"], []))
         yield Cluster(
-            postgres, redis, apis, dispatchers, haproxy, app_url, owner_url, workdir, start_dispatcher
+            postgres, redis, apis, dispatchers, haproxy, app_url, owner_url, workdir, start_dispatcher, outbox
         )
 
 

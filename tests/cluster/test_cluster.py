@@ -26,7 +26,7 @@ import pytest
 
 from tests.cluster.conftest import SUMMARY
 from tests.cluster.stack import PASSWORD_CHANGE_LIMIT, ApiReplica, Cluster, abnormal_requests, dump_logs
-from tests.integration.factories import PASSWORD, Account, login, signup
+from tests.integration.factories import PASSWORD, Account, Outbox, ServedClient, login, signup
 from tests.receiver import Receiver, receiving
 from tests.service_process import wait_until
 
@@ -35,8 +35,12 @@ LOAD_SECONDS = 20.0
 LOAD_WORKERS = 8
 
 
-def client_for(url: str) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url=url, timeout=30)
+def client_for(url: str, outbox: Outbox | None = None) -> httpx.AsyncClient:
+    """A client of the stack at ``url``; with the cluster's ``outbox`` the factories can sign up
+    through it (they read the mailed link there)."""
+    if outbox is None:
+        return httpx.AsyncClient(base_url=url, timeout=30)
+    return ServedClient(outbox, base_url=url, timeout=30)
 
 
 async def test_every_replica_serves_behind_haproxy_and_exposes_its_metrics(cluster: Cluster) -> None:
@@ -53,7 +57,7 @@ async def test_every_replica_serves_behind_haproxy_and_exposes_its_metrics(clust
 async def test_a_per_user_limit_holds_across_the_replicas(cluster: Cluster) -> None:
     """Wrong current passwords are limited per user (fail closed): N across all replicas
     together, not N per replica. Each guess goes to the next replica directly."""
-    async with client_for(cluster.haproxy.url) as http:
+    async with client_for(cluster.haproxy.url, cluster.outbox) as http:
         account = await signup(http, "limits")
     attempts = 3 * PASSWORD_CHANGE_LIMIT
     statuses = []
@@ -71,7 +75,7 @@ async def test_a_per_user_limit_holds_across_the_replicas(cluster: Cluster) -> N
 
 
 async def test_one_idempotency_key_sent_to_every_replica_at_once_creates_one_task(cluster: Cluster) -> None:
-    async with client_for(cluster.haproxy.url) as http:
+    async with client_for(cluster.haproxy.url, cluster.outbox) as http:
         account = await signup(http, "idempotent")
     clients = [client_for(replica.url) for replica in cluster.apis]
     try:
@@ -165,7 +169,7 @@ async def _under_load(
 ) -> tuple[Load, float, list[str]]:
     """Run the load through HAProxy while ``change`` runs (in a thread), and at least
     LOAD_SECONDS; then read every acknowledged write back. The load, its duration, the lost."""
-    async with client_for(cluster.haproxy.url) as http:
+    async with client_for(cluster.haproxy.url, cluster.outbox) as http:
         accounts = [await signup(http, f"{slug}{n}") for n in range(4)]
     load = Load(accounts)
     stop = asyncio.Event()
@@ -264,7 +268,7 @@ async def test_a_write_whose_body_comes_late_is_retried_when_its_replica_resets_
             haproxy.command(f"set server replicas/{other.name} state ready")
         process.kill()
 
-    async with client_for(haproxy.url) as http:
+    async with client_for(haproxy.url, cluster.outbox) as http:
         account = await signup(http, "latebody")  # so the POST is not its connection's first request
         headers = {
             **account.headers,
@@ -334,7 +338,7 @@ async def test_a_dispatcher_killed_mid_delivery_loses_no_event(cluster: Cluster)
     hold = threading.Event()
     events = 12
     with receiving(Receiver(hold=hold)) as receiver:
-        async with client_for(cluster.haproxy.url) as http:
+        async with client_for(cluster.haproxy.url, cluster.outbox) as http:
             account = await signup(http, "hooks")
             await _register(http, account, receiver.url)
             created = [
@@ -390,7 +394,7 @@ async def test_with_redis_down_every_replica_fails_open_except_logins_which_fail
     """RATE_LIMIT_FAIL_OPEN=true (the default): authenticated routes keep serving without
     their counters; logins (and wrong-password counting) refuse with 503 rather than go
     unlimited. Back when Redis is."""
-    async with client_for(cluster.haproxy.url) as http:
+    async with client_for(cluster.haproxy.url, cluster.outbox) as http:
         account = await signup(http, "redisdown")
     cluster.redis.stop()
     try:
@@ -407,7 +411,7 @@ async def test_with_redis_down_every_replica_fails_open_except_logins_which_fail
 
 
 async def test_every_replica_recovers_from_a_postgresql_restart_without_its_own(cluster: Cluster) -> None:
-    async with client_for(cluster.haproxy.url) as http:
+    async with client_for(cluster.haproxy.url, cluster.outbox) as http:
         account = await signup(http, "restart")
     pids = [replica.process.pid for replica in cluster.apis if replica.process]
     cluster.postgres.stop()

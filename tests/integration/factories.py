@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
+import asyncpg
 import httpx
 from jose import jwt
 from tools.mailed_token import mailed_token
@@ -131,22 +133,20 @@ async def signed_up(client: httpx.AsyncClient, body: dict[str, str], **verify: s
 async def _delivered(client: httpx.AsyncClient, tenant_id: str) -> None:
     """The tenant's queued e-mail (its sign-up's), gone as once the dispatcher has sent it and
     the purge run: off the queue and out of the outbox."""
-    runtime = _runtime_of(client)
-    async with runtime.database.transaction(uuid.UUID(tenant_id)) as transaction:
-        await transaction.connection.execute(
+    async with _outbox_of(client).tenant(tenant_id) as connection:
+        await connection.execute(
             "DELETE FROM pgqueuer WHERE entrypoint = $1 AND convert_from(payload, 'UTF8')::jsonb ->> 'tenant_id' = $2",
             MAIL,
             tenant_id,
         )
-        await transaction.connection.execute("DELETE FROM mail_message")
+        await connection.execute("DELETE FROM mail_message")
 
 
 async def signup_token(client: httpx.AsyncClient, email: str) -> str:
-    """The token of the newest sign-up e-mail queued to ``email`` by the app behind ``client``
-    (an in-process ASGI app: its runtime names the database and the sealing keys)."""
-    runtime = _runtime_of(client)
-    async with connected(runtime.settings.database_url) as connection:
-        return await mailed_token(connection, normalised(email), runtime.secret_box)
+    """The token of the newest sign-up e-mail queued to ``email`` by the app behind ``client``."""
+    outbox = _outbox_of(client)
+    async with connected(outbox.database_url) as connection:
+        return await mailed_token(connection, normalised(email), outbox.box)
 
 
 async def add_member(
@@ -186,28 +186,61 @@ async def add_member(
 async def mailed_invitation_token(database: Database, box: SecretBox, tenant_id: str, email: str) -> str:
     """The token of the newest invitation mailed to ``email`` from the tenant, unsealed."""
     async with database.transaction(uuid.UUID(tenant_id)) as transaction:
-        message = await transaction.connection.fetchrow(
-            "SELECT id, recipient, sealed FROM mail_message WHERE recipient = $1 "
-            "ORDER BY created_at DESC, id LIMIT 1",
-            email,
-        )
-    assert message is not None, email
-    return unseal(box, message["id"], message["recipient"], message["sealed"])["token"]
+        return await _newest_token(transaction.connection, box, email)
 
 
 async def invitation_token(client: httpx.AsyncClient, tenant_id: str, email: str) -> str:
     """The token of the newest invitation to ``email`` from the tenant, through the app ``client`` drives."""
-    runtime = _runtime_of(client)
-    return await mailed_invitation_token(runtime.database, runtime.secret_box, tenant_id, email)
+    outbox = _outbox_of(client)
+    async with outbox.tenant(tenant_id) as connection:
+        return await _newest_token(connection, outbox.box, email)
 
 
-def _runtime_of(client: httpx.AsyncClient) -> TodoRuntime:
-    """The runtime of the app a test client drives in-process (every client of the suite does)."""
+async def _newest_token(connection: asyncpg.Connection, box: SecretBox, email: str) -> str:
+    """The token sealed in the newest message to ``email`` of the connection's tenant."""
+    message = await connection.fetchrow(
+        "SELECT id, recipient, sealed FROM mail_message WHERE recipient = $1 ORDER BY created_at DESC, id LIMIT 1",
+        email,
+    )
+    assert message is not None, email
+    return unseal(box, message["id"], message["recipient"], message["sealed"])["token"]
+
+
+@dataclass(frozen=True)
+class Outbox:
+    """Where the factories read what a service mailed, as the dispatcher would: the service's
+    database (its runtime role will do) and the keyring it seals secrets with."""
+
+    database_url: str
+    box: SecretBox
+
+    @asynccontextmanager
+    async def tenant(self, tenant_id: str) -> AsyncIterator[asyncpg.Connection]:
+        """A connection in a transaction inside the tenant (its mail is tenant-owned)."""
+        async with connected(self.database_url) as connection, connection.transaction():
+            await connection.execute("SELECT set_config('app.tenant_id', $1, true)", tenant_id)
+            yield connection
+
+
+class ServedClient(httpx.AsyncClient):
+    """A client of a service running in processes of its own (a live stack, a cluster), with
+    the outbox the factories read its e-mail from; an in-process app's client needs none."""
+
+    def __init__(self, outbox: Outbox, **options: Any) -> None:
+        super().__init__(**options)
+        self.outbox = outbox
+
+
+def _outbox_of(client: httpx.AsyncClient) -> Outbox:
+    """The outbox of the service behind ``client``: a ``ServedClient``'s, or that of the
+    in-process app it drives (its runtime names the database and the sealing keys)."""
+    if isinstance(client, ServedClient):
+        return client.outbox
     transport = client._transport  # httpx keeps the app on its transport only
-    assert isinstance(transport, httpx.ASGITransport), transport
+    assert isinstance(transport, httpx.ASGITransport), "a client of a live service is a ServedClient"
     runtime = transport.app.state.runtime  # type: ignore[attr-defined]
     assert isinstance(runtime, TodoRuntime), runtime
-    return runtime
+    return Outbox(runtime.settings.database_url, runtime.secret_box)
 
 
 async def hire_crew(client: httpx.AsyncClient, slug: str, *, signed_by: Settings | None = None) -> Crew:

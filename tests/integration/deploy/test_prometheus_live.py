@@ -27,13 +27,13 @@ import anyio
 import httpx
 import pytest
 import yaml
-from tools.mailed_token import verified_signup
 from tools.processes import stop
 
 from platform_common.db.provision import ProvisionedDatabase
+from platform_common.webhooks.settings import WebhookSettings
 from tests.deploy.artifacts import JOB, RULES, Query, dashboard_queries, grafana_to_promql, rule_queries
 from tests.dispatcher_process import running_dispatcher
-from tests.integration.factories import PASSWORD, Account, owner_of
+from tests.integration.factories import Account, Outbox, ServedClient, signup
 from tests.receiver import receiving
 from tests.service_process import answers, free_port, running_service, wait_until
 
@@ -149,34 +149,26 @@ async def stack(
     dispatcher_env = {"METRICS_HOST": "127.0.0.1", "METRICS_PORT": str(dispatcher_port), **env}
     with (
         running_service(database.app_url, workdir, workers=2, env=env) as service,
-        running_dispatcher(database.app_url, workdir, env=dispatcher_env),
         running_prometheus(workdir, service.metrics_port, dispatcher_port) as prometheus_url,
         receiving() as receiver,
     ):
         live = Stack(prometheus_url)
         await anyio.to_thread.run_sync(lambda: live.wait_for_scrapes(2))
-        async with httpx.AsyncClient(base_url=service.api_url, timeout=10) as api:
-            slug = f"live-{uuid.uuid4().hex[:8]}"
-            body = {
-                "tenant_name": slug.title(),
-                "tenant_slug": slug,
-                "email": f"owner@{slug}.example.com",
-                "password": PASSWORD,
-            }
-            verified = await anyio.to_thread.run_sync(
-                lambda: verified_signup(service.api_url, database.app_url, body)
-            )
-            account = owner_of(verified, body["email"])
-            webhook = {"url": receiver.url, "events": ["task.created", "task.completed", "task.deleted"]}
-            assert (
-                await api.post("/api/v1/webhooks", json=webhook, headers=account.headers)
-            ).status_code == 201
-            await exceed_the_login_limit(api)
-            for _ in range(4):  # spread over several scrapes, so rates and quantiles have points
-                await generate_traffic(api, account)
-                await anyio.sleep(SCRAPE_SECONDS)
-        await anyio.to_thread.run_sync(lambda: live.wait_for_scrapes(3))
-        yield live
+        outbox = Outbox(database.app_url, WebhookSettings().secret_box())  # the test key it runs with
+        async with ServedClient(outbox, base_url=service.api_url, timeout=10) as api:
+            # Before the dispatcher starts: the sign-up's link is read from its queued e-mail.
+            account = await signup(api, f"live-{uuid.uuid4().hex[:8]}")
+            with running_dispatcher(database.app_url, workdir, env=dispatcher_env):
+                webhook = {"url": receiver.url, "events": ["task.created", "task.completed", "task.deleted"]}
+                assert (
+                    await api.post("/api/v1/webhooks", json=webhook, headers=account.headers)
+                ).status_code == 201
+                await exceed_the_login_limit(api)
+                for _ in range(4):  # spread over several scrapes, so rates and quantiles have points
+                    await generate_traffic(api, account)
+                    await anyio.sleep(SCRAPE_SECONDS)
+                await anyio.to_thread.run_sync(lambda: live.wait_for_scrapes(3))
+                yield live  # the dispatcher up: its gauges stay fresh while the tests query
 
 
 def test_every_rule_is_loaded_and_evaluates_cleanly(stack: Stack) -> None:
