@@ -14,6 +14,8 @@ the caller already holds:
   password hash; with ``end_other_sessions``, every session, refresh token and reset link
   of their memberships in *other* tenants ends (the caller's own tenant is the service's).
 - ``auth_create_person(email, hash)``: a new person; a taken address is ``uq_user_email``.
+- ``auth_revoke_person_tokens(user_id)`` (migration ``c4e8a1f2d9b6``): every personal access
+  token of every membership of the person, this tenant's included, is revoked.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ MEMBER_PERSON = PreTenantLookup("auth_member_person", arity=1)
 MEMBER_MEMBERSHIPS = PreTenantLookup("auth_member_memberships", arity=1)
 SET_MEMBER_PASSWORD = PreTenantLookup("auth_set_member_password", arity=3)
 CREATE_PERSON = PreTenantLookup("auth_create_person", arity=2)
+REVOKE_PERSON_TOKENS = PreTenantLookup("auth_revoke_person_tokens", arity=1)
 
 
 class PersonRepository:
@@ -48,6 +51,9 @@ class PersonRepository:
         self, user_id: uuid.UUID, hashed_password: str, *, end_other_sessions: bool
     ) -> None:
         await self.transaction.lookup(SET_MEMBER_PASSWORD, user_id, hashed_password, end_other_sessions)
+
+    async def revoke_tokens(self, user_id: uuid.UUID) -> None:
+        await self.transaction.lookup(REVOKE_PERSON_TOKENS, user_id)
 
     async def create(self, email: str, hashed_password: str) -> uuid.UUID:
         row = await self.transaction.lookup(CREATE_PERSON, email, hashed_password)

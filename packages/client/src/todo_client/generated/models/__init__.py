@@ -34,7 +34,11 @@ from .password_change import PasswordChange
 from .password_reset_accepted import PasswordResetAccepted
 from .password_reset_confirm import PasswordResetConfirm
 from .password_reset_request import PasswordResetRequest
+from .personal_token_create import PersonalTokenCreate
+from .personal_token_created import PersonalTokenCreated
+from .personal_token_read import PersonalTokenRead
 from .refresh_request import RefreshRequest
+from .scope import Scope
 from .signup_accepted import SignupAccepted
 from .signup_request import SignupRequest
 from .signup_verified import SignupVerified
@@ -97,7 +101,11 @@ __all__ = (
     "PasswordResetAccepted",
     "PasswordResetConfirm",
     "PasswordResetRequest",
+    "PersonalTokenCreate",
+    "PersonalTokenCreated",
+    "PersonalTokenRead",
     "RefreshRequest",
+    "Scope",
     "SignupAccepted",
     "SignupRequest",
     "SignupVerified",

@@ -9,7 +9,7 @@ from fastapi import Depends, status
 
 from platform_common.errors import Conflict, Forbidden, NotFound, error_responses
 from platform_common.pagination import Page, PageQuery, make_page
-from todo_api.api.deps import CallerAuthServiceDep, CallerDep, UsersDep, limit_password_change
+from todo_api.api.deps import CallerAuthServiceDep, CallerDep, UsersDep, limit_password_change, token_scope
 from todo_api.api.responses import AUTHENTICATED
 from todo_api.api.routing import resource_router
 from todo_api.schemas.user import (
@@ -25,7 +25,9 @@ ADMIN_ERRORS = error_responses(Forbidden)
 ADMIN_TARGET_ERRORS = error_responses(Forbidden, NotFound)
 
 
-@router.get("/me", operation_id="users_me_get", summary="The authenticated user")
+@router.get(
+    "/me", operation_id="users_me_get", dependencies=[token_scope()], summary="The authenticated user"
+)
 async def read_me(caller: CallerDep) -> UserRead:
     return UserRead.from_row(caller.user)
 
@@ -56,7 +58,12 @@ async def update_me(body: UserUpdateMe, users: UsersDep) -> UserRead:
     dependencies=[Depends(limit_password_change, scope="function")],
 )
 async def change_password(body: PasswordChange, caller: CallerDep, auth: CallerAuthServiceDep) -> None:
-    await auth.change_password(caller, body.current_password, body.new_password)
+    await auth.change_password(
+        caller,
+        body.current_password,
+        body.new_password,
+        revoke_personal_tokens=body.revoke_personal_access_tokens,
+    )
 
 
 @router.get(

@@ -133,7 +133,8 @@ def sync_detailed(
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
             owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`,
             `invitation.revoked` (by an owner or
-            admin), `invitation.accepted` (by the invited person, now a member).
+            admin), `invitation.accepted` (by the invited person, now a member); `token.created`,
+            `token.revoked` (a personal access token, by its owner; details: its name and scopes).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
     Raises:
@@ -188,7 +189,8 @@ def sync(
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
             owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`,
             `invitation.revoked` (by an owner or
-            admin), `invitation.accepted` (by the invited person, now a member).
+            admin), `invitation.accepted` (by the invited person, now a member); `token.created`,
+            `token.revoked` (a personal access token, by its owner; details: its name and scopes).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
     Raises:
@@ -238,7 +240,8 @@ async def asyncio_detailed(
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
             owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`,
             `invitation.revoked` (by an owner or
-            admin), `invitation.accepted` (by the invited person, now a member).
+            admin), `invitation.accepted` (by the invited person, now a member); `token.created`,
+            `token.revoked` (a personal access token, by its owner; details: its name and scopes).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
     Raises:
@@ -291,7 +294,8 @@ async def asyncio(
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
             owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`,
             `invitation.revoked` (by an owner or
-            admin), `invitation.accepted` (by the invited person, now a member).
+            admin), `invitation.accepted` (by the invited person, now a member); `token.created`,
+            `token.revoked` (a personal access token, by its owner; details: its name and scopes).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
     Raises:
