@@ -22,6 +22,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from platform_common.mail.outbox import unseal
+from tests.database import record_statements
 from tests.integration.factories import (
     PASSWORD,
     Account,
@@ -448,3 +449,43 @@ async def test_a_webhook_token_directs_only_data_it_may_read(
     allowed = (await new_token(client, owner, {"webhooks:write", "tasks:read", "lists:read"}))["token"]
     response = await client.post("/api/v1/webhooks", json=body, headers=bearer(allowed))
     assert response.status_code not in {401, 403}, response.text
+
+
+async def test_a_token_costs_no_round_trip_more_than_a_session(
+    client: httpx.AsyncClient, owner: Account, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both verify in the one query that loads the caller: BEGIN, the tenant, the caller, COMMIT
+    (the stamp of last_used_at is a CTE of that query)."""
+    token = (await new_token(client, owner, {"tasks:read"}))["token"]
+    sent = record_statements(monkeypatch)
+
+    async def statements(headers: dict[str, str]) -> list[str]:
+        sent.clear()
+        assert (await client.get(ME, headers=headers)).status_code == 200
+        return list(sent)
+
+    by_session = await statements(owner.headers)
+    first_use, later_use = await statements(bearer(token)), await statements(bearer(token))
+    assert len(first_use) == len(later_use) == len(by_session)
+    [caller] = [query for query in first_use if "personal_access_token" in query]
+    assert "UPDATE personal_access_token" in caller  # the stamp, in the same statement
+
+
+# A key prefix of its own keeps the shared Redis counters apart from other tests'.
+@pytest.mark.parametrize(
+    "settings",
+    [{"rate_limit_authenticated": "3/hour", "service_name": f"test-{uuid.uuid4().hex[:8]}"}],
+    indirect=True,
+)
+async def test_a_token_spends_its_users_budget(client: httpx.AsyncClient, owner: Account) -> None:
+    """Per user, as a session: a token and the user's session share one budget."""
+    token = (await new_token(client, owner, {"tasks:read"}))["token"]
+    first = await client.get(TASKS, headers=bearer(token))
+    assert first.status_code == 200
+    assert first.headers["x-ratelimit-limit"] == "3"
+    remaining = int(first.headers["x-ratelimit-remaining"])
+    for _ in range(remaining):
+        assert (await client.get(TASKS, headers=owner.headers)).status_code == 200
+    refused = await client.get(TASKS, headers=bearer(token))
+    assert refused.status_code == 429
+    assert refused.json()["errors"][0]["code"] == "rate_limited"

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from platform_common.auth.opaque import new_opaque_token, token_digest
 from platform_common.db.database import Transaction
 from platform_common.errors import Conflict, ErrorSource, NotFound, UnprocessableEntity
-from todo_api.repositories.personal_tokens import PersonalTokenRepository
+from todo_api.repositories.personal_tokens import PersonalTokenRepository, TenantTokenRepository
 from todo_api.repositories.users import UserRepository
 from todo_api.schemas.audit import AuditEventType
 from todo_api.schemas.personal_token import PersonalTokenCreate, PersonalTokenCreated, PersonalTokenRead
@@ -75,6 +75,13 @@ async def load_token_caller(transaction: Transaction, presented: PresentedToken)
     return Caller(transaction, None, row, scopes=frozenset(row["token_scopes"]), token_id=presented.token_id)
 
 
+async def revoke_tenant_tokens(transaction: Transaction) -> int:
+    """Revoke every personal access token of the transaction's tenant, at once (for whatever
+    ends or suspends a tenant; deleting the tenant's row removes them anyway, by cascade):
+    how many there were."""
+    return await TenantTokenRepository(transaction).delete_all()
+
+
 class TokenLimitReached(Conflict):
     """The user has ``MAX_TOKENS_PER_USER`` personal access tokens: a bound on what one
     account can make the database hold. Revoking one makes room."""
@@ -124,6 +131,11 @@ class PersonalTokenService:
         if row is None:
             raise NotFound("No such personal access token")
         await self._record(AuditEventType.TOKEN_REVOKED, row["id"], row["name"], list(row["scopes"]))
+
+    async def revoke_all(self) -> int:
+        """Revoke every token of the caller (unaudited, one by one: for a flow that records its
+        own event); how many there were."""
+        return await self.tokens.delete_all()
 
     async def _record(self, event: AuditEventType, token_id: uuid.UUID, name: str, scopes: list[str]) -> None:
         await self.audit.record(

@@ -1,0 +1,43 @@
+"""Revoking personal access tokens wholesale: a user's, a tenant's (what a flow that ends a
+tenant or a user's access calls), never another tenant's."""
+
+from __future__ import annotations
+
+from platform_common.db.database import Transaction
+from tests.integration.todo_api.services.conftest import Backend, Person
+from todo_api.schemas.personal_token import PersonalTokenCreate, Scope
+from todo_api.services.audit import UNKNOWN_ORIGIN
+from todo_api.services.personal_tokens import PersonalTokenService, revoke_tenant_tokens
+
+READ = PersonalTokenCreate(name="script", scopes=[Scope.TASKS_READ])
+
+
+async def make_tokens(backend: Backend, person: Person, count: int) -> None:
+    async with backend.acting_as(person) as caller:
+        tokens = PersonalTokenService(caller, 50, UNKNOWN_ORIGIN)
+        for _ in range(count):
+            await tokens.create(READ)
+
+
+async def held(backend: Backend, person: Person) -> int:
+    async with backend.acting_as(person) as caller:
+        return len(await PersonalTokenService(caller, 50, UNKNOWN_ORIGIN).all())
+
+
+async def test_a_users_and_a_tenants_tokens_are_revoked_at_once(backend: Backend) -> None:
+    owner = await backend.signup("acme")
+    member = await backend.add_member(owner, "bob")
+    elsewhere = await backend.signup("globex")
+    for person, count in ((owner, 2), (member, 1), (elsewhere, 1)):
+        await make_tokens(backend, person, count)
+
+    async with backend.acting_as(owner) as caller:
+        assert await PersonalTokenService(caller, 50, UNKNOWN_ORIGIN).revoke_all() == 2
+    assert (await held(backend, owner), await held(backend, member)) == (0, 1)
+
+    await make_tokens(backend, owner, 1)
+    transaction: Transaction
+    async with backend.database.transaction(owner.tenant_id) as transaction:
+        assert await revoke_tenant_tokens(transaction) == 2
+    assert (await held(backend, owner), await held(backend, member)) == (0, 0)
+    assert await held(backend, elsewhere) == 1
