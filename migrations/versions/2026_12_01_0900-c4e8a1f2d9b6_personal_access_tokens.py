@@ -1,11 +1,12 @@
 """Personal access tokens (expand): ``personal_access_token`` (tenant-owned, forced row-level
 security; only the SHA-256 of a token's secret is stored; a membership's tokens go with it),
 and ``auth_revoke_person_tokens(user_id)``, the narrow function a password reset (or a
-change that asks for it) revokes the person's tokens in every membership through.
-Nothing the previous release reads changes.
+change that asks for it) revokes the person's tokens in every membership through; the
+tenant purge (``purge_deleted_tenants``, migration ``d7a3b5c9e2f1``) may delete the new
+table's rows. Nothing the previous release reads changes.
 
 Revision ID: c4e8a1f2d9b6
-Revises: b81d4f2a6c93
+Revises: d7a3b5c9e2f1
 Create Date: 2026-12-01 09:00:00.000000+00:00
 """
 
@@ -20,10 +21,11 @@ from sqlalchemy.dialects import postgresql
 from platform_common.db import rls
 
 revision: str = "c4e8a1f2d9b6"
-down_revision: str | Sequence[str] | None = "b81d4f2a6c93"
+down_revision: str | Sequence[str] | None = "d7a3b5c9e2f1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+TENANT_PURGE = "purge_deleted_tenants"
 # Every token of every membership of the person behind a membership of the caller's tenant.
 REVOKE_PERSON_TOKENS = (
     "auth_revoke_person_tokens",
@@ -69,6 +71,7 @@ def upgrade() -> None:
         "ix_personal_access_token_tenant_id_owner_id", "personal_access_token", ["tenant_id", "owner_id"]
     )
     rls.enable_tenant_isolation("personal_access_token")
+    rls.let_purge_write(TENANT_PURGE, "personal_access_token")
     name, arguments, returns, body, reads, writes = REVOKE_PERSON_TOKENS
     rls.create_definer_function(
         name, arguments=arguments, returns=returns, body=body, reads=reads, writes=writes
@@ -76,6 +79,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    rls.drop_purge_write(TENANT_PURGE, "personal_access_token")
     name, arguments, _, _, reads, writes = REVOKE_PERSON_TOKENS
     rls.drop_definer_function(name, arguments=arguments, tables=(*reads, *writes))
     op.drop_table("personal_access_token")

@@ -215,11 +215,28 @@ def purge_job(database: ProvisionedDatabase, capsys: pytest.CaptureFixture[str])
             log_format="json",
             **values,  # type: ignore[arg-type]
         )
-        deleted = await run(settings)
+        deleted = retention_kinds(await run(settings))
         err = capsys.readouterr().err
-        return Run(deleted, [json.loads(line) for line in err.splitlines() if line.startswith("{")])
+        logged = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+        for line in logged:
+            if line.get("event") == "purge_finished":  # (a count under a table named *_token is redacted)
+                line["deleted"] = {
+                    k: v for k, v in line["deleted"].items() if not k.startswith(DELETED_TENANTS)
+                }
+        lines = [line for line in logged if not str(line.get("kind")).startswith(DELETED_TENANTS)]
+        return Run(deleted, lines)
 
     return run_job
+
+
+# Deleted tenants' rows (tests/integration/todo_api/test_tenant_purge.py): none here.
+DELETED_TENANTS = "deleted_tenants."
+
+
+def retention_kinds(deleted: dict[str, int]) -> dict[str, int]:
+    """The run's counts of the retention purges (not those of deleted tenants, all 0 here)."""
+    assert all(count == 0 for kind, count in deleted.items() if kind.startswith(DELETED_TENANTS))
+    return {kind: count for kind, count in deleted.items() if not kind.startswith(DELETED_TENANTS)}
 
 
 def session_label(tenant: Tenant, label: str) -> str:

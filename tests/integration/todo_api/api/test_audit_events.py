@@ -29,6 +29,8 @@ from todo_api.core.config import Settings
 from todo_api.main import create_app
 from todo_api.schemas.audit import AuditEventType
 
+DELETION = "/api/v1/tenants/current/deletion"
+
 AUDIT = "/api/v1/audit-events"
 TOKEN = "/api/v1/auth/token"
 NEW_PASSWORD = "another long passphrase"
@@ -473,6 +475,14 @@ async def test_every_documented_type_is_recorded_by_some_action(
         assert (
             await client.post("/api/v1/invitations", json=guest, headers=alice.headers)
         ).status_code == 201
+    # The owner deletes the tenant, logs in to it (naming it) and cancels: everyone logs in anew.
+    deletion = {"confirm": "acme", "password": PASSWORD}
+    owner_now = bearer((await login(client, owner.email))["access_token"])
+    assert (await client.post(DELETION, json=deletion, headers=owner_now)).status_code == 202
+    form = {"username": owner.email, "password": PASSWORD, "tenant": "acme"}
+    owner_now = bearer((await client.post(TOKEN, data=form)).json()["access_token"])
+    assert (await client.delete(DELETION, headers=owner_now)).status_code == 200
+    alice = replace(alice, access_token=(await login(client, alice.email))["access_token"])
 
     seen = {event["type"] for event in await trail(client, alice)}
     assert seen == {member.value for member in AuditEventType}

@@ -34,7 +34,7 @@ from tests.integration.factories import (
 from tests.integration.rows import execute
 from tests.integration.todo_api.api.test_memberships import add_membership as join
 from tests.integration.todo_api.api.test_memberships import log_in
-from todo_api.api.deps import authenticate, route_scopes
+from todo_api.api.deps import Authenticate, route_scopes
 from todo_api.core.config import Settings
 from todo_api.main import create_app
 from todo_api.schemas.personal_token import Scope
@@ -57,10 +57,11 @@ async def new_token(
 
 
 def authenticated_routes() -> list[APIRoute]:
-    """Every route whose dependencies reach ``authenticate``: the app's, walked, not listed."""
+    """Every route whose dependencies reach an ``Authenticate`` (``authenticate``, or a variant
+    such as the one a tenant pending deletion admits): the app's, walked, not listed."""
 
     def reaches(dependant: Any) -> bool:  # FastAPI's Dependant
-        return any(sub.call is authenticate or reaches(sub) for sub in dependant.dependencies)
+        return any(isinstance(sub.call, Authenticate) or reaches(sub) for sub in dependant.dependencies)
 
     routes = [
         route
@@ -105,6 +106,9 @@ def test_the_derived_sets_cover_what_the_contract_names() -> None:
         "audit_events_list",
         "tenants_current_get",
         "tenants_current_update",
+        "tenants_current_deletion_request",
+        "tenants_current_deletion_get",
+        "tenants_current_deletion_cancel",
     } <= session_only
     scoped = {route.operation_id: route_scopes(route) for route in SCOPED}
     assert scoped["users_me_get"] == frozenset()  # any token
@@ -489,3 +493,34 @@ async def test_a_token_spends_its_users_budget(client: httpx.AsyncClient, owner:
     refused = await client.get(TASKS, headers=bearer(token))
     assert refused.status_code == 429
     assert refused.json()["errors"][0]["code"] == "rate_limited"
+
+
+async def test_a_tenants_deletion_ends_its_tokens(
+    client: httpx.AsyncClient, owner: Account, owner_engine: AsyncEngine
+) -> None:
+    """Requesting the deletion revokes every member's tokens with every other credential; and
+    a token the revocation missed is refused by the caller check itself (404, as a session)."""
+    member = await add_member(client, owner, "bob")
+    tokens = [(await new_token(client, account, {"tasks:read"}))["token"] for account in (owner, member)]
+    body = {"confirm": "acme", "password": PASSWORD}
+    requested = await client.post("/api/v1/tenants/current/deletion", json=body, headers=owner.headers)
+    assert requested.status_code == 202, requested.text
+    assert await execute(owner_engine, owner.tenant_id, "SELECT id FROM personal_access_token") == []
+    for token in tokens:
+        assert (await client.get(TASKS, headers=bearer(token))).status_code == 401
+
+
+async def test_a_token_into_a_tenant_pending_deletion_is_404(
+    client: httpx.AsyncClient, owner: Account, owner_engine: AsyncEngine
+) -> None:
+    token = (await new_token(client, owner, {"tasks:read"}))["token"]
+    disabled = await execute(
+        owner_engine,
+        owner.tenant_id,
+        "UPDATE tenant SET deletion_requested_at = now(), purge_after = now() + interval '7 days' RETURNING id",
+    )
+    assert disabled
+    refused = await client.get(TASKS, headers=bearer(token))
+    assert refused.status_code == 404
+    assert refused.json()["errors"][0]["code"] == "tenant_not_found"
+    assert (await client.get(TASKS, headers=bearer(tampered(token)))).status_code == 401  # tells nothing

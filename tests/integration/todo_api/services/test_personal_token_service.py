@@ -1,13 +1,11 @@
-"""Revoking personal access tokens wholesale: a user's, a tenant's (what a flow that ends a
-tenant or a user's access calls), never another tenant's."""
+"""Revoking a user's personal access tokens wholesale: theirs only."""
 
 from __future__ import annotations
 
-from platform_common.db.database import Transaction
 from tests.integration.todo_api.services.conftest import Backend, Person
 from todo_api.schemas.personal_token import PersonalTokenCreate, Scope
 from todo_api.services.audit import UNKNOWN_ORIGIN
-from todo_api.services.personal_tokens import PersonalTokenService, revoke_tenant_tokens
+from todo_api.services.personal_tokens import PersonalTokenService
 
 READ = PersonalTokenCreate(name="script", scopes=[Scope.TASKS_READ])
 
@@ -24,7 +22,7 @@ async def held(backend: Backend, person: Person) -> int:
         return len(await PersonalTokenService(caller, 50, UNKNOWN_ORIGIN).all())
 
 
-async def test_a_users_and_a_tenants_tokens_are_revoked_at_once(backend: Backend) -> None:
+async def test_a_users_tokens_are_revoked_at_once(backend: Backend) -> None:
     owner = await backend.signup("acme")
     member = await backend.add_member(owner, "bob")
     elsewhere = await backend.signup("globex")
@@ -35,9 +33,4 @@ async def test_a_users_and_a_tenants_tokens_are_revoked_at_once(backend: Backend
         assert await PersonalTokenService(caller, 50, UNKNOWN_ORIGIN).revoke_all() == 2
     assert (await held(backend, owner), await held(backend, member)) == (0, 1)
 
-    await make_tokens(backend, owner, 1)
-    transaction: Transaction
-    async with backend.database.transaction(owner.tenant_id) as transaction:
-        assert await revoke_tenant_tokens(transaction) == 2
-    assert (await held(backend, owner), await held(backend, member)) == (0, 0)
     assert await held(backend, elsewhere) == 1

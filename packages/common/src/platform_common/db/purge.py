@@ -48,22 +48,26 @@ class PurgeSettings(PlatformSettings):
 @dataclass(frozen=True)
 class Purge:
     """One kind of row to purge: ``kind`` names it in logs, ``function`` is its purge
-    function, ``retention`` the age it is kept for when the function takes one."""
+    function, ``retention`` the age it is kept for when the function takes one, and
+    ``arguments`` what else it takes after those (bound as parameters, never spliced)."""
 
     kind: str
     function: str
     retention: timedelta | None = None
+    arguments: tuple[object, ...] = ()
     sql: str = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not _IDENTIFIER.fullmatch(self.function):
             raise ValueError(f"not a plain SQL identifier: {self.function!r}")
-        arguments = "$1" if self.retention is None else "$1, $2"
+        count = 1 + (self.retention is not None) + len(self.arguments)
+        placeholders = ", ".join(f"${number}" for number in range(1, count + 1))
         # The name is a checked identifier and the arguments are placeholders: nothing to inject.
-        object.__setattr__(self, "sql", f"SELECT {self.function}({arguments})")
+        object.__setattr__(self, "sql", f"SELECT {self.function}({placeholders})")
 
     def args(self, batch_size: int) -> tuple[object, ...]:
-        return (batch_size,) if self.retention is None else (batch_size, self.retention)
+        leading = (batch_size,) if self.retention is None else (batch_size, self.retention)
+        return (*leading, *self.arguments)
 
 
 async def purge(database: Database, purges: Sequence[Purge], *, batch_size: int) -> dict[str, int]:

@@ -55,7 +55,11 @@ def drop_current_tenant_function() -> None:
 
 
 def enable_tenant_isolation(table: str, *, key: str = "tenant_id") -> None:
-    """Enable and force RLS on ``table``; rows are visible and writable only in their tenant."""
+    """Enable and force RLS on ``table``; rows are visible and writable only in their tenant.
+
+    A service whose purge deletes whole tenants also hands the new table to that purge
+    function in the same migration (``let_purge_write(<function>, table)``): the function
+    refuses a table it has no policy on, so the purge fails rather than leave rows behind."""
     quoted = _name(table)
     op.execute(f"ALTER TABLE {quoted} ENABLE ROW LEVEL SECURITY")
     op.execute(f"ALTER TABLE {quoted} FORCE ROW LEVEL SECURITY")

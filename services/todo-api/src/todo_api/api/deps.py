@@ -19,7 +19,7 @@ import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from fastapi import Depends, Form, Request, Response, Security, params
 from fastapi.security import HTTPBearer, OAuth2PasswordBearer
@@ -50,7 +50,7 @@ from todo_api.services.personal_tokens import (
 )
 from todo_api.services.signup import SignupMail, SignupService
 from todo_api.services.tasks import TaskService
-from todo_api.services.tenants import TenantService
+from todo_api.services.tenants import TenantDeletion, TenantService
 from todo_api.services.users import UserService
 from todo_api.services.webhooks import WebhookPolicy, WebhookService
 
@@ -126,7 +126,13 @@ class Authenticate(OAuth2PasswordBearer):
     (the tenant and row id are its public part). The rate limits are the session's, per
     ``tenant:user``, counted once that query has said who the user is: before it, the user is
     only a claim of an unverified token, and counting there would let anyone spend another
-    user's budget. Then the route's declared scopes (``route_scopes``) are checked."""
+    user's budget. Then the route's declared scopes (``route_scopes``) are checked.
+
+    A tenant pending deletion answers 404 to every request (``load_caller``, and
+    ``load_token_caller`` for personal access tokens, always), except where
+    ``admits_pending_deletion`` (``AuthenticateDuringDeletion``, for sessions only)."""
+
+    admits_pending_deletion: ClassVar[bool] = False
 
     async def __call__(self, request: Request, response: Response) -> AsyncIterator[Caller]:  # type: ignore[override]
         runtime = runtime_of(request, TodoRuntime)
@@ -145,7 +151,7 @@ class Authenticate(OAuth2PasswordBearer):
             (policies.tenant, str(claims.tenant_id)),
         )
         async with runtime.database.transaction(claims.tenant_id) as transaction:
-            caller = await load_caller(transaction, claims)
+            caller = await load_caller(transaction, claims, during_deletion=self.admits_pending_deletion)
             bind_identity(request, tenant_id=claims.tenant_id, user_id=claims.subject)
             yield caller
 
@@ -178,6 +184,19 @@ authenticate = Authenticate(
     tokenUrl=TOKEN_URL, refreshUrl=TOKEN_URL, scheme_name="OAuth2PasswordBearer", auto_error=False
 )
 CallerDep = Annotated[Caller, Depends(authenticate, scope="function")]
+
+
+class AuthenticateDuringDeletion(Authenticate):
+    """``Authenticate`` for the routes that still answer in a tenant pending deletion (the
+    owner's GET and DELETE of ``/tenants/current/deletion``): every other check is the same."""
+
+    admits_pending_deletion = True
+
+
+authenticate_during_deletion = AuthenticateDuringDeletion(
+    tokenUrl=TOKEN_URL, refreshUrl=TOKEN_URL, scheme_name="OAuth2PasswordBearer", auto_error=False
+)
+DeletionCallerDep = Annotated[Caller, Depends(authenticate_during_deletion, scope="function")]
 
 
 async def anonymous_transaction(runtime: RuntimeDep) -> AsyncIterator[Transaction]:
@@ -291,6 +310,26 @@ async def tenant_service(caller: CallerDep) -> TenantService:
 
 
 TenantsDep = Annotated[TenantService, Depends(tenant_service)]
+
+
+async def tenant_deletion(runtime: RuntimeDep, caller: CallerDep, origin: OriginDep) -> TenantDeletion:
+    """The deletion request: any caller (the service admits owners only)."""
+    grace = timedelta(days=runtime.settings.tenant_deletion_grace_days)
+    return TenantDeletion(caller, runtime.credentials, origin, grace)
+
+
+TenantDeletionDep = Annotated[TenantDeletion, Depends(tenant_deletion)]
+
+
+async def pending_tenant_deletion(
+    runtime: RuntimeDep, caller: DeletionCallerDep, origin: OriginDep
+) -> TenantDeletion:
+    """The pending deletion's state and cancellation: a caller of a disabled tenant too."""
+    grace = timedelta(days=runtime.settings.tenant_deletion_grace_days)
+    return TenantDeletion(caller, runtime.credentials, origin, grace)
+
+
+PendingDeletionDep = Annotated[TenantDeletion, Depends(pending_tenant_deletion)]
 
 
 async def webhook_service(runtime: RuntimeDep, caller: CallerDep, origin: OriginDep) -> WebhookService:

@@ -88,6 +88,12 @@ class Settings(ServiceSettings, TokenSettings, WebhookSettings, RetentionSetting
         default=None,
         description="Where users open the web app: e-mailed links start with it (required in production).",
     )
+    tenant_deletion_grace_days: int = Field(
+        default=7,
+        ge=0,
+        le=365,
+        description="Days a tenant its owner asked to delete stays disabled (and cancellable) before the purge deletes it; 0: at the next purge run.",
+    )
     password_change_max_failures: int = Field(
         default=10,
         ge=1,

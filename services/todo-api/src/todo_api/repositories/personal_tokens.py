@@ -1,6 +1,7 @@
-"""Personal access tokens: a user's own (scoped to the tenant, then narrowed to the owner), the
-tenant's all at once (a person's in every membership: ``PersonRepository.revoke_tokens``). The per-request check is not
-here: it is part of the query that loads the caller (``UserRepository.load_token_caller``)."""
+"""Personal access tokens: a user's own (scoped to the tenant, then narrowed to the owner). A
+person's in every membership are revoked by ``PersonRepository.revoke_tokens``, a tenant's by
+``TenantRowRepository.revoke_every_credential``; the per-request check is part of the query
+that loads the caller (``UserRepository.load_token_caller``)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from sqlalchemy.sql import ClauseElement
 from platform_common.db.database import Record
 from platform_common.db.repository import (
     OwnedRepository,
-    TenantRepository,
     affected_rows,
     cached_statement,
     owner_condition,
@@ -52,16 +52,6 @@ class PersonalTokenRepository(OwnedRepository):
         return affected_rows(await self.execute(_delete_all()))
 
 
-class TenantTokenRepository(TenantRepository):
-    """Every token of the transaction's tenant."""
-
-    table = _TOKEN
-
-    async def delete_all(self) -> int:
-        """Revoke every token of the tenant (its deletion, say); how many there were."""
-        return affected_rows(await self.execute(_delete_tenant()))
-
-
 @cached_statement
 def _count() -> ClauseElement:
     return PersonalTokenRepository.scope.select(func.count()).where(owner_condition(_TOKEN))
@@ -94,8 +84,3 @@ def _delete() -> ClauseElement:
 @cached_statement
 def _delete_all() -> ClauseElement:
     return PersonalTokenRepository.scope.delete().where(owner_condition(_TOKEN))
-
-
-@cached_statement
-def _delete_tenant() -> ClauseElement:
-    return TenantTokenRepository.scope.delete()

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, literal, or_, select, true, update
-from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql import ClauseElement, ColumnElement
 
 from platform_common.db.database import Record
 from platform_common.db.repository import TenantRepository, TenantScope, cached_statement
 from platform_common.db.tables import table_of
-from todo_api.models import AuthSession, PersonalAccessToken, TaskList, User, UserRole
+from todo_api.models import AuthSession, PersonalAccessToken, TaskList, Tenant, User, UserRole
 
 _USER = table_of(User)
 _SESSION = table_of(AuthSession)
 _LIST = table_of(TaskList)
+_TENANT = table_of(Tenant)
 _TOKEN = table_of(PersonalAccessToken)
 # A token's last use is written at most this often: not a write per request.
 LAST_USED_RESOLUTION = timedelta(seconds=60)
@@ -31,7 +32,8 @@ class UserRepository(TenantRepository):
         whole per-request authentication check in one round trip. It also carries the
         user's default list (``default_list_id``, NULL for a user the previous release made),
         where a task created without a list goes: one round trip less for a create, for one
-        index probe more here."""
+        index probe more here; and whether the tenant is disabled, pending deletion
+        (``tenant_deletion_requested_at``, by the tenant's primary key: one probe more)."""
         return await self.fetchrow(_caller(), user_id=user_id, session_id=session_id)
 
     async def load_token_caller(self, token_id: uuid.UUID, secret_hash: str) -> Record | None:
@@ -41,7 +43,8 @@ class UserRepository(TenantRepository):
         same statement stamps the token's ``last_used_at`` when ``secret_hash`` is the token's
         and the stamp is older than ``LAST_USED_RESOLUTION`` (a row another request is
         stamping is skipped, not waited for): still one round trip, and a write at most once a
-        minute per token."""
+        minute per token. Like ``load_caller``, it says whether the tenant is pending deletion
+        (``tenant_deletion_requested_at``)."""
         return await self.fetchrow(_token_caller(), token_id=token_id, secret_hash=secret_hash)
 
     async def get(self, user_id: uuid.UUID, *, for_update: bool = False) -> Record | None:
@@ -110,10 +113,26 @@ def _caller() -> ClauseElement:
     live = and_(_SESSION.c.revoked_at.is_(None), _SESSION.c.expires_at > func.now())
     return (
         UserRepository.scope.select(
-            _USER, func.coalesce(live, False).label("session_live"), _default_list().label("default_list_id")
+            _USER,
+            func.coalesce(live, False).label("session_live"),
+            _default_list().label("default_list_id"),
+            tenant_deletion_requested().label("tenant_deletion_requested_at"),
         )
         .select_from(_USER.outerjoin(_SESSION, session))
         .where(_USER.c.id == bindparam("user_id"))
+    )
+
+
+def tenant_deletion_requested() -> ColumnElement[datetime | None]:
+    """When the caller's tenant was disabled for deletion (NULL: it is not), as a scalar
+    subquery a per-request caller query selects beside the caller's row (any credential's:
+    a token's, a personal access token's), so a disabled tenant refuses every credential
+    without a round trip more."""
+    return (
+        select(_TENANT.c.deletion_requested_at)
+        .where(TenantScope(_TENANT).condition())
+        .correlate(None)
+        .scalar_subquery()
     )
 
 
@@ -145,6 +164,7 @@ def _token_caller() -> ClauseElement:
             _TOKEN.c.scopes.label("token_scopes"),
             live.label("token_live"),
             _default_list().label("default_list_id"),
+            tenant_deletion_requested().label("tenant_deletion_requested_at"),
         )
         .select_from(_USER.join(_TOKEN, owner))
         .where(this_token)

@@ -22,7 +22,8 @@ class AuditEventType(StrEnum):
     reset link set the password and ended every session); `user.created`, `user.deleted`,
     `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
     owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`, `invitation.revoked` (by an owner or
-    admin), `invitation.accepted` (by the invited person, now a member); `token.created`,
+    admin), `invitation.accepted` (by the invited person, now a member);
+    `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner); `token.created`,
     `token.revoked` (a personal access token, by its owner; details: its name and scopes)."""
 
     LOGIN_SUCCEEDED = "auth.login.succeeded"
@@ -43,6 +44,8 @@ class AuditEventType(StrEnum):
     INVITATION_CREATED = "invitation.created"
     INVITATION_REVOKED = "invitation.revoked"
     INVITATION_ACCEPTED = "invitation.accepted"
+    TENANT_DELETION_REQUESTED = "tenant.deletion_requested"
+    TENANT_DELETION_CANCELLED = "tenant.deletion_cancelled"
     TOKEN_CREATED = "token.created"  # noqa: S105  # an event's name
     TOKEN_REVOKED = "token.revoked"  # noqa: S105  # an event's name
 

@@ -73,8 +73,10 @@ class Accounts:
 def chosen_membership(person: list[Record], tenant: str | None) -> Record | None:
     """Of a person's memberships (most recently used first), the one a login asks for: in
     the tenant with slug ``tenant``, or else the most recently used active one (else the most
-    recently used, which the login then refuses as inactive)."""
+    recently used, which the login then refuses as inactive). A tenant pending deletion is
+    never picked unless named (its owner logs in to cancel; ``may_log_in_during_deletion``)."""
     memberships = [row for row in person if row["user_id"] is not None]
     if tenant is not None:
         return next((row for row in memberships if row["tenant_slug"] == tenant), None)
+    memberships = [row for row in memberships if row["tenant_purge_after"] is None]
     return next((row for row in memberships if row["is_active"]), memberships[0] if memberships else None)

@@ -31,6 +31,7 @@ from todo_api.core.runtime import Credentials
 from todo_api.models import UserRole
 from todo_api.repositories.auth_lookup import REFRESH_TOKEN_TENANT
 from todo_api.repositories.people import PersonRepository
+from todo_api.repositories.tenants import TenantRowRepository
 from todo_api.repositories.tokens import RefreshTokenRepository, SessionRepository
 from todo_api.repositories.users import UserRepository
 from todo_api.schemas.audit import AuditEventType
@@ -38,6 +39,7 @@ from todo_api.schemas.auth import TokenPair
 from todo_api.schemas.email import login_email
 from todo_api.services.accounts import chosen_membership
 from todo_api.services.audit import AuditTrail, Origin
+from todo_api.services.errors import TenantNotFound
 
 logger = structlog.get_logger(__name__)
 
@@ -59,6 +61,7 @@ _METRIC_REASONS = {
     "session_ended": AuthFailureReason.REVOKED,
     "stale_token_version": AuthFailureReason.REVOKED,
     "password_change_lockout": AuthFailureReason.REVOKED,
+    "tenant_pending_deletion": AuthFailureReason.INVALID_CREDENTIALS,
     "token_malformed": AuthFailureReason.INVALID_CREDENTIALS,
     "token_unknown": AuthFailureReason.INVALID_CREDENTIALS,
     "token_secret_mismatch": AuthFailureReason.INVALID_CREDENTIALS,
@@ -172,11 +175,18 @@ def verify_access_token(codec: TokenCodec, token: str | None) -> AccessClaims:
         raise AuthenticationFailed(exc.reason) from exc
 
 
-async def load_caller(transaction: Transaction, claims: AccessClaims) -> Caller:
-    """The current state of the user a verified token names, in its tenant's transaction."""
+async def load_caller(
+    transaction: Transaction, claims: AccessClaims, *, during_deletion: bool = False
+) -> Caller:
+    """The current state of the user a verified token names, in its tenant's transaction.
+
+    A tenant pending deletion is 404 ``tenant_not_found`` to every request, before any other
+    check (its sessions are all revoked anyway), but those that admit it (``during_deletion``:
+    the owner's GET and DELETE of ``/tenants/current/deletion``)."""
     row = await UserRepository(transaction).load_caller(claims.subject, claims.session_id)
     if row is None:
         raise AuthenticationFailed("unknown_user")
+    refuse_disabled_tenant(row, during_deletion=during_deletion)
     if not row["session_live"]:
         raise AuthenticationFailed("session_ended")
     if not row["is_active"]:
@@ -184,6 +194,15 @@ async def load_caller(transaction: Transaction, claims: AccessClaims) -> Caller:
     if row["token_version"] != claims.token_version:
         raise AuthenticationFailed("stale_token_version")
     return Caller(transaction, claims, row)
+
+
+def refuse_disabled_tenant(row: Record, *, during_deletion: bool = False) -> None:
+    """404 for a caller whose tenant is pending deletion (``row`` carries
+    ``tenant_deletion_requested_at``, ``UserRepository.load_caller``'s column): every
+    credential's per-request check calls it."""
+    if row["tenant_deletion_requested_at"] is not None and not during_deletion:
+        record_auth_failure(AuthFailureReason.REVOKED)
+        raise TenantNotFound
 
 
 class AuthService:
@@ -207,6 +226,8 @@ class AuthService:
         valid, new_hash = await self.hasher.verify(password, person[0]["hashed_password"] if person else None)
         if account is None or not valid or not account["is_active"]:
             await self._refuse_login(account, "inactive_user" if valid else "wrong_password")
+        if not may_log_in_during_deletion(account):
+            await self._refuse_login(account, "tenant_pending_deletion")
         await self.transaction.enter_tenant(account["tenant_id"])
         if new_hash:
             await PersonRepository(self.transaction).set_password(
@@ -347,31 +368,12 @@ class AuthService:
         access tokens are kept unless ``revoke_personal_tokens`` (then the person's, in every
         membership, are revoked too).
 
-        Wrong current passwords are counted in a row: the one that reaches
-        ``PASSWORD_CHANGE_MAX_FAILURES`` ends every session of the user (whoever guesses
-        holds a token, and may not be its owner). Both writes apply only at the token
-        version the caller was loaded with, so a guess that races a lockout or another
-        change cannot land after it.
+        Both writes apply only at the token version the caller was loaded with, so a change
+        that races a lockout or another change cannot land after it.
         """
         users, people = UserRepository(self.transaction), PersonRepository(self.transaction)
         version = caller.user["token_version"]
-        person = await people.of_member(caller.id)
-        valid, _ = await self.hasher.verify(current_password, person["hashed_password"] if person else None)
-        if not valid:
-            # 403, not 401: the bearer token is fine, and a 401 (with WWW-Authenticate) tells
-            # clients to drop or refresh it. Still a failed credential check, so counted.
-            record_auth_failure(AuthFailureReason.INVALID_CREDENTIALS)
-            failures = await users.count_password_change_failure(caller.id, version)
-            if failures is None:
-                raise AuthenticationFailed("stale_token_version")
-            if failures >= self.settings.password_change_max_failures:
-                await self._lock_out(caller, version)
-                raise AuthenticationFailed("password_change_lockout", keep_changes=True)
-            raise Forbidden(
-                "The current password is incorrect",
-                source=ErrorSource(pointer="/current_password"),
-                keep_changes=True,  # the count
-            )
+        await self.check_password(caller, current_password, pointer="/current_password")
         hashed = await self.hasher.hash(new_password)
         changes = {"token_version": version + 1, "password_change_failures": 0}
         if await users.update_at_version(caller.id, version, changes) is None:
@@ -387,6 +389,36 @@ class AuthService:
             subject_id=caller.id,
             details={"personal_access_tokens_revoked": True} if revoke_personal_tokens else None,
         )
+
+    async def check_password(self, caller: Caller, password: str, *, pointer: str) -> None:
+        """The caller's own password, asked again before a grave act (a password change, the
+        tenant's deletion): a wrong one is 403 with ``pointer``.
+
+        Wrong passwords are counted in a row: the one that reaches
+        ``PASSWORD_CHANGE_MAX_FAILURES`` ends every session of the user (whoever guesses
+        holds a token, and may not be its owner). The count applies only at the token
+        version the caller was loaded with, so a guess that races a lockout cannot land
+        after it.
+        """
+        users, people = UserRepository(self.transaction), PersonRepository(self.transaction)
+        version = caller.user["token_version"]
+        person = await people.of_member(caller.id)
+        valid, _ = await self.hasher.verify(password, person["hashed_password"] if person else None)
+        if not valid:
+            # 403, not 401: the bearer token is fine, and a 401 (with WWW-Authenticate) tells
+            # clients to drop or refresh it. Still a failed credential check, so counted.
+            record_auth_failure(AuthFailureReason.INVALID_CREDENTIALS)
+            failures = await users.count_password_change_failure(caller.id, version)
+            if failures is None:
+                raise AuthenticationFailed("stale_token_version")
+            if failures >= self.settings.password_change_max_failures:
+                await self._lock_out(caller, version)
+                raise AuthenticationFailed("password_change_lockout", keep_changes=True)
+            raise Forbidden(
+                "The current password is incorrect",
+                source=ErrorSource(pointer=pointer),
+                keep_changes=True,  # the count
+            )
 
     async def _lock_out(self, caller: Caller, version: int) -> None:
         """Too many wrong current passwords in a row: end every session of the user."""
@@ -478,9 +510,28 @@ class TenantSwitch:
         if not target["is_active"]:
             raise Forbidden("Your membership of this tenant is deactivated")
         async with self.database.transaction(target["tenant_id"]) as transaction:
+            row = await TenantRowRepository(transaction).get()
+            if row is None or row["deletion_requested_at"] is not None:  # pending deletion
+                raise NotFound("You are not a member of this tenant")
             return await AuthService(transaction, self.credentials, self.origin).open_session(
                 target["user_id"], {"switched_from": str(self.caller.tenant_id)}
             )
+
+
+def may_log_in_during_deletion(account: Record) -> bool:
+    """A login into a tenant pending deletion is its active owner's, to cancel the deletion,
+    and only before the purge is due (``auth_login_person``'s ``tenant_purge_after``)."""
+    purge_after: datetime | None = account["tenant_purge_after"]
+    return purge_after is None or (account["role"] == UserRole.OWNER and purge_after > datetime.now(UTC))
+
+
+async def revoke_tenant_credentials(transaction: Transaction) -> None:
+    """Every credential of every member of the entered tenant ends: sessions (so every
+    access token), refresh tokens, token versions, reset links, pending invitations
+    (``TenantRowRepository.revoke_every_credential``; a new kind of credential joins there).
+    A request with one still in hand is refused anyway while the tenant is disabled
+    (``refuse_disabled_tenant``)."""
+    await TenantRowRepository(transaction).revoke_every_credential()
 
 
 async def end_user_sessions(transaction: Transaction, user_id: uuid.UUID) -> None:

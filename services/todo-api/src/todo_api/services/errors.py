@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from platform_common.errors import APIError, BadRequest, Conflict, ErrorSource
+from platform_common.errors import APIError, BadRequest, Conflict, ErrorSource, NotFound, UnprocessableEntity
 
 
 class TaskQuotaExceeded(Conflict):
@@ -27,6 +27,32 @@ class UnmailableAddress(BadRequest):
         super().__init__(
             "We cannot send e-mail to this address yet (its part before @ must be ASCII)",
             source=ErrorSource(pointer="/email"),
+        )
+
+
+class TenantNotFound(NotFound):
+    """Every authenticated request into a tenant its owner asked to delete (disabled, pending
+    its purge), whatever the credential: the tenant is gone for its members at once, as it
+    will be for good after the purge. Only its owner's GET and DELETE of
+    ``/tenants/current/deletion`` still answer."""
+
+    code = "tenant_not_found"
+    title = "Tenant not found"
+
+    def __init__(self) -> None:
+        super().__init__("This tenant does not exist or is being deleted")
+
+
+class DeletionNotConfirmed(UnprocessableEntity):
+    """A deletion request whose ``confirm`` is not the tenant's slug: the owner must type the
+    slug, so a stray request (or a script aimed at the wrong tenant) deletes nothing."""
+
+    code = "deletion_not_confirmed"
+    title = "Deletion not confirmed"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Type the tenant's slug in `confirm` to delete it", source=ErrorSource(pointer="/confirm")
         )
 
 

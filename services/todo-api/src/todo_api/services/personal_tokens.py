@@ -19,12 +19,12 @@ from datetime import UTC, datetime
 from platform_common.auth.opaque import new_opaque_token, token_digest
 from platform_common.db.database import Transaction
 from platform_common.errors import Conflict, ErrorSource, NotFound, UnprocessableEntity
-from todo_api.repositories.personal_tokens import PersonalTokenRepository, TenantTokenRepository
+from todo_api.repositories.personal_tokens import PersonalTokenRepository
 from todo_api.repositories.users import UserRepository
 from todo_api.schemas.audit import AuditEventType
 from todo_api.schemas.personal_token import PersonalTokenCreate, PersonalTokenCreated, PersonalTokenRead
 from todo_api.services.audit import AuditTrail, Origin
-from todo_api.services.auth import AuthenticationFailed, Caller
+from todo_api.services.auth import AuthenticationFailed, Caller, refuse_disabled_tenant
 
 TOKEN_PREFIX = "tdo_pat_"  # noqa: S105  # the public prefix, not a secret
 _UUID_HEX = 32
@@ -68,18 +68,12 @@ async def load_token_caller(transaction: Transaction, presented: PresentedToken)
         raise AuthenticationFailed("token_unknown")
     if not hmac.compare_digest(row["token_secret_hash"], digest):
         raise AuthenticationFailed("token_secret_mismatch")
+    refuse_disabled_tenant(row)  # 404 in a tenant pending deletion, as for a session
     if not row["token_live"]:
         raise AuthenticationFailed("token_expired")
     if not row["is_active"]:
         raise AuthenticationFailed("inactive_user")
     return Caller(transaction, None, row, scopes=frozenset(row["token_scopes"]), token_id=presented.token_id)
-
-
-async def revoke_tenant_tokens(transaction: Transaction) -> int:
-    """Revoke every personal access token of the transaction's tenant, at once (for whatever
-    ends or suspends a tenant; deleting the tenant's row removes them anyway, by cascade):
-    how many there were."""
-    return await TenantTokenRepository(transaction).delete_all()
 
 
 class TokenLimitReached(Conflict):

@@ -52,6 +52,8 @@ from .task_read import TaskRead
 from .task_stats import TaskStats
 from .task_update import TaskUpdate
 from .tasks_of_deleted_list import TasksOfDeletedList
+from .tenant_deletion_read import TenantDeletionRead
+from .tenant_deletion_request import TenantDeletionRequest
 from .tenant_read import TenantRead
 from .tenant_update import TenantUpdate
 from .time_zone_name import TimeZoneName
@@ -119,6 +121,8 @@ __all__ = (
     "TasksOfDeletedList",
     "TaskStats",
     "TaskUpdate",
+    "TenantDeletionRead",
+    "TenantDeletionRequest",
     "TenantRead",
     "TenantUpdate",
     "TimeZoneName",

@@ -133,7 +133,8 @@ def sync_detailed(
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
             owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`,
             `invitation.revoked` (by an owner or
-            admin), `invitation.accepted` (by the invited person, now a member); `token.created`,
+            admin), `invitation.accepted` (by the invited person, now a member);
+            `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner); `token.created`,
             `token.revoked` (a personal access token, by its owner; details: its name and scopes).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
@@ -189,7 +190,8 @@ def sync(
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
             owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`,
             `invitation.revoked` (by an owner or
-            admin), `invitation.accepted` (by the invited person, now a member); `token.created`,
+            admin), `invitation.accepted` (by the invited person, now a member);
+            `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner); `token.created`,
             `token.revoked` (a personal access token, by its owner; details: its name and scopes).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
@@ -240,7 +242,8 @@ async def asyncio_detailed(
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
             owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`,
             `invitation.revoked` (by an owner or
-            admin), `invitation.accepted` (by the invited person, now a member); `token.created`,
+            admin), `invitation.accepted` (by the invited person, now a member);
+            `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner); `token.created`,
             `token.revoked` (a personal access token, by its owner; details: its name and scopes).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
@@ -294,7 +297,8 @@ async def asyncio(
             `user.role.changed`, `user.activated`, `user.deactivated` (by an owner or admin, or the
             owner's sign-up); `webhook.created`, `webhook.deleted`; `invitation.created`,
             `invitation.revoked` (by an owner or
-            admin), `invitation.accepted` (by the invited person, now a member); `token.created`,
+            admin), `invitation.accepted` (by the invited person, now a member);
+            `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner); `token.created`,
             `token.revoked` (a personal access token, by its owner; details: its name and scopes).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
