@@ -138,9 +138,7 @@ class Authenticate(OAuth2PasswordBearer):
         runtime = runtime_of(request, TodoRuntime)
         token = bearer_credentials(request)
         if is_personal_token(token):
-            async with _personal_caller(
-                request, response, runtime, PresentedToken.parse(token or "")
-            ) as caller:
+            async with _personal_caller(request, response, runtime, PresentedToken.parse(token)) as caller:
                 yield caller
             return
         claims = verify_access_token(runtime.token_codec, token)

@@ -15,6 +15,7 @@ import hmac
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeGuard
 
 from platform_common.auth.opaque import new_opaque_token, token_digest
 from platform_common.db.database import Transaction
@@ -31,7 +32,8 @@ _UUID_HEX = 32
 _MAX_SECRET = 64  # new_opaque_token() makes 43 characters
 
 
-def is_personal_token(token: str | None) -> bool:
+def is_personal_token(token: str | None) -> TypeGuard[str]:
+    """Whether a bearer token is a personal access token (its prefix), not a session's JWT."""
     return token is not None and token.startswith(TOKEN_PREFIX)
 
 
