@@ -87,6 +87,14 @@ TARGETS: dict[str, Target] = {
             f"{API_TESTS}/test_password_change_limits.py",
             f"{API_TESTS}/test_token_security.py",
             f"{API_TESTS}/test_audit_events.py",
+            f"{API_TESTS}/test_personal_access_tokens.py",
+        ),
+    ),
+    "personal-tokens": Target(
+        "services/todo-api/src/todo_api/services/personal_tokens.py",
+        (
+            f"{API_TESTS}/test_personal_access_tokens.py",
+            "tests/integration/todo_api/services/test_personal_token_service.py",
         ),
     ),
 }

@@ -15,7 +15,7 @@ import time
 from functools import partial
 from pathlib import Path
 
-from tools.bench.logins import LoginLoad, login
+from tools.bench.logins import LoginLoad, login, personal_token, revoke_personal_token
 from tools.bench.measure import Measurement, measure
 from tools.bench.options import Options, parse_options
 from tools.bench.postgres import BenchDatabase, admin_url, prepare, reset, server_facts
@@ -79,6 +79,12 @@ def _scenario(
         out_dir=OUT_DIR,
         variant=variant,
     )
+    if scenario.personal_token:  # (a-pat): the same request, with a token of the user's
+        token_id, personal = personal_token(server.url, token)
+        try:
+            return run(token=personal)
+        finally:
+            revoke_personal_token(server.url, token, token_id)
     if not scenario.logins:
         return run()
     with LoginLoad(server.url, _login_accounts(database), options.login_rate) as stats:

@@ -31,6 +31,34 @@ def login(base_url: str, email: str, password: str) -> str:
     return token
 
 
+PERSONAL_TOKENS_PATH = "/api/v1/users/me/tokens"  # a path
+
+
+def personal_token(base_url: str, session_token: str) -> tuple[str, str]:
+    """A new personal access token of the session's user (any scope serves GET /users/me):
+    its id (to revoke it after the scenario) and the token."""
+    response = httpx.post(
+        base_url + PERSONAL_TOKENS_PATH,
+        json={"name": "benchmark", "scopes": ["tasks:read"]},
+        headers={"Authorization": f"Bearer {session_token}"},
+        timeout=30,
+    )
+    if response.status_code != 201:
+        raise RuntimeError(
+            f"making a personal access token answered {response.status_code}: {response.text[:300]}"
+        )
+    created = response.json()
+    return str(created["id"]), str(created["token"])
+
+
+def revoke_personal_token(base_url: str, session_token: str, token_id: str) -> None:
+    httpx.delete(
+        f"{base_url}{PERSONAL_TOKENS_PATH}/{token_id}",
+        headers={"Authorization": f"Bearer {session_token}"},
+        timeout=30,
+    ).raise_for_status()
+
+
 @dataclass
 class LoginStats:
     rate: float

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from tools.bench.scenarios import VARIANTS, Variant
 
-SCENARIO_KEYS = ("a", "b", "c", "d", "e", "f", "g", "h")
+SCENARIO_KEYS = ("a", "a-pat", "b", "c", "d", "e", "f", "g", "h")
 
 
 @dataclass(frozen=True)

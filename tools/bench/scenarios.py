@@ -30,6 +30,7 @@ class Scenario:
     probe: Probe = field(default_factory=lambda: Probe("GET", "/api/v1/users/me"))
     writes: bool = False
     logins: bool = False  # a fixed rate of logins runs alongside (scenario g)
+    personal_token: bool = False  # requests carry a personal access token, not a session's JWT
 
 
 BASELINE = Scenario("baseline", "baseline: bare FastAPI GET /ping", "/ping", probe=Probe("GET", "/ping"))
@@ -55,6 +56,9 @@ SCENARIOS = {
     s.key: s
     for s in (
         Scenario("a", "GET /users/me", "/api/v1/users/me"),
+        Scenario(
+            "a-pat", "GET /users/me with a personal access token", "/api/v1/users/me", personal_token=True
+        ),
         Scenario("b", "GET /tasks (page of 20)", TASKS, probe=Probe("GET", TASKS)),
         Scenario("c", "GET /tasks search+filter+sort", SEARCH, probe=Probe("GET", SEARCH)),
         Scenario(

@@ -7,12 +7,18 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel
 
-from todo_api.repositories.export import ListPages, OwnedPages, TaskPages, WebhookPages
-from todo_api.schemas.export import ExportedList, ExportedTask, ExportedWebhook
+from todo_api.repositories.export import ListPages, OwnedPages, TaskPages, TokenPages, WebhookPages
+from todo_api.schemas.export import ExportedList, ExportedTask, ExportedToken, ExportedWebhook
 
 
 @pytest.mark.parametrize(
-    ("rows", "model"), [(ListPages, ExportedList), (TaskPages, ExportedTask), (WebhookPages, ExportedWebhook)]
+    ("rows", "model"),
+    [
+        (ListPages, ExportedList),
+        (TaskPages, ExportedTask),
+        (WebhookPages, ExportedWebhook),
+        (TokenPages, ExportedToken),
+    ],
 )
 def test_the_documented_fields_are_the_exported_columns(
     rows: type[OwnedPages], model: type[BaseModel]
@@ -23,5 +29,6 @@ def test_the_documented_fields_are_the_exported_columns(
 def test_secrets_and_derived_columns_are_never_exported() -> None:
     assert not {"secret", "previous_secret"} & set(WebhookPages.columns())
     assert "search_vector" not in TaskPages.columns()
+    assert "secret_hash" not in TokenPages.columns()
     common = set(TaskPages.columns()) & set(ListPages.columns()) & set(WebhookPages.columns())
     assert {"owner_id", "tenant_id", "id"} <= common

@@ -1,6 +1,6 @@
 """GET /users/me/export: everything the caller owns in the tenant, in one streamed document.
 
-Every owned row of lists, tasks (trashed ones and subtasks too) and webhooks comes back with
+Every owned row of lists, tasks (trashed ones and subtasks too), webhooks and tokens comes back with
 every column (but a task's search vector and a webhook's secrets), compared with the rows
 as the schema owner reads them; nothing of another user of the tenant or of another tenant
 is in it; and the document is written a bounded page at a time.
@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from tests.integration.factories import Account, add_member, signup
 from tests.integration.rows import execute
 from tests.integration.todo_api.webhooks.conftest import WEBHOOKS, Names
-from todo_api.repositories.export import ListPages, OwnedPages, TaskPages, WebhookPages
+from todo_api.repositories.export import ListPages, OwnedPages, TaskPages, TokenPages, WebhookPages
 from todo_api.schemas.export import ExportDocument
 from todo_api.services.auth import load_caller
 from todo_api.services.export import ExportService
@@ -63,6 +63,7 @@ async def fill(client: httpx.AsyncClient, who: Account, tag: str) -> None:
     deleted = await client.delete(f"{TASKS_PATH}/{trashed['id']}", headers=who.headers)
     assert deleted.status_code == 204, deleted.text
     await created(client, WEBHOOKS, who, url=f"https://hooks.example.com/{tag}", events=["task.created"])
+    await created(client, "/api/v1/users/me/tokens", who, name=f"{tag} script", scopes=["tasks:read"])
 
 
 async def populated(client: httpx.AsyncClient) -> tuple[Account, Account, Account]:
@@ -122,18 +123,24 @@ async def test_the_export_holds_every_owned_row_with_every_column_and_nothing_el
     )
     assert document["profile"]["email"] == ada.email
     assert [membership["tenant"]["slug"] for membership in document["memberships"]] == ["acme"]
-    for name, rows in (("lists", ListPages), ("tasks", TaskPages), ("webhooks", WebhookPages)):
+    sections = (
+        ("lists", ListPages),
+        ("tasks", TaskPages),
+        ("webhooks", WebhookPages),
+        ("tokens", TokenPages),
+    )
+    for name, rows in sections:
         expected = await owned_rows(owner_engine, ada, rows)
         assert exported(document[name]) == expected, name
     tasks = {row["title"]: row for row in document["tasks"]}
     assert tasks["ada trashed"]["deleted_at"] is not None
     assert tasks["ada child"]["parent_id"] == tasks["ada parent"]["id"]
     assert len(document["lists"]) == 2  # the default list and ada's own
-    assert all(
-        row["owner_id"] == ada.user_id for name in ("lists", "tasks", "webhooks") for row in document[name]
-    )
+    assert all(row["owner_id"] == ada.user_id for name, _ in sections for row in document[name])
     for webhook in document["webhooks"]:
         assert not {"secret", "previous_secret"} & webhook.keys()
+    [token] = document["tokens"]
+    assert (token["name"], "secret_hash" in token) == ("ada script", False)
     text = response.text
     for stranger in (bob, globex):
         assert stranger.user_id not in text

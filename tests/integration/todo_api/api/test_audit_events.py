@@ -430,6 +430,11 @@ async def test_every_documented_type_is_recorded_by_some_action(
         ).is_success
     hook = (await client.post(WEBHOOKS, json=HOOK, headers=owner.headers)).json()["id"]
     assert (await client.delete(f"{WEBHOOKS}/{hook}", headers=owner.headers)).status_code == 204
+    made = await client.post(
+        "/api/v1/users/me/tokens", json={"name": "script", "scopes": ["tasks:read"]}, headers=owner.headers
+    )
+    revoked = await client.delete(f"/api/v1/users/me/tokens/{made.json()['id']}", headers=owner.headers)
+    assert revoked.status_code == 204
     bob_session = await login(client, bob.email)
     body = {"current_password": PASSWORD, "new_password": NEW_PASSWORD}
     changed = await client.post(

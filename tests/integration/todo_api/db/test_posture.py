@@ -70,6 +70,8 @@ async def test_the_owner_role_owns_every_table_and_passes_the_definer_policies(
                 ("auth_password_reset_token", "password_reset_token"),
                 ("auth_pending_signup", "pending_signup"),
                 ("auth_refresh_token_tenant", "refresh_token"),
+                ("auth_revoke_person_tokens", "personal_access_token"),
+                ("auth_revoke_person_tokens", "user"),
                 ("auth_set_member_password", "auth_session"),
                 ("auth_set_member_password", "password_reset_token"),
                 ("auth_set_member_password", "refresh_token"),

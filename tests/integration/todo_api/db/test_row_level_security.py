@@ -154,6 +154,16 @@ async def seed_tenant(owner_engine: AsyncEngine, slug: str) -> Seeded:
         )
         await insert(
             conn,
+            "personal_access_token",
+            id=uuid.uuid4(),
+            tenant_id=tenant_id,
+            owner_id=user_id,
+            name="script",
+            scopes=["tasks:read"],
+            secret_hash=uuid.uuid4().hex,
+        )
+        await insert(
+            conn,
             "idempotency_key",
             user_id=user_id,
             key=f"{slug}-key",

@@ -7,6 +7,8 @@ per exact token, no I/O), counts the request against the caller's and the tenant
 limits, opens the unit of work in the token's tenant and loads the caller's current state
 in one query; the transaction commits when the endpoint returns, before the response is
 sent (``scope="function"``), so a client never sees success for work that then failed.
+A personal access token (``tdo_pat_...``, same header) is told apart by its prefix: see
+``Authenticate``; what it may call is what the route declares with ``token_scope``.
 
 Every dependency is ``async def``: FastAPI runs a plain ``def`` dependency (or a class)
 in the thread pool, a thread hop per request each."""
@@ -16,12 +18,12 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import timedelta
 from typing import Annotated, ClassVar, Literal
 
-from fastapi import Depends, Form, Request, Response
-from fastapi.security import OAuth2PasswordBearer
+from fastapi import Depends, Form, Request, Response, Security, params
+from fastapi.security import HTTPBearer, OAuth2PasswordBearer
 
 from platform_common.app import runtime_of
 from platform_common.auth.oauth import REFRESH_TOKEN_GRANT
@@ -33,6 +35,7 @@ from todo_api.core.rate_limits import record_throttled_account
 from todo_api.core.runtime import TodoRuntime
 from todo_api.schemas.common import SafeStr
 from todo_api.schemas.email import login_email
+from todo_api.schemas.personal_token import Scope
 from todo_api.services.account_deletion import AccountDeletionService
 from todo_api.services.audit import Origin
 from todo_api.services.audit_events import AuditService
@@ -42,6 +45,12 @@ from todo_api.services.export import ExportService
 from todo_api.services.invitations import InvitationAcceptance, InvitationService
 from todo_api.services.lists import ListService
 from todo_api.services.password_reset import PasswordResetService, ResetMail
+from todo_api.services.personal_tokens import (
+    PersonalTokenService,
+    PresentedToken,
+    is_personal_token,
+    load_token_caller,
+)
 from todo_api.services.signup import SignupMail, SignupService
 from todo_api.services.tasks import TaskService
 from todo_api.services.tenants import TenantDeletion, TenantService
@@ -74,19 +83,68 @@ async def request_origin(request: Request, ip: ClientIP) -> Origin:
 OriginDep = Annotated[Origin, Depends(request_origin)]
 
 
+class PersonalTokenScheme(HTTPBearer):
+    """The personal access tokens' security scheme, as the spec shows it: each operation a token
+    may call lists it with the scopes it needs (``token_scope``). Authenticating is
+    ``Authenticate``'s (the same ``Authorization: Bearer`` header): this one does nothing."""
+
+    async def __call__(self, request: Request) -> None:  # type: ignore[override]
+        return None
+
+
+personal_token_scheme = PersonalTokenScheme(
+    scheme_name="PersonalAccessToken",
+    bearerFormat="tdo_pat_<tenant>_<id>_<secret>",
+    description="A personal access token (POST /api/v1/users/me/tokens), limited to its scopes: each "
+    "operation lists the scopes it needs; one without this scheme is for a session's access token only.",
+    auto_error=False,
+)
+
+
+def token_scope(*scopes: Scope) -> params.Security:
+    """The dependency a route declares (``dependencies=[token_scope(Scope.TASKS_READ)]``) to
+    let personal access tokens with every one of ``scopes`` call it (none: any token). A
+    route that declares none is for sessions only: deny by default."""
+    declared: params.Security = Security(personal_token_scheme, scopes=[scope.value for scope in scopes])
+    return declared
+
+
+def route_scopes(route: object) -> frozenset[str] | None:
+    """The scopes a route needs of a personal access token (``token_scope``), or None when it
+    declares none (sessions only)."""
+    declared = [
+        dependency.scopes or ()
+        for dependency in getattr(route, "dependencies", ())
+        if isinstance(dependency, params.Security) and dependency.dependency is personal_token_scheme
+    ]
+    return frozenset(scope for scopes in declared for scope in scopes) if declared else None
+
+
 class Authenticate(OAuth2PasswordBearer):
     """The OAuth2 bearer scheme (what the spec and Swagger's *Authorize* show) and the
     authentication itself, in one dependency: FastAPI resolves each dependency on every
     request, so the scheme's own token extraction is done here rather than as a second one.
 
-    A tenant pending deletion answers 404 to every request (``load_caller``), except where
-    ``admits_pending_deletion`` (``AuthenticateDuringDeletion``)."""
+    A personal access token (its prefix tells) is checked in the query that loads its owner
+    (the tenant and row id are its public part). The rate limits are the session's, per
+    ``tenant:user``, counted once that query has said who the user is: before it, the user is
+    only a claim of an unverified token, and counting there would let anyone spend another
+    user's budget. Then the route's declared scopes (``route_scopes``) are checked.
+
+    A tenant pending deletion answers 404 to every request (``load_caller``, and
+    ``load_token_caller`` for personal access tokens, always), except where
+    ``admits_pending_deletion`` (``AuthenticateDuringDeletion``, for sessions only)."""
 
     admits_pending_deletion: ClassVar[bool] = False
 
     async def __call__(self, request: Request, response: Response) -> AsyncIterator[Caller]:  # type: ignore[override]
         runtime = runtime_of(request, TodoRuntime)
-        claims = verify_access_token(runtime.token_codec, bearer_credentials(request))
+        token = bearer_credentials(request)
+        if is_personal_token(token):
+            async with _personal_caller(request, response, runtime, PresentedToken.parse(token)) as caller:
+                yield caller
+            return
+        claims = verify_access_token(runtime.token_codec, token)
         policies = runtime.rate_policies
         await runtime.limiter.check(
             response,
@@ -114,6 +172,23 @@ class AuthenticateForStream(Authenticate):
         self, runtime: TodoRuntime, tenant_id: uuid.UUID
     ) -> AbstractAsyncContextManager[Transaction]:
         return runtime.database.transaction(tenant_id, snapshot=True)
+
+
+@asynccontextmanager
+async def _personal_caller(
+    request: Request, response: Response, runtime: TodoRuntime, presented: PresentedToken
+) -> AsyncIterator[Caller]:
+    policies = runtime.rate_policies
+    async with runtime.database.transaction(presented.tenant_id) as transaction:
+        caller = await load_token_caller(transaction, presented)
+        bind_identity(request, tenant_id=caller.tenant_id, user_id=caller.id)
+        await runtime.limiter.check(
+            response,
+            (policies.user, f"{caller.tenant_id}:{caller.id}"),
+            (policies.tenant, str(caller.tenant_id)),
+        )
+        caller.require(route_scopes(request.scope.get("route")))
+        yield caller
 
 
 def bearer_credentials(request: Request) -> str | None:
@@ -305,6 +380,15 @@ async def export_service(caller: StreamCallerDep) -> ExportService:
 
 
 ExportDep = Annotated[ExportService, Depends(export_service)]
+
+
+async def personal_token_service(
+    runtime: RuntimeDep, caller: CallerDep, origin: OriginDep
+) -> PersonalTokenService:
+    return PersonalTokenService(caller, runtime.settings.max_tokens_per_user, origin)
+
+
+PersonalTokensDep = Annotated[PersonalTokenService, Depends(personal_token_service)]
 
 
 async def audit_service(caller: CallerDep) -> AuditService:

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from platform_common.errors import ServiceUnavailable, TooManyRequests, Unauthorized, error_responses
+from platform_common.errors import (
+    Forbidden,
+    ServiceUnavailable,
+    TooManyRequests,
+    Unauthorized,
+    error_responses,
+)
 
-# Any route behind a bearer token may refuse it, limit the caller, or lose its database.
-AUTHENTICATED = error_responses(Unauthorized, TooManyRequests, ServiceUnavailable)
+# Any route behind a bearer token may refuse it, limit the caller, or lose its database; and
+# refuse a personal access token without the scope it needs (or any, for sessions only).
+AUTHENTICATED = error_responses(Unauthorized, Forbidden, TooManyRequests, ServiceUnavailable)
 
 
 def links_by_id(parameter: str, *operation_ids: str) -> dict[str, dict[str, object]]:

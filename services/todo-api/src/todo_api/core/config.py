@@ -46,6 +46,9 @@ class Settings(ServiceSettings, TokenSettings, WebhookSettings, RetentionSetting
     max_webhooks_per_user: int = Field(
         default=20, ge=0, le=1000, description="Webhooks one user may register."
     )
+    max_tokens_per_user: int = Field(
+        default=50, ge=0, le=1000, description="Personal access tokens one user may hold."
+    )
     task_quota_per_user: int = Field(
         default=DEFAULT_TASK_QUOTA_PER_USER,
         ge=1,

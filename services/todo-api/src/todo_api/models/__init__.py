@@ -16,6 +16,7 @@ from todo_api.models.base import RETIRED_COLUMNS, metadata
 from todo_api.models.events import MailMessage, OutboxEvent, WebhookDelivery, WebhookEndpoint
 from todo_api.models.idempotency import IdempotencyKey
 from todo_api.models.invitation import Invitation
+from todo_api.models.personal_token import PersonalAccessToken
 from todo_api.models.sync import SyncState, TaskTombstone
 from todo_api.models.task import Task, TaskPriority
 from todo_api.models.task_list import DEFAULT_LIST_NAME, TaskList
@@ -35,6 +36,7 @@ __all__ = [
     "PasswordResetToken",
     "PendingSignup",
     "Person",
+    "PersonalAccessToken",
     "RefreshToken",
     "RevokedAccessToken",
     "SyncState",

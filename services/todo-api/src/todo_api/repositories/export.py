@@ -5,7 +5,7 @@ so a page costs the same however far into the export it is.
 
 The columns exported are the tables' own, all of them but what is not the user's data to
 take away: a task's search vector (PostgreSQL derives it from the title and description)
-and a webhook's signing secrets (``schemas.export`` documents the rest; a unit test checks
+a webhook's signing secrets and a personal access token's secret hash (``schemas.export`` documents the rest; a unit test checks
 the two agree).
 """
 
@@ -20,7 +20,7 @@ from sqlalchemy.sql import ClauseElement
 from platform_common.db.database import Record
 from platform_common.db.repository import OWNER_PARAMETER, OwnedRepository, cached_statement
 from platform_common.db.tables import table_of
-from todo_api.models import Task, TaskList, WebhookEndpoint
+from todo_api.models import PersonalAccessToken, Task, TaskList, WebhookEndpoint
 
 
 class OwnedPages(OwnedRepository):
@@ -64,6 +64,12 @@ class TaskPages(OwnedPages):
 class WebhookPages(OwnedPages):
     table = table_of(WebhookEndpoint)
     omitted = frozenset({"secret", "previous_secret"})
+    order = ("created_at", "id")
+
+
+class TokenPages(OwnedPages):
+    table = table_of(PersonalAccessToken)
+    omitted = frozenset({"secret_hash"})
     order = ("created_at", "id")
 
 

@@ -18,6 +18,8 @@ the caller already holds:
   transaction's tenant deleted with all it owns, the audit trail's personal details of it
   stripped, the mail and invitations of its address deleted, and its person too when no
   other membership is left.
+- ``auth_revoke_person_tokens(user_id)`` (migration ``c4e8a1f2d9b6``): every personal access
+  token of every membership of the person, this tenant's included, is revoked.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ MEMBER_MEMBERSHIPS = PreTenantLookup("auth_member_memberships", arity=1)
 SET_MEMBER_PASSWORD = PreTenantLookup("auth_set_member_password", arity=3)
 CREATE_PERSON = PreTenantLookup("auth_create_person", arity=2)
 FORGET_MEMBER = PreTenantLookup("account_forget_member", arity=1)
+REVOKE_PERSON_TOKENS = PreTenantLookup("auth_revoke_person_tokens", arity=1)
 
 
 class PersonRepository:
@@ -53,6 +56,9 @@ class PersonRepository:
         self, user_id: uuid.UUID, hashed_password: str, *, end_other_sessions: bool
     ) -> None:
         await self.transaction.lookup(SET_MEMBER_PASSWORD, user_id, hashed_password, end_other_sessions)
+
+    async def revoke_tokens(self, user_id: uuid.UUID) -> None:
+        await self.transaction.lookup(REVOKE_PERSON_TOKENS, user_id)
 
     async def create(self, email: str, hashed_password: str) -> uuid.UUID:
         row = await self.transaction.lookup(CREATE_PERSON, email, hashed_password)

@@ -11,7 +11,15 @@ from sqlalchemy.sql import ClauseElement
 from platform_common.db.database import Record
 from platform_common.db.repository import TenantRepository, TenantScope, cached_statement
 from platform_common.db.tables import table_of
-from todo_api.models import AuthSession, Invitation, PasswordResetToken, RefreshToken, Tenant, User
+from todo_api.models import (
+    AuthSession,
+    Invitation,
+    PasswordResetToken,
+    PersonalAccessToken,
+    RefreshToken,
+    Tenant,
+    User,
+)
 
 _TENANT = table_of(Tenant)
 _SESSION = table_of(AuthSession)
@@ -19,6 +27,7 @@ _REFRESH = table_of(RefreshToken)
 _USER = table_of(User)
 _RESET = table_of(PasswordResetToken)
 _INVITATION = table_of(Invitation)
+_PERSONAL_TOKEN = table_of(PersonalAccessToken)
 
 
 class TenantRowRepository(TenantRepository):
@@ -49,8 +58,8 @@ class TenantRowRepository(TenantRepository):
     async def revoke_every_credential(self) -> None:
         """End every credential of every member of the tenant, in one statement: sessions
         (and so every access token they issued), refresh tokens, the members' token
-        versions (any token still in flight), unused password-reset links and pending
-        invitations. A credential kind added later (personal access tokens) joins here."""
+        versions (any token still in flight), unused password-reset links, pending
+        invitations and personal access tokens. A credential kind added later joins here."""
         await self.execute(_revoke_every_credential())
 
 
@@ -113,6 +122,7 @@ def _revoke_every_credential() -> ClauseElement:
         .update()
         .where(and_(_INVITATION.c.accepted_at.is_(None), _INVITATION.c.revoked_at.is_(None)))
         .values(revoked_at=func.now()),
+        TenantScope(_PERSONAL_TOKEN).delete(),  # personal access tokens: revoked is deleted
     )
     ctes = [
         change.returning(change.table.c.tenant_id).cte(f"revoked_{number}")

@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select, true
+from sqlalchemy import and_, bindparam, func, literal, or_, select, true, update
 from sqlalchemy.sql import ClauseElement, ColumnElement
 
 from platform_common.db.database import Record
 from platform_common.db.repository import TenantRepository, TenantScope, cached_statement
 from platform_common.db.tables import table_of
-from todo_api.models import AuthSession, TaskList, Tenant, User, UserRole
+from todo_api.models import AuthSession, PersonalAccessToken, TaskList, Tenant, User, UserRole
 
 _USER = table_of(User)
 _SESSION = table_of(AuthSession)
 _LIST = table_of(TaskList)
 _TENANT = table_of(Tenant)
+_TOKEN = table_of(PersonalAccessToken)
+# A token's last use is written at most this often: not a write per request.
+LAST_USED_RESOLUTION = timedelta(seconds=60)
 
 
 class UserRepository(TenantRepository):
@@ -32,6 +35,17 @@ class UserRepository(TenantRepository):
         index probe more here; and whether the tenant is disabled, pending deletion
         (``tenant_deletion_requested_at``, by the tenant's primary key: one probe more)."""
         return await self.fetchrow(_caller(), user_id=user_id, session_id=session_id)
+
+    async def load_token_caller(self, token_id: uuid.UUID, secret_hash: str) -> Record | None:
+        """``load_caller`` for a personal access token: the user who owns the token of this id
+        in the transaction's tenant, with the token's stored ``token_secret_hash`` (the caller
+        compares it in constant time), ``token_scopes`` and ``token_live`` (not expired). The
+        same statement stamps the token's ``last_used_at`` when ``secret_hash`` is the token's
+        and the stamp is older than ``LAST_USED_RESOLUTION`` (a row another request is
+        stamping is skipped, not waited for): still one round trip, and a write at most once a
+        minute per token. Like ``load_caller``, it says whether the tenant is pending deletion
+        (``tenant_deletion_requested_at``)."""
+        return await self.fetchrow(_token_caller(), token_id=token_id, secret_hash=secret_hash)
 
     async def get(self, user_id: uuid.UUID, *, for_update: bool = False) -> Record | None:
         return await self.fetchrow(_by_id(for_update), id=user_id)
@@ -81,6 +95,14 @@ class UserRepository(TenantRepository):
         return int(await self.fetchval(_active_owners()))
 
 
+def _default_list() -> Any:  # noqa: ANN401  # a scalar subquery
+    return (
+        select(_LIST.c.id)
+        .where(TenantScope(_LIST).condition(), _LIST.c.owner_id == _USER.c.id, _LIST.c.is_default.is_(true()))
+        .scalar_subquery()
+    )
+
+
 @cached_statement
 def _caller() -> ClauseElement:
     session = and_(
@@ -89,16 +111,11 @@ def _caller() -> ClauseElement:
         _SESSION.c.id == bindparam("session_id"),
     )
     live = and_(_SESSION.c.revoked_at.is_(None), _SESSION.c.expires_at > func.now())
-    default_list = (
-        select(_LIST.c.id)
-        .where(TenantScope(_LIST).condition(), _LIST.c.owner_id == _USER.c.id, _LIST.c.is_default.is_(true()))
-        .scalar_subquery()
-    )
     return (
         UserRepository.scope.select(
             _USER,
             func.coalesce(live, False).label("session_live"),
-            default_list.label("default_list_id"),
+            _default_list().label("default_list_id"),
             tenant_deletion_requested().label("tenant_deletion_requested_at"),
         )
         .select_from(_USER.outerjoin(_SESSION, session))
@@ -116,6 +133,42 @@ def tenant_deletion_requested() -> ColumnElement[datetime | None]:
         .where(TenantScope(_TENANT).condition())
         .correlate(None)
         .scalar_subquery()
+    )
+
+
+@cached_statement
+def _token_caller() -> ClauseElement:
+    token_scope = TenantScope(_TOKEN)
+    this_token = and_(token_scope.condition(), _TOKEN.c.id == bindparam("token_id", type_=_TOKEN.c.id.type))
+    stale = or_(
+        _TOKEN.c.last_used_at.is_(None), _TOKEN.c.last_used_at < func.now() - literal(LAST_USED_RESOLUTION)
+    )
+    stampable = (
+        select(_TOKEN.c.id)
+        .where(this_token, _TOKEN.c.secret_hash == bindparam("secret_hash"), stale)
+        .with_for_update(skip_locked=True)
+    )
+    stamp = (
+        update(_TOKEN)
+        .where(token_scope.condition(), _TOKEN.c.id.in_(stampable))
+        .values(last_used_at=func.now())
+        .returning(_TOKEN.c.id)
+        .cte("stamp")
+    )
+    live = or_(_TOKEN.c.expires_at.is_(None), _TOKEN.c.expires_at > func.now())
+    owner = and_(_TOKEN.c.tenant_id == _USER.c.tenant_id, _TOKEN.c.owner_id == _USER.c.id)
+    return (
+        UserRepository.scope.select(
+            _USER,
+            _TOKEN.c.secret_hash.label("token_secret_hash"),
+            _TOKEN.c.scopes.label("token_scopes"),
+            live.label("token_live"),
+            _default_list().label("default_list_id"),
+            tenant_deletion_requested().label("tenant_deletion_requested_at"),
+        )
+        .select_from(_USER.join(_TOKEN, owner))
+        .where(this_token)
+        .add_cte(stamp)
     )
 
 

@@ -24,7 +24,8 @@ class AuditEventType(StrEnum):
     owner's sign-up); `account.deleted` (a user deleted their own membership, with all it
     owned: ids only); `webhook.created`, `webhook.deleted`; `invitation.created`, `invitation.revoked` (by an owner or
     admin), `invitation.accepted` (by the invited person, now a member);
-    `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner)."""
+    `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner); `token.created`,
+    `token.revoked` (a personal access token, by its owner; details: its name and scopes)."""
 
     LOGIN_SUCCEEDED = "auth.login.succeeded"
     LOGIN_FAILED = "auth.login.failed"
@@ -47,6 +48,8 @@ class AuditEventType(StrEnum):
     INVITATION_ACCEPTED = "invitation.accepted"
     TENANT_DELETION_REQUESTED = "tenant.deletion_requested"
     TENANT_DELETION_CANCELLED = "tenant.deletion_cancelled"
+    TOKEN_CREATED = "token.created"  # noqa: S105  # an event's name
+    TOKEN_REVOKED = "token.revoked"  # noqa: S105  # an event's name
 
 
 class AuditEventRead(ReadModel):

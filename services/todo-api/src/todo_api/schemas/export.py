@@ -2,8 +2,8 @@
 
 Each section is produced after the other, in this order, as the response streams; a list
 section is read in pages, so the document's size never has to fit in memory. Lists, tasks
-and webhooks carry every column of their table (``repositories.export``) but a task's search
-vector and a webhook's signing secrets.
+webhooks and personal access tokens carry every column of their table (``repositories.export``)
+but a task's search vector, a webhook's signing secrets and a token's secret hash.
 """
 
 from __future__ import annotations
@@ -76,6 +76,19 @@ class ExportedWebhook(ReadModel):
     updated_at: datetime
 
 
+class ExportedToken(ReadModel):
+    """A personal access token, without its secret (only its hash is stored, and not exported)."""
+
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    owner_id: uuid.UUID
+    name: str
+    scopes: list[str]
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    created_at: datetime
+
+
 class ExportDocument(ReadModel):
     """Everything the caller owns in the token's tenant, as of one moment (one snapshot)."""
 
@@ -90,3 +103,6 @@ class ExportDocument(ReadModel):
     lists: list[ExportedList]
     tasks: list[ExportedTask]
     webhooks: list[ExportedWebhook]
+    tokens: list[ExportedToken] = Field(
+        description="The caller's personal access tokens, never their secrets."
+    )

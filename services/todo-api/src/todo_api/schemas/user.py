@@ -57,6 +57,11 @@ class UserUpdateMe(RequestModel):
 class PasswordChange(RequestModel):
     current_password: Password
     new_password: Password
+    revoke_personal_access_tokens: StrictBool = Field(
+        default=False,
+        description="Also revoke every personal access token of the person, in every tenant "
+        "(a password reset always does; a change keeps them unless asked).",
+    )
 
 
 class AccountDeletion(RequestModel):

@@ -14,6 +14,7 @@ session ended by refresh-token reuse, a password change and a lockout.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import NoReturn
@@ -61,6 +62,10 @@ _METRIC_REASONS = {
     "stale_token_version": AuthFailureReason.REVOKED,
     "password_change_lockout": AuthFailureReason.REVOKED,
     "tenant_pending_deletion": AuthFailureReason.INVALID_CREDENTIALS,
+    "token_malformed": AuthFailureReason.INVALID_CREDENTIALS,
+    "token_unknown": AuthFailureReason.INVALID_CREDENTIALS,
+    "token_secret_mismatch": AuthFailureReason.INVALID_CREDENTIALS,
+    "token_expired": AuthFailureReason.EXPIRED,
 }
 
 
@@ -76,21 +81,66 @@ class AuthenticationFailed(Unauthorized):
         record_auth_failure(_METRIC_REASONS.get(reason, reason))
 
 
+class InsufficientScope(Forbidden):
+    """A personal access token without a scope the operation needs (RFC 6750 §3.1): the
+    ``WWW-Authenticate`` header names the scopes; a new token with them is the remedy."""
+
+    code = "insufficient_scope"
+    title = "Insufficient scope"
+
+    def __init__(self, needed: Collection[str]) -> None:
+        scope = " ".join(sorted(needed))
+        super().__init__(
+            f"This personal access token lacks the scope {scope}",
+            headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'},
+        )
+
+
+class SessionRequired(Forbidden):
+    """An operation no personal access token may call, whatever its scopes (tokens, users,
+    invitations, passwords, memberships, the tenant, the audit trail; every operation that
+    declares no scope): only a session's access token, from a login, may."""
+
+    code = "session_required"
+    title = "Session required"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Personal access tokens cannot call this operation: log in",
+            headers={
+                "WWW-Authenticate": 'Bearer error="insufficient_scope", '
+                'error_description="a session access token is required"'
+            },
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """The authenticated user of a request, and the unit of work it runs in."""
+    """The authenticated user of a request, and the unit of work it runs in: by a session's
+    access token (``claims``), or by a personal access token (``scopes``, ``token_id``)."""
 
     transaction: Transaction
-    claims: AccessClaims
+    claims: AccessClaims | None
     user: Record  # the user's row, as loaded under the token's tenant
+    scopes: frozenset[str] | None = None  # a personal access token's; None: a session, unlimited
+    token_id: uuid.UUID | None = None  # the personal access token's
 
     @property
     def id(self) -> uuid.UUID:
-        return self.claims.subject
+        user_id: uuid.UUID = self.user["id"]
+        return user_id
 
     @property
     def tenant_id(self) -> uuid.UUID:
-        return self.claims.tenant_id
+        tenant_id: uuid.UUID = self.user["tenant_id"]
+        return tenant_id
+
+    @property
+    def session_id(self) -> uuid.UUID:
+        """The session of a session's access token (a personal access token has none)."""
+        if self.claims is None:
+            raise SessionRequired
+        return self.claims.session_id
 
     @property
     def role(self) -> UserRole:
@@ -102,6 +152,17 @@ class Caller:
         yet, or the row came from elsewhere; the task service then reads it)."""
         list_id: uuid.UUID | None = self.user.get("default_list_id")
         return list_id
+
+    def require(self, needed: Collection[str] | None) -> None:
+        """Refuse a personal access token the operation is not for: ``needed`` None (an
+        operation for sessions only), or a scope of ``needed`` it lacks. A session may do all."""
+        if self.scopes is None:
+            return
+        if needed is None:
+            raise SessionRequired
+        missing = set(needed) - self.scopes
+        if missing:
+            raise InsufficientScope(missing)
 
 
 def verify_access_token(codec: TokenCodec, token: str | None) -> AccessClaims:
@@ -280,11 +341,11 @@ class AuthService:
     async def logout(self, caller: Caller, refresh_token: str) -> None:
         """End the caller's session (every access token it issued, its refresh tokens), and
         the presented refresh token's session too when it is the caller's own."""
-        await self._end_session(caller.claims.session_id)
+        await self._end_session(caller.session_id)
         presented = await RefreshTokenRepository(self.transaction).get_by_hash_for_update(
             token_digest(refresh_token)
         )
-        ended = [caller.claims.session_id]
+        ended = [caller.session_id]
         if presented is not None and presented["user_id"] == caller.id:
             await self._end_session(presented["family_id"])
             ended.append(presented["family_id"])
@@ -295,8 +356,17 @@ class AuthService:
             details={"session_ids": sorted({str(session) for session in ended})},
         )
 
-    async def change_password(self, caller: Caller, current_password: str, new_password: str) -> None:
-        """Requires the current password; every session and token of the user ends.
+    async def change_password(
+        self,
+        caller: Caller,
+        current_password: str,
+        new_password: str,
+        *,
+        revoke_personal_tokens: bool = False,
+    ) -> None:
+        """Requires the current password; every session and token of the user ends. Personal
+        access tokens are kept unless ``revoke_personal_tokens`` (then the person's, in every
+        membership, are revoked too).
 
         Both writes apply only at the token version the caller was loaded with, so a change
         that races a lockout or another change cannot land after it.
@@ -311,7 +381,14 @@ class AuthService:
         await end_user_sessions(self.transaction, caller.id)
         # The person's password: their memberships of other tenants end their sessions too.
         await people.set_password(caller.id, hashed, end_other_sessions=True)
-        await self.audit.record(AuditEventType.PASSWORD_CHANGED, actor_id=caller.id, subject_id=caller.id)
+        if revoke_personal_tokens:
+            await people.revoke_tokens(caller.id)
+        await self.audit.record(
+            AuditEventType.PASSWORD_CHANGED,
+            actor_id=caller.id,
+            subject_id=caller.id,
+            details={"personal_access_tokens_revoked": True} if revoke_personal_tokens else None,
+        )
 
     async def check_password(self, caller: Caller, password: str, *, pointer: str) -> None:
         """The caller's own password, asked again before a grave act (a password change, the

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 import orjson
 
-from todo_api.repositories.export import ListPages, OwnedPages, TaskPages, WebhookPages
+from todo_api.repositories.export import ListPages, OwnedPages, TaskPages, TokenPages, WebhookPages
 from todo_api.repositories.people import PersonRepository
 from todo_api.schemas.export import EXPORT_FORMAT
 from todo_api.schemas.user import MembershipRead, UserRead
@@ -44,6 +44,7 @@ class ExportService:
             ("lists", self._owned(ListPages)),
             ("tasks", self._owned(TaskPages)),
             ("webhooks", self._owned(WebhookPages)),
+            ("tokens", self._owned(TokenPages)),
         ]
 
     async def document(self) -> AsyncIterator[bytes]:

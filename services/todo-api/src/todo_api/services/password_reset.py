@@ -120,8 +120,8 @@ class PasswordResetService:
         logger.info("password_reset_requested", message_id=str(message_id))
 
     async def confirm(self, token: str, new_password: str) -> None:
-        """Set the person's password, spend the token, end every session and token of every
-        membership."""
+        """Set the person's password, spend the token, end every session and token (personal
+        access tokens too) of every membership."""
         digest = token_digest(token)
         found = await self.transaction.lookup(PASSWORD_RESET_TOKEN, digest)
         if found is None:
@@ -143,6 +143,9 @@ class PasswordResetService:
         await end_user_sessions(self.transaction, user["id"])
         await tokens.use_all(user["id"])
         # The person's password: their memberships of other tenants end every session too.
-        await PersonRepository(self.transaction).set_password(user["id"], hashed, end_other_sessions=True)
+        people = PersonRepository(self.transaction)
+        await people.set_password(user["id"], hashed, end_other_sessions=True)
+        # And every personal access token of the person, in every membership.
+        await people.revoke_tokens(user["id"])
         await self.audit.record(AuditEventType.PASSWORD_RESET, actor_id=user["id"], subject_id=user["id"])
         logger.info("password_reset_completed")

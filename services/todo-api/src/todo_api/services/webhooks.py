@@ -7,6 +7,7 @@ credential of the receiver's."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -22,6 +23,7 @@ from platform_common.webhooks.signing import new_secret
 from todo_api.repositories.users import UserRepository
 from todo_api.repositories.webhooks import DeliveryRepository, WebhookRepository
 from todo_api.schemas.audit import AuditEventType
+from todo_api.schemas.personal_token import Scope
 from todo_api.schemas.webhook import (
     PING,
     DeliveryRead,
@@ -37,6 +39,17 @@ from todo_api.services.pages import rows_and_total
 
 # How long the previous secret keeps signing after a rotation, so receivers can switch over.
 PREVIOUS_SECRET_OVERLAP = timedelta(hours=24)
+
+
+# A webhook sends the data of its events to a URL of its owner's choosing: a personal access
+# token may subscribe a webhook to (or redirect, or redeliver) only events whose data it may read.
+_EVENT_SCOPES = {"task": Scope.TASKS_READ.value, "list": Scope.LISTS_READ.value}
+
+
+def data_scopes(events: Iterable[str]) -> set[str]:
+    """The read scopes the data of ``events`` needs (a ping carries none)."""
+    kinds = {str(event).partition(".")[0] for event in events}
+    return {_EVENT_SCOPES[kind] for kind in kinds if kind in _EVENT_SCOPES}
 
 
 @dataclass(frozen=True)
@@ -58,6 +71,7 @@ class WebhookService:
         self.audit = AuditTrail(caller.transaction, origin)
 
     async def create(self, request: WebhookCreate) -> WebhookCreated:
+        self.caller.require(data_scopes(request.events))
         await self._check_url(request.url)
         # One create at a time per user (the row lock), so concurrent ones cannot pass the limit.
         await UserRepository(self.caller.transaction).get(self.caller.id, for_update=True)
@@ -91,6 +105,9 @@ class WebhookService:
             changes["events"] = [event.value for event in changes["events"]]
         if changes.get("enabled"):
             changes.update(disabled_reason=None, failing_since=None)
+        if self.caller.scopes is not None:  # a token: it may direct only data it may read
+            events = changes.get("events") or (await self._get(webhook_id))["events"]
+            self.caller.require(data_scopes(events))
         row = await self.webhooks.update(webhook_id, changes) if changes else await self._get(webhook_id)
         if row is None:
             raise NotFound("Webhook not found")
@@ -147,6 +164,7 @@ class WebhookService:
         delivery = await self.deliveries.get(webhook_id, delivery_id)
         if delivery is None:
             raise NotFound("Delivery not found")
+        self.caller.require(data_scopes([delivery["event_type"]]))
         attempt = await self.deliveries.next_attempt(webhook_id, delivery["event_id"])
         return await self._schedule(webhook_id, delivery["event_id"], delivery["event_type"], attempt)
 

@@ -15,6 +15,7 @@ from .event_type import EventType
 from .export_document import ExportDocument
 from .exported_list import ExportedList
 from .exported_task import ExportedTask
+from .exported_token import ExportedToken
 from .exported_webhook import ExportedWebhook
 from .health_status import HealthStatus
 from .invitation_accept import InvitationAccept
@@ -39,7 +40,11 @@ from .password_change import PasswordChange
 from .password_reset_accepted import PasswordResetAccepted
 from .password_reset_confirm import PasswordResetConfirm
 from .password_reset_request import PasswordResetRequest
+from .personal_token_create import PersonalTokenCreate
+from .personal_token_created import PersonalTokenCreated
+from .personal_token_read import PersonalTokenRead
 from .refresh_request import RefreshRequest
+from .scope import Scope
 from .signup_accepted import SignupAccepted
 from .signup_request import SignupRequest
 from .signup_verified import SignupVerified
@@ -85,6 +90,7 @@ __all__ = (
     "ExportDocument",
     "ExportedList",
     "ExportedTask",
+    "ExportedToken",
     "ExportedWebhook",
     "HealthStatus",
     "InvitationAccept",
@@ -109,7 +115,11 @@ __all__ = (
     "PasswordResetAccepted",
     "PasswordResetConfirm",
     "PasswordResetRequest",
+    "PersonalTokenCreate",
+    "PersonalTokenCreated",
+    "PersonalTokenRead",
     "RefreshRequest",
+    "Scope",
     "SignupAccepted",
     "SignupRequest",
     "SignupVerified",

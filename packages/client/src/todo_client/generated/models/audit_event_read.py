@@ -26,8 +26,8 @@ class AuditEventRead:
             `auth.password.reset_requested`, `auth.password.reset`, `user.created`, `user.deleted`, `user.role.changed`,
             `user.activated`, `user.deactivated`, `account.deleted`, `webhook.created`, `webhook.deleted`,
             `invitation.created`, `invitation.revoked`, `invitation.accepted`, `tenant.deletion_requested`,
-            `tenant.deletion_cancelled`); an event recorded by a newer release may carry a type not listed here, and is
-            listed as it was stored.
+            `tenant.deletion_cancelled`, `token.created`, `token.revoked`); an event recorded by a newer release may carry a
+            type not listed here, and is listed as it was stored.
         actor_id (None | UUID): The user who acted; null when no one was authenticated (a failed login) or the service
             did.
         subject_id (None | UUID): What the event is about: a user's id (auth.*, user.*, invitation.accepted), a

@@ -17,6 +17,7 @@ from attrs import field as _attrs_field
 if TYPE_CHECKING:
     from ..models.exported_list import ExportedList
     from ..models.exported_task import ExportedTask
+    from ..models.exported_token import ExportedToken
     from ..models.exported_webhook import ExportedWebhook
     from ..models.membership_read import MembershipRead
     from ..models.user_read import UserRead
@@ -39,6 +40,7 @@ class ExportDocument:
         lists (list[ExportedList]):
         tasks (list[ExportedTask]):
         webhooks (list[ExportedWebhook]):
+        tokens (list[ExportedToken]): The caller's personal access tokens, never their secrets.
     """
 
     format_: Literal["todo-export/1"]
@@ -50,6 +52,7 @@ class ExportDocument:
     lists: list[ExportedList]
     tasks: list[ExportedTask]
     webhooks: list[ExportedWebhook]
+    tokens: list[ExportedToken]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -83,6 +86,11 @@ class ExportDocument:
             webhooks_item = webhooks_item_data.to_dict()
             webhooks.append(webhooks_item)
 
+        tokens = []
+        for tokens_item_data in self.tokens:
+            tokens_item = tokens_item_data.to_dict()
+            tokens.append(tokens_item)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -96,6 +104,7 @@ class ExportDocument:
                 "lists": lists,
                 "tasks": tasks,
                 "webhooks": webhooks,
+                "tokens": tokens,
             }
         )
 
@@ -105,6 +114,7 @@ class ExportDocument:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.exported_list import ExportedList  # noqa: PLC0415
         from ..models.exported_task import ExportedTask  # noqa: PLC0415
+        from ..models.exported_token import ExportedToken  # noqa: PLC0415
         from ..models.exported_webhook import ExportedWebhook  # noqa: PLC0415
         from ..models.membership_read import MembershipRead  # noqa: PLC0415
         from ..models.user_read import UserRead  # noqa: PLC0415
@@ -150,6 +160,13 @@ class ExportDocument:
 
             webhooks.append(webhooks_item)
 
+        tokens = []
+        _tokens = d.pop("tokens")
+        for tokens_item_data in _tokens:
+            tokens_item = ExportedToken.from_dict(tokens_item_data)
+
+            tokens.append(tokens_item)
+
         export_document = cls(
             format_=format_,
             exported_at=exported_at,
@@ -160,6 +177,7 @@ class ExportDocument:
             lists=lists,
             tasks=tasks,
             webhooks=webhooks,
+            tokens=tokens,
         )
 
         export_document.additional_properties = d

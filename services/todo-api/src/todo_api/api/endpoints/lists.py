@@ -9,9 +9,10 @@ from fastapi import Depends, Query, Response, status
 
 from platform_common.errors import Conflict, NotFound, error_responses
 from platform_common.pagination import Page, PageQuery, make_page
-from todo_api.api.deps import ListsDep
+from todo_api.api.deps import ListsDep, token_scope
 from todo_api.api.responses import AUTHENTICATED, links_by_id
 from todo_api.api.routing import resource_router
+from todo_api.schemas.personal_token import Scope
 from todo_api.schemas.task_list import ListCreate, ListRead, ListUpdate
 from todo_api.services.lists import TasksOfDeletedList
 
@@ -29,6 +30,7 @@ _LIST_LINKS = {
     "",
     status_code=status.HTTP_201_CREATED,
     operation_id="lists_create",
+    dependencies=[token_scope(Scope.LISTS_WRITE)],
     summary="Create a list (last in your order)",
     responses={
         **error_responses(Conflict),
@@ -41,7 +43,13 @@ async def create_list(body: ListCreate, lists: ListsDep, response: Response) -> 
     return created
 
 
-@router.get("", operation_id="lists_list", summary="Your lists, in order", openapi_extra=PageQuery.openapi())
+@router.get(
+    "",
+    operation_id="lists_list",
+    dependencies=[token_scope(Scope.LISTS_READ)],
+    summary="Your lists, in order",
+    openapi_extra=PageQuery.openapi(),
+)
 async def list_lists(lists: ListsDep, query: Pages) -> Page[ListRead]:
     items, total = await lists.page(query)
     return make_page(items, total=total, query=query)
@@ -50,6 +58,7 @@ async def list_lists(lists: ListsDep, query: Pages) -> Page[ListRead]:
 @router.get(
     "/{list_id:uuid}",
     operation_id="lists_get",
+    dependencies=[token_scope(Scope.LISTS_READ)],
     summary="One list",
     responses={**error_responses(NotFound), 200: {"description": "The list", "links": _LIST_LINKS}},
 )
@@ -60,6 +69,7 @@ async def get_list(list_id: uuid.UUID, lists: ListsDep) -> ListRead:
 @router.patch(
     "/{list_id:uuid}",
     operation_id="lists_update",
+    dependencies=[token_scope(Scope.LISTS_WRITE)],
     summary="Rename a list",
     responses={
         **error_responses(NotFound),
@@ -74,6 +84,7 @@ async def update_list(list_id: uuid.UUID, body: ListUpdate, lists: ListsDep) -> 
     "/{list_id:uuid}",
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="lists_delete",
+    dependencies=[token_scope(Scope.LISTS_WRITE, Scope.TASKS_WRITE)],
     summary="Delete a list (not the default one)",
     description=(
         "A list with tasks is deleted only when you say where they go: `tasks=delete` sends them to "

@@ -15,10 +15,11 @@ from platform_common.errors import (
 )
 from platform_common.http.conditional import if_none_match_matches
 from platform_common.pagination import Page, make_page
-from todo_api.api.deps import DeltaDep, TasksDep
+from todo_api.api.deps import DeltaDep, TasksDep, token_scope
 from todo_api.api.responses import AUTHENTICATED, CREATED, ETAG, links_by_id, links_by_id_if_match
 from todo_api.api.routing import resource_router
 from todo_api.schemas.datetimes import TimeZoneName
+from todo_api.schemas.personal_token import Scope
 from todo_api.schemas.task import (
     DeltaQuery,
     TaskCreate,
@@ -68,6 +69,7 @@ _STALE: dict[int | str, dict[str, Any]] = {412: {**error_responses(PreconditionF
     "",
     status_code=status.HTTP_201_CREATED,
     operation_id="tasks_create",
+    dependencies=[token_scope(Scope.TASKS_WRITE)],
     summary="Create a task (last in its list, or under its parent)",
     response_description="The created task (or, for a repeated Idempotency-Key, the original response).",
     responses={
@@ -105,6 +107,7 @@ async def create_task(
 @router.get(
     "",
     operation_id="tasks_list",
+    dependencies=[token_scope(Scope.TASKS_READ)],
     summary="List, filter, sort and search your tasks",
     responses=error_responses(NotFound),
     openapi_extra=TaskQuery.openapi(),
@@ -116,7 +119,12 @@ async def list_tasks(
     return make_page(items, total=total, query=query)
 
 
-@router.get("/stats", operation_id="tasks_stats", summary="Counts of your tasks")
+@router.get(
+    "/stats",
+    operation_id="tasks_stats",
+    dependencies=[token_scope(Scope.TASKS_READ)],
+    summary="Counts of your tasks",
+)
 async def task_stats(tasks: TasksDep, tz: Annotated[ZoneInfo, Depends(timezone)]) -> TaskStats:
     return await tasks.stats(tz)
 
@@ -124,6 +132,7 @@ async def task_stats(tasks: TasksDep, tz: Annotated[ZoneInfo, Depends(timezone)]
 @router.get(
     "/delta",
     operation_id="tasks_delta",
+    dependencies=[token_scope(Scope.TASKS_READ)],
     summary="What changed in your tasks since a cursor",
     description=(
         "Without `cursor`, pages through all your tasks; with the `next_cursor` of the previous "
@@ -155,6 +164,7 @@ async def task_delta(
 @router.get(
     "/{task_id:uuid}",
     operation_id="tasks_get",
+    dependencies=[token_scope(Scope.TASKS_READ)],
     summary="One task, with its ETag",
     responses={
         200: {"description": "The task", "headers": ETAG, "links": _TASK_LINKS},
@@ -182,6 +192,7 @@ async def get_task(
 @router.patch(
     "/{task_id:uuid}",
     operation_id="tasks_update",
+    dependencies=[token_scope(Scope.TASKS_WRITE)],
     summary="Change some fields of a task",
     description="A JSON merge patch. A patch that changes nothing writes nothing: same version, same ETag.",
     responses={
@@ -206,6 +217,7 @@ async def update_task(
     "/{task_id:uuid}",
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="tasks_delete",
+    dependencies=[token_scope(Scope.TASKS_WRITE)],
     summary="Move a task (and its subtasks) to the trash",
     responses={
         204: {
@@ -232,6 +244,7 @@ async def delete_task(
 @router.post(
     "/{task_id:uuid}/move",
     operation_id="tasks_move",
+    dependencies=[token_scope(Scope.TASKS_WRITE)],
     summary="Move a task, with its subtasks, to another place, parent or list",
     description=(
         "Only the moved task's `position` changes (its siblings keep theirs): the key is made "
@@ -258,6 +271,7 @@ async def move_task(task_id: uuid.UUID, body: TaskMove, tasks: TasksDep, respons
 @router.post(
     "/{task_id:uuid}/restore",
     operation_id="tasks_restore",
+    dependencies=[token_scope(Scope.TASKS_WRITE)],
     summary="Bring a task back from the trash, with the subtasks trashed with it",
     responses={
         200: {"description": "The restored task", "headers": ETAG, "links": _TASK_LINKS},

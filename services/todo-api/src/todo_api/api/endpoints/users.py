@@ -17,6 +17,7 @@ from todo_api.api.deps import (
     ExportDep,
     UsersDep,
     limit_password_change,
+    token_scope,
 )
 from todo_api.api.responses import AUTHENTICATED
 from todo_api.api.routing import resource_router
@@ -42,7 +43,9 @@ EXPORT_HEADERS = {
 }
 
 
-@router.get("/me", operation_id="users_me_get", summary="The authenticated user")
+@router.get(
+    "/me", operation_id="users_me_get", dependencies=[token_scope()], summary="The authenticated user"
+)
 async def read_me(caller: CallerDep) -> UserRead:
     return UserRead.from_row(caller.user)
 
@@ -99,7 +102,12 @@ async def update_me(body: UserUpdateMe, users: UsersDep) -> UserRead:
     dependencies=[Depends(limit_password_change, scope="function")],
 )
 async def change_password(body: PasswordChange, caller: CallerDep, auth: CallerAuthServiceDep) -> None:
-    await auth.change_password(caller, body.current_password, body.new_password)
+    await auth.change_password(
+        caller,
+        body.current_password,
+        body.new_password,
+        revoke_personal_tokens=body.revoke_personal_access_tokens,
+    )
 
 
 @router.post(

@@ -9,9 +9,10 @@ from fastapi import Depends, Response, status
 
 from platform_common.errors import Conflict, NotFound, error_responses
 from platform_common.pagination import Page, PageQuery, make_page
-from todo_api.api.deps import WebhooksDep
+from todo_api.api.deps import WebhooksDep, token_scope
 from todo_api.api.responses import AUTHENTICATED, links_by_id
 from todo_api.api.routing import resource_router
+from todo_api.schemas.personal_token import Scope
 from todo_api.schemas.webhook import (
     DeliveryRead,
     WebhookCreate,
@@ -45,6 +46,7 @@ REDELIVER_LINK = {
     "",
     status_code=status.HTTP_201_CREATED,
     operation_id="webhooks_create",
+    dependencies=[token_scope(Scope.WEBHOOKS_WRITE)],
     summary="Register a webhook (its signing secret is shown once)",
     responses={
         **error_responses(Conflict),
@@ -61,7 +63,13 @@ async def create_webhook(body: WebhookCreate, webhooks: WebhooksDep, response: R
     return created
 
 
-@router.get("", operation_id="webhooks_list", summary="List your webhooks", openapi_extra=PageQuery.openapi())
+@router.get(
+    "",
+    operation_id="webhooks_list",
+    dependencies=[token_scope(Scope.WEBHOOKS_READ)],
+    summary="List your webhooks",
+    openapi_extra=PageQuery.openapi(),
+)
 async def list_webhooks(webhooks: WebhooksDep, query: Pages) -> Page[WebhookRead]:
     items, total = await webhooks.page(query)
     return make_page(items, total=total, query=query)
@@ -70,6 +78,7 @@ async def list_webhooks(webhooks: WebhooksDep, query: Pages) -> Page[WebhookRead
 @router.get(
     "/{webhook_id:uuid}",
     operation_id="webhooks_get",
+    dependencies=[token_scope(Scope.WEBHOOKS_READ)],
     summary="One webhook",
     responses=error_responses(NotFound),
 )
@@ -80,6 +89,7 @@ async def get_webhook(webhook_id: uuid.UUID, webhooks: WebhooksDep) -> WebhookRe
 @router.patch(
     "/{webhook_id:uuid}",
     operation_id="webhooks_update",
+    dependencies=[token_scope(Scope.WEBHOOKS_WRITE)],
     summary="Change a webhook's URL, events, description, or re-enable it",
     responses={
         **error_responses(NotFound),
@@ -94,6 +104,7 @@ async def update_webhook(webhook_id: uuid.UUID, body: WebhookUpdate, webhooks: W
     "/{webhook_id:uuid}",
     status_code=status.HTTP_204_NO_CONTENT,
     operation_id="webhooks_delete",
+    dependencies=[token_scope(Scope.WEBHOOKS_WRITE)],
     summary="Delete a webhook (pending deliveries are dropped)",
     responses=error_responses(NotFound),
 )
@@ -104,6 +115,7 @@ async def delete_webhook(webhook_id: uuid.UUID, webhooks: WebhooksDep) -> None:
 @router.post(
     "/{webhook_id:uuid}/rotate-secret",
     operation_id="webhooks_rotate_secret",
+    dependencies=[token_scope(Scope.WEBHOOKS_WRITE)],
     summary="New signing secret; the old one keeps signing alongside it for 24 h",
     responses=error_responses(NotFound),
 )
@@ -115,6 +127,7 @@ async def rotate_secret(webhook_id: uuid.UUID, webhooks: WebhooksDep) -> Webhook
     "/{webhook_id:uuid}/ping",
     status_code=status.HTTP_202_ACCEPTED,
     operation_id="webhooks_ping",
+    dependencies=[token_scope(Scope.WEBHOOKS_WRITE)],
     summary="Send a webhook.ping event to the webhook",
     responses={
         **error_responses(NotFound, Conflict),
@@ -128,6 +141,7 @@ async def ping_webhook(webhook_id: uuid.UUID, webhooks: WebhooksDep) -> Delivery
 @router.get(
     "/{webhook_id:uuid}/deliveries",
     operation_id="webhooks_deliveries",
+    dependencies=[token_scope(Scope.WEBHOOKS_READ)],
     summary="Recent delivery attempts, newest first",
     responses=error_responses(NotFound),
     openapi_extra=PageQuery.openapi(),
@@ -141,6 +155,7 @@ async def list_deliveries(webhook_id: uuid.UUID, webhooks: WebhooksDep, query: P
     "/{webhook_id:uuid}/deliveries/{delivery_id:uuid}/redeliver",
     status_code=status.HTTP_202_ACCEPTED,
     operation_id="webhooks_redeliver",
+    dependencies=[token_scope(Scope.WEBHOOKS_WRITE)],
     summary="Deliver that delivery's event again (a new attempt)",
     responses={
         **error_responses(NotFound, Conflict),

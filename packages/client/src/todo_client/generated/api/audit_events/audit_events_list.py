@@ -135,7 +135,8 @@ def sync_detailed(
             owned: ids only); `webhook.created`, `webhook.deleted`; `invitation.created`,
             `invitation.revoked` (by an owner or
             admin), `invitation.accepted` (by the invited person, now a member);
-            `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner).
+            `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner); `token.created`,
+            `token.revoked` (a personal access token, by its owner; details: its name and scopes).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
     Raises:
@@ -192,7 +193,8 @@ def sync(
             owned: ids only); `webhook.created`, `webhook.deleted`; `invitation.created`,
             `invitation.revoked` (by an owner or
             admin), `invitation.accepted` (by the invited person, now a member);
-            `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner).
+            `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner); `token.created`,
+            `token.revoked` (a personal access token, by its owner; details: its name and scopes).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
     Raises:
@@ -244,7 +246,8 @@ async def asyncio_detailed(
             owned: ids only); `webhook.created`, `webhook.deleted`; `invitation.created`,
             `invitation.revoked` (by an owner or
             admin), `invitation.accepted` (by the invited person, now a member);
-            `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner).
+            `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner); `token.created`,
+            `token.revoked` (a personal access token, by its owner; details: its name and scopes).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
     Raises:
@@ -299,7 +302,8 @@ async def asyncio(
             owned: ids only); `webhook.created`, `webhook.deleted`; `invitation.created`,
             `invitation.revoked` (by an owner or
             admin), `invitation.accepted` (by the invited person, now a member);
-            `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner).
+            `tenant.deletion_requested`, `tenant.deletion_cancelled` (by the owner); `token.created`,
+            `token.revoked` (a personal access token, by its owner; details: its name and scopes).
         actor (UUID | Unset): Only events of this acting user (a user id).
 
     Raises:
