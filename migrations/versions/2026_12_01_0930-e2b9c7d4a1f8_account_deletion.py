@@ -8,7 +8,8 @@ tenant), in one call it:
   either lands before (and keeps the person) or fails after (the person is gone);
 - strips the audit trail of what is personal beyond ids (the trail stays the tenant's
   record): the address and user agent of the requests the member made, and any ``email`` or
-  ``full_name`` in the details of events about them;
+  ``full_name`` in the details of events about them, and the names they gave their personal
+  access tokens (in their ``token.*`` events);
 - deletes the mail queued or kept for the member's address in the tenant, and the tenant's
   invitations of that address (the one they accepted, any pending);
 - deletes the membership, and everything it owns with it (the foreign keys' cascades: lists,
@@ -51,6 +52,9 @@ FORGET_MEMBER = (
         UPDATE audit_event SET details = details - 'email' - 'full_name'
         WHERE tenant_id = app_current_tenant() AND subject_id = p_user_id
           AND details ?| ARRAY['email', 'full_name'];
+        UPDATE audit_event SET details = details - 'name'
+        WHERE tenant_id = app_current_tenant() AND actor_id = p_user_id
+          AND type LIKE 'token.%' AND details ? 'name';
         DELETE FROM mail_message AS m
         WHERE m.tenant_id = app_current_tenant()
           AND m.recipient = (SELECT u.email FROM "user" AS u

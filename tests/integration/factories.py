@@ -133,7 +133,7 @@ async def signed_up(client: httpx.AsyncClient, body: dict[str, str], **verify: s
 async def _delivered(client: httpx.AsyncClient, tenant_id: str) -> None:
     """The tenant's queued e-mail (its sign-up's), gone as once the dispatcher has sent it and
     the purge run: off the queue and out of the outbox."""
-    async with _outbox_of(client).tenant(tenant_id) as connection:
+    async with outbox_of(client).tenant(tenant_id) as connection:
         await connection.execute(
             "DELETE FROM pgqueuer WHERE entrypoint = $1 AND convert_from(payload, 'UTF8')::jsonb ->> 'tenant_id' = $2",
             MAIL,
@@ -144,7 +144,7 @@ async def _delivered(client: httpx.AsyncClient, tenant_id: str) -> None:
 
 async def signup_token(client: httpx.AsyncClient, email: str) -> str:
     """The token of the newest sign-up e-mail queued to ``email`` by the app behind ``client``."""
-    outbox = _outbox_of(client)
+    outbox = outbox_of(client)
     async with connected(outbox.database_url) as connection:
         return await mailed_token(connection, normalised(email), outbox.box)
 
@@ -191,7 +191,7 @@ async def mailed_invitation_token(database: Database, box: SecretBox, tenant_id:
 
 async def invitation_token(client: httpx.AsyncClient, tenant_id: str, email: str) -> str:
     """The token of the newest invitation to ``email`` from the tenant, through the app ``client`` drives."""
-    outbox = _outbox_of(client)
+    outbox = outbox_of(client)
     async with outbox.tenant(tenant_id) as connection:
         return await _newest_token(connection, outbox.box, email)
 
@@ -231,7 +231,7 @@ class ServedClient(httpx.AsyncClient):
         self.outbox = outbox
 
 
-def _outbox_of(client: httpx.AsyncClient) -> Outbox:
+def outbox_of(client: httpx.AsyncClient) -> Outbox:
     """The outbox of the service behind ``client``: a ``ServedClient``'s, or that of the
     in-process app it drives (its runtime names the database and the sealing keys)."""
     if isinstance(client, ServedClient):

@@ -43,6 +43,7 @@ TASKS = "/api/v1/tasks"
 USERS = "/api/v1/users"
 AUDIT = "/api/v1/audit-events"
 DELETION = "/api/v1/tenants/current/deletion"
+TOKENS = "/api/v1/users/me/tokens"
 HOOK = {"url": "https://hooks.example.com/todo", "events": ["task.created"]}
 
 
@@ -206,6 +207,12 @@ async def use_everything(client: httpx.AsyncClient, slug: str) -> dict[str, Any]
     assert out.status_code == 204, out.text
     refused = await client.post("/api/v1/auth/token", data={"username": member.email, "password": "x" * 12})
     assert refused.status_code == 400, refused.text
+    for name in ("script", "spare"):
+        made = await client.post(TOKENS, json={"name": name, "scopes": ["tasks:read"]}, headers=headers)
+        assert made.status_code == 201, made.text
+    assert (await client.get(TASKS, headers={"Authorization": f"Bearer {made.json()['token']}"})).is_success
+    assert (await client.get(TOKENS, headers=headers)).is_success
+    assert (await client.delete(f"{TOKENS}/{made.json()['id']}", headers=headers)).status_code == 204
     exported = await client.get("/api/v1/users/me/export", headers=headers)
     assert exported.status_code == 200, exported.text
     assert {row["tenant_id"] for row in exported.json()["tasks"]} == {owner.tenant_id}

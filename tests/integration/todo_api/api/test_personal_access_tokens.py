@@ -26,9 +26,9 @@ from tests.database import record_statements
 from tests.integration.factories import (
     PASSWORD,
     Account,
-    _runtime_of,
     add_member,
     bearer,
+    outbox_of,
     signup,
 )
 from tests.integration.rows import execute
@@ -396,15 +396,15 @@ async def test_a_password_reset_revokes_the_persons_tokens_everywhere(
 
 async def reset_token(client: httpx.AsyncClient, account: Account) -> str | None:
     """The token of the reset link mailed from the account's tenant, opened as the dispatcher would."""
-    runtime = _runtime_of(client)
-    async with runtime.database.transaction(uuid.UUID(account.tenant_id)) as transaction:
-        message = await transaction.connection.fetchrow(
+    outbox = outbox_of(client)
+    async with outbox.tenant(account.tenant_id) as connection:
+        message = await connection.fetchrow(
             "SELECT id, recipient, sealed FROM mail_message WHERE subject = 'Reset your password' "
             "ORDER BY created_at DESC LIMIT 1"
         )
     if message is None:
         return None
-    token: str = unseal(runtime.secret_box, message["id"], message["recipient"], message["sealed"])["token"]
+    token: str = unseal(outbox.box, message["id"], message["recipient"], message["sealed"])["token"]
     return token
 
 
