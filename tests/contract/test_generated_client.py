@@ -23,8 +23,21 @@ from todo_client.generated.api.auth import (
     auth_switch,
     auth_token,
 )
-from todo_client.generated.api.tasks import tasks_delete, tasks_delta, tasks_get, tasks_update
-from todo_client.generated.api.users import users_me_get, users_me_memberships
+from todo_client.generated.api.tasks import tasks_delete, tasks_delta, tasks_get, tasks_stats, tasks_update
+from todo_client.generated.api.tenants import (
+    tenants_current_deletion_cancel,
+    tenants_current_deletion_get,
+    tenants_current_deletion_request,
+)
+from todo_client.generated.api.users import (
+    tokens_create,
+    tokens_delete,
+    tokens_list,
+    users_me_delete,
+    users_me_export,
+    users_me_get,
+    users_me_memberships,
+)
 from todo_client.generated.api.webhooks import (
     webhooks_create,
     webhooks_delete,
@@ -37,9 +50,11 @@ from todo_client.generated.api.webhooks import (
     webhooks_update,
 )
 from todo_client.generated.models import (
+    AccountDeletion,
     BodyAuthToken,
     DeliveryRead,
     ErrorEnvelope,
+    ExportDocument,
     LogoutRequest,
     MembershipRead,
     OAuthErrorEnvelope,
@@ -48,6 +63,9 @@ from todo_client.generated.models import (
     PasswordResetAccepted,
     PasswordResetConfirm,
     PasswordResetRequest,
+    PersonalTokenCreate,
+    PersonalTokenCreated,
+    PersonalTokenRead,
     RefreshRequest,
     SignupAccepted,
     SignupRequest,
@@ -58,6 +76,8 @@ from todo_client.generated.models import (
     TaskDelta,
     TaskRead,
     TaskUpdate,
+    TenantDeletionRead,
+    TenantDeletionRequest,
     TokenPair,
     WebhookCreate,
     WebhookCreated,
@@ -228,3 +248,69 @@ def test_password_reset_with_the_sdk(live_api: str, contract_database: Provision
     assert again.parsed.errors[0].code == "invalid_reset_token"
     with TodoClient.login(live_api, email, new_password) as sdk:
         assert [t.id for t in sdk.iter_tasks()] == []
+
+
+def test_tokens_export_and_deletions_with_the_sdk(
+    live_api: str, contract_database: ProvisionedDatabase
+) -> None:
+    """A personal access token made, used within and outside its scopes, listed and revoked;
+    the export; the account's deletion refused to the only owner; the tenant's deletion
+    requested, then read and cancelled by the owner logged in anew naming the tenant."""
+    anonymous = Client(base_url=live_api)
+    email, slug = "data@generated.example.com", "generated-data"
+    _sign_up(
+        anonymous,
+        contract_database,
+        SignupRequest(tenant_name="Data", tenant_slug=slug, email=email, password=PASSWORD),
+    )
+    with TodoClient.login(live_api, email, PASSWORD) as sdk:
+        sdk.create_task(TaskCreate(title="Export me"))
+        created = tokens_create.sync_detailed(
+            client=sdk.api, body=PersonalTokenCreate(name="ci", scopes=["tasks:read"])
+        )
+        assert created.status_code == 201
+        token = created.parsed
+        assert isinstance(token, PersonalTokenCreated)
+        assert token.token.startswith("tdo_pat_")
+        with AuthenticatedClient(base_url=live_api, token=token.token) as script:
+            assert tasks_stats.sync_detailed(client=script).status_code == 200
+            refused = tokens_list.sync_detailed(client=script)  # tokens are managed by sessions only
+            assert refused.status_code == 403
+            assert isinstance(refused.parsed, ErrorEnvelope)
+            assert refused.parsed.errors[0].code == "session_required"
+            listed = tokens_list.sync(client=sdk.api)
+            assert isinstance(listed, list)
+            assert [(t.id, t.scopes) for t in listed if isinstance(t, PersonalTokenRead)] == [
+                (token.id, ["tasks:read"])
+            ]
+            assert tokens_delete.sync_detailed(token.id, client=sdk.api).status_code == 204
+            assert tasks_stats.sync_detailed(client=script).status_code == 401
+
+        exported = users_me_export.sync_detailed(client=sdk.api)
+        assert exported.status_code == 200
+        document = exported.parsed
+        assert isinstance(document, ExportDocument)
+        assert [t.title for t in document.tasks] == ["Export me"]
+        assert document.tokens == []  # a revoked token is deleted
+
+        only_owner = users_me_delete.sync_detailed(client=sdk.api, body=AccountDeletion(password=PASSWORD))
+        assert only_owner.status_code == 409
+        assert isinstance(only_owner.parsed, ErrorEnvelope)
+        assert only_owner.parsed.errors[0].code == "last_owner"
+
+        requested = tenants_current_deletion_request.sync_detailed(
+            client=sdk.api, body=TenantDeletionRequest(confirm=slug, password=PASSWORD)
+        )
+        assert requested.status_code == 202
+        assert isinstance(requested.parsed, TenantDeletionRead)
+        assert users_me_get.sync_detailed(client=sdk.api).status_code == 404  # disabled at once
+
+    owner = auth_token.sync(
+        client=anonymous, body=BodyAuthToken(username=email, password=PASSWORD, tenant=slug)
+    )
+    assert isinstance(owner, TokenPair)
+    with AuthenticatedClient(base_url=live_api, token=owner.access_token) as pending:
+        assert isinstance(tenants_current_deletion_get.sync(client=pending), TenantDeletionRead)
+        assert tenants_current_deletion_cancel.sync_detailed(client=pending).status_code == 200
+    with TodoClient.login(live_api, email, PASSWORD) as sdk:
+        assert [t.title for t in sdk.iter_tasks()] == ["Export me"]

@@ -54,6 +54,9 @@ def evaluate(results: dict[str, Measurement], connections: int) -> list[Verdict]
     verdicts = [
         share("a", 0.15, "GET /users/me"),
         cpu("a", 0.7, "GET /users/me"),
+        # A personal access token is verified in the query that loads the caller: (a)'s targets.
+        share("a-pat", 0.15, "GET /users/me with a personal access token"),
+        cpu("a-pat", 0.7, "GET /users/me with a personal access token"),
         share("b", 0.08, "GET /tasks"),
         cpu("b", 1.1, "GET /tasks"),
         share("d", 0.06, "POST /tasks"),
