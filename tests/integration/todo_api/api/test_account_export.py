@@ -148,6 +148,18 @@ async def test_the_export_holds_every_owned_row_with_every_column_and_nothing_el
     assert "globex" not in text
 
 
+@pytest.mark.parametrize("due_at", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z"])
+async def test_the_earliest_and_latest_instants_are_exported_with_their_offset(
+    client: httpx.AsyncClient, due_at: str
+) -> None:
+    """Stored as PostgreSQL's -/+infinity, read back naive: still a date-time in UTC."""
+    ada = await signup(client, "acme")
+    task = await created(client, TASKS_PATH, ada, title="someday", due_at=due_at)
+    document = (await client.get(EXPORT, headers=ada.headers)).json()
+    assert [row["due_at"] for row in document["tasks"]] == [due_at] == [task["due_at"]]
+    ExportDocument.model_validate(document)
+
+
 async def test_an_empty_section_is_an_empty_array(client: httpx.AsyncClient) -> None:
     ada = await signup(client, "acme")
     document = (await client.get(EXPORT, headers=ada.headers)).json()

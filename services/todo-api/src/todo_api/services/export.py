@@ -81,7 +81,10 @@ async def _value(value: object) -> AsyncIterator[bytes]:
 
 
 def _dumps(value: object) -> bytes:
-    return orjson.dumps(value, default=_uuid_text, option=orjson.OPT_UTC_Z)
+    """JSON in UTC with a ``Z``: asyncpg reads PostgreSQL's +/-infinity (what the earliest and
+    latest instants are stored as) as *naive* ``datetime.min`` / ``max``; every column is
+    ``timestamptz``, so a naive value is UTC too (``schemas.datetimes.StoredDateTime``)."""
+    return orjson.dumps(value, default=_uuid_text, option=orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC)
 
 
 def _uuid_text(value: object) -> str:
