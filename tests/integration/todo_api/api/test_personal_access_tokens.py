@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -324,10 +325,40 @@ async def test_deactivation_and_removal_kill_the_tokens(
     assert (await client.patch(users, json={"is_active": False}, headers=owner.headers)).status_code == 200
     assert (await client.get(TASKS, headers=bearer(token))).status_code == 401
     assert (await client.patch(users, json={"is_active": True}, headers=owner.headers)).status_code == 200
-    assert (await client.get(TASKS, headers=bearer(token))).status_code == 200
+    assert (await client.get(TASKS, headers=bearer(token))).status_code == 401  # reactivation revives none
+    again = (await new_token(client, await login_as(client, member), {"tasks:read"}))["token"]
     assert (await client.delete(users, headers=owner.headers)).status_code == 204
-    assert (await client.get(TASKS, headers=bearer(token))).status_code == 401
+    assert (await client.get(TASKS, headers=bearer(again))).status_code == 401
     assert await execute(owner_engine, owner.tenant_id, "SELECT id FROM personal_access_token") == []
+
+
+async def login_as(client: httpx.AsyncClient, account: Account) -> Account:
+    """The account with a fresh session (its earlier ones ended)."""
+    tokens = await log_in(client, account.email)
+    return replace(account, access_token=tokens.json()["access_token"])
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [{"password_change_max_failures": 3, "rate_limit_password_change_failures": "100/hour"}],
+    indirect=True,
+)
+async def test_a_password_change_lockout_ends_the_users_tokens_too(
+    client: httpx.AsyncClient, owner: Account
+) -> None:
+    """Whoever guesses current passwords holds a session, which could have made a token: the
+    lockout that ends the sessions ends the tokens with them (the user's only)."""
+    token = (await new_token(client, owner, {"tasks:read"}))["token"]
+    member = await add_member(client, owner, "bob")
+    theirs = (await new_token(client, member, {"tasks:read"}))["token"]
+    wrong = {"current_password": "not the password", "new_password": "a brand new password"}
+    statuses = [
+        (await client.post("/api/v1/users/me/password", json=wrong, headers=owner.headers)).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [403, 403, 401]
+    assert (await client.get(TASKS, headers=bearer(token))).status_code == 401
+    assert (await client.get(TASKS, headers=bearer(theirs))).status_code == 200
 
 
 async def add_membership(client: httpx.AsyncClient, person: Account, admin: Account) -> Account:

@@ -31,6 +31,7 @@ from todo_api.core.runtime import Credentials
 from todo_api.models import UserRole
 from todo_api.repositories.auth_lookup import REFRESH_TOKEN_TENANT
 from todo_api.repositories.people import PersonRepository
+from todo_api.repositories.personal_tokens import PersonalTokenRepository
 from todo_api.repositories.tenants import TenantRowRepository
 from todo_api.repositories.tokens import RefreshTokenRepository, SessionRepository
 from todo_api.repositories.users import UserRepository
@@ -421,11 +422,12 @@ class AuthService:
             )
 
     async def _lock_out(self, caller: Caller, version: int) -> None:
-        """Too many wrong current passwords in a row: end every session of the user."""
+        """Too many wrong current passwords in a row: end every credential of the user (the
+        guesser holds a session, with which they may have made a personal access token)."""
         await UserRepository(self.transaction).update(
             caller.id, {"token_version": version + 1, "password_change_failures": 0}
         )
-        await end_user_sessions(self.transaction, caller.id)
+        await end_user_access(self.transaction, caller.id)
         failures = self.settings.password_change_max_failures
         await self.audit.record(
             AuditEventType.PASSWORD_LOCKOUT,
@@ -538,3 +540,11 @@ async def end_user_sessions(transaction: Transaction, user_id: uuid.UUID) -> Non
     """Every session and refresh token of a user ends (password change, deactivation)."""
     await SessionRepository(transaction).revoke_user(user_id)
     await RefreshTokenRepository(transaction).revoke_user(user_id)
+
+
+async def end_user_access(transaction: Transaction, user_id: uuid.UUID) -> None:
+    """Every credential of a user ends: its sessions and refresh tokens, and its personal access
+    tokens too (deactivation; a lockout, whose guesser holds a session that could have made
+    one). Reactivating the user revives none of them."""
+    await end_user_sessions(transaction, user_id)
+    await PersonalTokenRepository(transaction, user_id).delete_all()

@@ -16,7 +16,7 @@ from todo_api.repositories.users import UserRepository
 from todo_api.schemas.audit import AuditEventType
 from todo_api.schemas.user import UserAdminUpdate, UserUpdateMe
 from todo_api.services.audit import AuditTrail, Origin
-from todo_api.services.auth import Caller, end_user_sessions
+from todo_api.services.auth import Caller, end_user_access
 from todo_api.services.pages import rows_and_total
 
 ADMIN_ROLES = frozenset({UserRole.OWNER, UserRole.ADMIN})
@@ -70,7 +70,7 @@ class UserService:
             await self._keep_an_owner()
         updated = await self._updated(user_id, changes)
         if changes.get("is_active") is False:
-            await end_user_sessions(self.transaction, user_id)
+            await end_user_access(self.transaction, user_id)
         if updated["role"] != target_role:
             await self._record(
                 AuditEventType.USER_ROLE_CHANGED, updated, {"from": target_role.value, "to": updated["role"]}
