@@ -227,15 +227,18 @@ async def test_sigterm_drains_the_in_flight_request_then_exits(
             "password": PASSWORD,
         }
     ).encode()
-    first_chunk_sent, release_last_chunk = asyncio.Event(), asyncio.Event()
+    head_sent, release_last_chunk = asyncio.Event(), asyncio.Event()
 
     async def slow_body() -> AsyncIterator[bytes]:
-        """The body in small chunks; the last one only after the test saw new connections refused."""
+        """The body in small chunks; the last one only after the test saw new connections
+        refused. SIGTERM waits for all but the last chunk: by then the server has long read the
+        headers, so the request is in flight (a connection whose request the server has not
+        yet begun to read is idle, and shutdown may close it)."""
         head, tail = body[:-8], body[-8:]
         for start in range(0, len(head), 8):
             yield head[start : start + 8]
-            first_chunk_sent.set()
             await asyncio.sleep(0.02)
+        head_sent.set()
         await release_last_chunk.wait()
         yield tail
 
@@ -248,7 +251,7 @@ async def test_sigterm_drains_the_in_flight_request_then_exits(
             in_flight = asyncio.create_task(
                 client.post("/api/v1/auth/signup", content=slow_body(), headers=headers)
             )
-            await asyncio.wait_for(first_chunk_sent.wait(), 5)
+            await asyncio.wait_for(head_sent.wait(), 5)
             process.send_signal(signal.SIGTERM)
             try:
                 await eventually(refused, within=3)
