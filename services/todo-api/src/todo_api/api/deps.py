@@ -342,10 +342,14 @@ async def tenant_service(caller: CallerDep) -> TenantService:
 TenantsDep = Annotated[TenantService, Depends(tenant_service)]
 
 
-async def tenant_deletion(runtime: RuntimeDep, caller: CallerDep, origin: OriginDep) -> TenantDeletion:
-    """The deletion request: any caller (the service admits owners only)."""
+def _tenant_deletion(runtime: TodoRuntime, caller: Caller, origin: Origin) -> TenantDeletion:
     grace = timedelta(days=runtime.settings.tenant_deletion_grace_days)
     return TenantDeletion(caller, runtime.credentials, origin, grace)
+
+
+async def tenant_deletion(runtime: RuntimeDep, caller: CallerDep, origin: OriginDep) -> TenantDeletion:
+    """The deletion request: any caller (the service admits owners only)."""
+    return _tenant_deletion(runtime, caller, origin)
 
 
 TenantDeletionDep = Annotated[TenantDeletion, Depends(tenant_deletion)]
@@ -355,8 +359,7 @@ async def pending_tenant_deletion(
     runtime: RuntimeDep, caller: DeletionCallerDep, origin: OriginDep
 ) -> TenantDeletion:
     """The pending deletion's state and cancellation: a caller of a disabled tenant too."""
-    grace = timedelta(days=runtime.settings.tenant_deletion_grace_days)
-    return TenantDeletion(caller, runtime.credentials, origin, grace)
+    return _tenant_deletion(runtime, caller, origin)
 
 
 PendingDeletionDep = Annotated[TenantDeletion, Depends(pending_tenant_deletion)]
